@@ -1,0 +1,169 @@
+"""``barometre`` command line. Every command exits non-zero with a one-line French reason on failure."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines import settings
+from pipelines.errors import BarometreError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : écrivez AAAA-MM-JJ") from None
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path]:
+    data_dir = settings.path("data_dir", getattr(args, "data_dir", None))
+    warehouse = settings.path("warehouse", getattr(args, "warehouse", None), data_dir=str(data_dir))
+    plan = settings.path("plan", getattr(args, "plan", None), data_dir=str(data_dir))
+    return data_dir, warehouse, plan
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(i: int, total: int, name: str) -> None:
+        if total == 0:
+            return
+        width = 30
+        done = int(width * i / total)
+        line = f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {name[:40]:<40}"
+        sys.stderr.write(line if i < total else line + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipelines.ingest.run import ingest
+    from pipelines.reporting import print_ingest_summary
+
+    data_dir, warehouse, plan = _paths(args)
+    paths = [Path(p) for p in args.paths] or [data_dir]
+    for p in paths:
+        if not p.exists():
+            raise BarometreError(f"Chemin introuvable : {p}")
+    reports = ingest(paths, warehouse, data_dir=data_dir, plan_path=plan, progress=_progress(not args.json and sys.stderr.isatty()))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        print_ingest_summary(reports, warehouse)
+    refused = any(r.status == "refused" for r in reports)
+    rejected = any(r.rows_rejected for r in reports)
+    return 1 if refused or (args.strict and rejected) else 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from pipelines.indicators import evaluate
+    from pipelines.plan import load_plan
+    from pipelines.reporting import print_kpi_table
+
+    _, warehouse, plan_path = _paths(args)
+    doc = evaluate(warehouse, load_plan(plan_path), args.at)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print_kpi_table(doc)
+    return 0
+
+
+def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool) -> int:
+    """Start the Streamlit server on the given warehouse and plan (blocks until stopped)."""
+    env = {**os.environ, "BAROMETRE_WAREHOUSE": str(warehouse), "BAROMETRE_PLAN": str(plan)}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        "--server.port", str(port),
+        "--server.headless", "true" if no_browser else "false",
+        "--browser.gatherUsageStats", "false",
+    ]
+    print(f"Baromètre : http://localhost:{port}  (Ctrl+C pour arrêter)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env, cwd=ROOT)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    _, warehouse, plan = _paths(args)
+    return run_app(warehouse, plan, args.port, args.no_browser)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo.run import prepare_demo
+
+    demo = prepare_demo(settings.path("demo_dir", args.demo_dir), seed=args.seed, scale=args.scale, progress=_progress(sys.stderr.isatty()))
+    print(f"Données de démonstration : {demo.data_dir}")
+    print(f"Plan : {demo.plan}")
+    print(f"Entrepôt : {demo.warehouse}")
+    if args.prepare_only:
+        return 0
+    return run_app(demo.warehouse, demo.plan, args.port, args.no_browser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="barometre", description="Baromètre : évaluation du plan de transformation numérique.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    def common(sp: argparse.ArgumentParser, data_dir: bool = True) -> None:
+        if data_dir:
+            sp.add_argument("--data-dir", help="dossier de dépôt (défaut : data/ ou $BAROMETRE_DATA_DIR)")
+        sp.add_argument("--warehouse", help="fichier DuckDB (défaut : <data-dir>/warehouse.duckdb)")
+        sp.add_argument("--plan", help="fichier du plan (défaut : <data-dir>/plan.toml)")
+
+    d = sub.add_parser("demo", help="prépare la collectivité de démonstration puis lance l'application")
+    d.add_argument("--port", type=int, default=8501)
+    d.add_argument("--no-browser", action="store_true", help="n'ouvre pas de navigateur (serveurs, CI)")
+    d.add_argument("--prepare-only", action="store_true", help="écrit et importe la démo, affiche les chemins, sans lancer l'application")
+    d.add_argument("--scale", type=float, default=1.0, help="multiplie le volume de données (défaut 1 : ~200 000 demandes)")
+    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--demo-dir", help="dossier de la démo (défaut : ~/.cache/barometre/demo)")
+    d.set_defaults(func=cmd_demo)
+
+    i = sub.add_parser("ingest", help="importe les fichiers déposés")
+    i.add_argument("paths", nargs="*", help="fichiers ou dossiers (défaut : le dossier de dépôt)")
+    common(i)
+    i.add_argument("--strict", action="store_true", help="code de sortie 1 si une ligne est écartée")
+    i.add_argument("--json", action="store_true", help="résumé en JSON")
+    i.set_defaults(func=cmd_ingest)
+
+    a = sub.add_parser("app", help="lance l'application sur un entrepôt")
+    common(a)
+    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--no-browser", action="store_true")
+    a.set_defaults(func=cmd_app)
+
+    k = sub.add_parser("kpi", help="indicateurs du plan (tableau ou JSON)")
+    common(k)
+    k.add_argument("--at", type=_date, help="date d'évaluation AAAA-MM-JJ (défaut : dernier mois complet)")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_kpi)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BarometreError as err:
+        print(f"Erreur : {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Ingest: detect → read → map → coerce → validate → load. ``run.ingest`` wires the stages."""

@@ -1,0 +1,51 @@
+"""The canonical CSV of each table, as written by the demo (column names = canonical names)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.ingest.adapters.base import MapContext, Mapped
+from pipelines.ingest.read import LINE_COL, RawTable
+from schemas import DATASETS, Dataset
+
+DEFAULT_SOURCE = "fichier-canonique"
+
+
+class CanonicalAdapter:
+    """Matches a file whose header holds every required column of one canonical dataset."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+        self.name = f"format canonique Baromètre ({dataset.table})"
+        self.source = DEFAULT_SOURCE
+
+    def _required(self) -> set[str]:
+        return set(self.dataset.required) - {"source"}
+
+    def overlap(self, header: set[str]) -> float:
+        cols = set(self.dataset.columns)
+        return len(header & cols) / len(header | cols)
+
+    def matches(self, raw: RawTable) -> bool:
+        """Every required column is there, and no other canonical dataset fits the header better."""
+        header = set(raw.header)
+        if not self._required() <= header:
+            return False
+        mine = self.overlap(header)
+        return all(other.overlap(header) <= mine for other in CANONICAL_ADAPTERS if other is not self)
+
+    def signature(self) -> list[str]:
+        return self.dataset.columns
+
+    def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
+        frame = raw.frame
+        cols = [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in self.dataset.columns]
+        out = frame.select([*cols, pl.col(LINE_COL)])
+        if "source" not in frame.columns:
+            out = out.with_columns(pl.lit(DEFAULT_SOURCE).alias("source"))
+        else:
+            out = out.with_columns(pl.col("source").fill_null(DEFAULT_SOURCE))
+        return [Mapped(self.dataset.name, DEFAULT_SOURCE, out)]
+
+
+CANONICAL_ADAPTERS = [CanonicalAdapter(d) for d in DATASETS.values()]

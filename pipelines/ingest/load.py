@@ -1,0 +1,107 @@
+"""Load stage: the only code that writes rows. Works on the writer connection of
+:func:`pipelines.warehouse.write_snapshot`; each file goes in one transaction.
+
+Upsert on the natural key ``(source, source_id)``: a row whose key exists with other values
+replaces it (a cumulative export updating a dossier's state), an identical row is left alone
+(keeping the ``file_id`` that first brought it), a new key is inserted. Set-based (anti-join),
+never row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from pipelines.ingest.read import LINE_COL
+from schemas import DATASETS
+
+
+@dataclass
+class LoadCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+    rows = con.execute(
+        "select file_id, path from ingest_files where sha256 = ? and status in ('loaded', 'partial') order by file_id limit 1",
+        [sha256],
+    ).fetchall()
+    row = rows[0] if rows else None
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def new_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("select coalesce(max(file_id), 0) + 1 from ingest_files").fetchall()[0][0])
+
+
+def record_file(con: duckdb.DuckDBPyConnection, file_id: int, meta: dict) -> None:
+    """Insert (or replace) the ledger row of a file."""
+    con.execute("delete from ingest_files where file_id = ?", [file_id]).fetchall()
+    cols = ["file_id", *meta]
+    con.execute(
+        f"insert into ingest_files ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+        [file_id, *meta.values()],
+    ).fetchall()
+
+
+def forget_refusals(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    """A refused file that is tried again replaces its previous refusal in the ledger."""
+    con.execute(
+        "delete from rejected_rows where file_id in (select file_id from ingest_files where sha256 = ? and status = 'refused')",
+        [sha256],
+    ).fetchall()
+    con.execute("delete from ingest_files where sha256 = ? and status = 'refused'", [sha256]).fetchall()
+
+
+def upsert(con: duckdb.DuckDBPyConnection, dataset: str, frame: pl.DataFrame, file_id: int) -> LoadCounts:
+    """Upsert validated rows of one dataset (canonical columns, ``_line`` ignored)."""
+    ds = DATASETS[dataset]
+    rows = frame.select(ds.columns).with_columns(pl.lit(file_id, pl.Int64).alias("file_id"))
+    if rows.height == 0:
+        return LoadCounts()
+    arrow = rows.to_arrow(compat_level=pl.CompatLevel.newest())
+    con.register("_stage_arrow", arrow)
+    try:
+        empty = con.execute(f"select not exists (select 1 from {ds.table})").fetchall()[0][0]
+        if empty:
+            con.execute(f"insert into {ds.table} select * from _stage_arrow").fetchall()
+            return LoadCounts(new=rows.height)
+        con.execute("create or replace temp table _stage as select * from _stage_arrow").fetchall()
+        key = "t.source = s.source and t.source_id = s.source_id"
+        differs = " or ".join(f"t.{c} is distinct from s.{c}" for c in ds.columns if c not in ("source", "source_id"))
+        updated = con.execute(f"delete from {ds.table} t using _stage s where {key} and ({differs})").fetchall()[0][0]
+        inserted = con.execute(
+            f"insert into {ds.table} select s.* from _stage s anti join {ds.table} t on {key}"
+        ).fetchall()[0][0]
+        con.execute("drop table _stage").fetchall()
+    finally:
+        con.unregister("_stage_arrow")
+    return LoadCounts(new=int(inserted) - int(updated), updated=int(updated), unchanged=rows.height - int(inserted))
+
+
+def insert_rejections(con: duckdb.DuckDBPyConnection, file_id: int, dataset: str | None, rejections: pl.DataFrame) -> None:
+    if rejections.height == 0:
+        return
+    frame = rejections.select(
+        pl.lit(file_id, pl.Int64).alias("file_id"),
+        pl.lit(dataset, pl.String).alias("dataset"),
+        pl.col(LINE_COL).alias("line"),
+        pl.col("column"),
+        pl.col("check"),
+        pl.col("value").cast(pl.String).str.slice(0, 500),
+        pl.col("message"),
+    )
+    con.register("_rej_arrow", frame.to_arrow())
+    try:
+        con.execute("insert into rejected_rows select * from _rej_arrow").fetchall()
+    finally:
+        con.unregister("_rej_arrow")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)

@@ -1,0 +1,74 @@
+"""Service catalogue: reconcile the service names of different tools onto one slug.
+
+The catalogue comes from the plan's ``[[services]]`` (or ``data/services.toml`` with the same
+``[[services]]`` tables): ``slug``, ``label`` and ``aliases``. A name matches on its normal form
+(case, accents and apostrophes ignored). Unknown names are kept, slugified, and listed as unknown
+in the ingest report so the analyst can add an alias.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.adapters.base import norm, slugify
+
+
+@dataclass
+class Catalogue:
+    labels: dict[str, str] = field(default_factory=dict)  # slug → label
+    lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
+
+    @classmethod
+    def from_entries(cls, entries: list[dict]) -> Catalogue:
+        cat = cls()
+        for e in entries:
+            slug = str(e.get("slug", "")).strip()
+            if not slug:
+                continue
+            label = str(e.get("label", slug))
+            cat.labels[slug] = label
+            for name in [slug, label, *e.get("aliases", [])]:
+                cat.lookup[norm(str(name))] = slug
+        return cat
+
+    @classmethod
+    def load(cls, plan_path: Path | None, data_dir: Path | None) -> Catalogue:
+        entries: list[dict] = []
+        for path in (data_dir / "services.toml" if data_dir else None, plan_path):
+            if path and path.exists():
+                try:
+                    entries += tomllib.loads(path.read_text(encoding="utf-8")).get("services", [])
+                except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                    continue  # the plan's own validation reports it; ingest goes on without a catalogue
+        return cls.from_entries(entries)
+
+    def resolve(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """Map ``service`` (a slug, label or alias) onto catalogue slugs; fill ``service_label``.
+
+        Returns the frame and the sorted list of service names not in the catalogue.
+        """
+        if "service" not in frame.columns or frame.height == 0:
+            return frame, []
+        names = frame.select(pl.col("service").drop_nulls().unique()).to_series().to_list()
+        mapping, unknown = {}, []
+        for name in names:
+            slug = self.lookup.get(norm(name))
+            if slug is None:
+                slug = slugify(name)
+                if slug not in self.labels:
+                    unknown.append(name)
+            mapping[name] = slug
+        known = {name: self.labels.get(slug) for name, slug in mapping.items()}
+        fallbacks = [pl.col("service_label")] if "service_label" in frame.columns else []
+        label = pl.coalesce(
+            pl.col("service").replace_strict(known, default=None, return_dtype=pl.String), *fallbacks, pl.col("service")
+        )
+        frame = frame.with_columns(
+            label.alias("service_label"),
+            pl.col("service").replace_strict(mapping, default=None, return_dtype=pl.String).alias("service"),
+        )
+        return frame, sorted(unknown)

@@ -1,0 +1,103 @@
+"""Validate typed rows against the dataset's Pandera model; split good rows from rejections.
+
+Validation is lazy (every failure collected). Each failure becomes a rejection with the line in the
+original file and a French message; a row with any failure is kept out of the load, the others go on.
+Duplicated ``source_id`` within one file: the first occurrence is kept, the next ones are rejected.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.ingest.coerce import empty_rejections
+from pipelines.ingest.read import LINE_COL
+from schemas import Dataset
+
+_CHECK_MESSAGES: list[tuple[str, str]] = [
+    (r"^isin", "« {value} » n'est pas une valeur admise pour « {column} »."),
+    (r"^str_matches", "« {value} » n'a pas le format attendu pour « {column} »{hint}."),
+    (r"^(greater_than_or_equal_to|in_range|less_than_or_equal_to|greater_than|less_than)", "« {value} » est hors des bornes admises pour « {column} »."),
+    (r"^not_nullable", "« {column} » est obligatoire et manque sur cette ligne."),
+    (r"^date_implausible", "Date invraisemblable dans « {column} » : « {value} » (avant 2000 ou dans le futur)."),
+    (r"^decision_before_filing", "La décision (« {column} ») est antérieure au dépôt du dossier."),
+    (r"^decided_without_date", "Dossier accepté ou refusé sans date de décision."),
+    (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée."),
+]
+_HINTS = {
+    "commune": " (code INSEE à 5 caractères, ex. 39300 ou 2A004)",
+    "age_band": " (tranche d'âge, ex. 30-44, <25, 75+)",
+    "service": " (identifiant court en minuscules, ex. etat-civil)",
+}
+
+
+def french_message(check: str, column: str, value: str | None) -> str:
+    for pattern, template in _CHECK_MESSAGES:
+        if re.search(pattern, check):
+            return template.format(value=value, column=column, hint=_HINTS.get(column, ""))
+    return f"Contrôle « {check} » non respecté pour « {column} » (valeur « {value} »)."
+
+
+def validate(frame: pl.DataFrame, dataset: Dataset) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows in canonical column order, rejections ``_line, column, check, value, message``)."""
+    frame, dup_rejections = _reject_duplicate_ids(frame)
+    try:
+        dataset.model.validate(frame, lazy=True)
+        failures = None
+    except pa.errors.SchemaErrors as err:
+        failures = err.failure_cases
+    except pa.errors.SchemaError as err:  # a schema-level error that lazy mode does not collect
+        failures = err.failure_cases if isinstance(err.failure_cases, pl.DataFrame) else None
+        if failures is None:
+            raise
+    rejections = [dup_rejections]
+    if failures is not None and failures.height:
+        rejections.append(_rejections_from_failures(frame, failures))
+    rej = pl.concat([r for r in rejections if r.height]) if any(r.height for r in rejections) else empty_rejections()
+    good = frame
+    if rej.height:
+        good = frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode()))
+    return good.select([*dataset.columns, LINE_COL]), rej
+
+
+def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if "source_id" not in frame.columns or frame.height == 0:
+        return frame, empty_rejections()
+    # hash first (cheap), exact check only when a collision is possible
+    if frame.select(pl.struct("source", "source_id").hash().n_unique()).item() == frame.height:
+        return frame, empty_rejections()
+    first_line = pl.col(LINE_COL).first().over("source", "source_id")
+    dup = frame.with_columns(first_line.alias("_first")).filter(pl.col(LINE_COL) != pl.col("_first"))
+    if dup.height == 0:
+        return frame, empty_rejections()
+    rej = dup.select(
+        pl.col(LINE_COL),
+        pl.lit("source_id").alias("column"),
+        pl.lit("unique").alias("check"),
+        pl.col("source_id").alias("value"),
+        pl.format("Identifiant « {} » en double dans le fichier (déjà présent ligne {}).", pl.col("source_id"), pl.col("_first")).alias("message"),
+    )
+    return frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode())), rej
+
+
+def _rejections_from_failures(frame: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    lines = frame[LINE_COL]
+    rows = []
+    for rec in failures.iter_rows(named=True):
+        idx = rec.get("index")
+        check = str(rec.get("check") or "")
+        column = rec.get("column") or ""
+        if ":" in check:  # dataframe-level checks name their column after the colon
+            check, column = check.split(":", 1)
+        if idx is None:
+            # a column-level failure (missing column, wrong dtype): applies to every row
+            for line in lines.to_list():
+                rows.append((line, column, check, None, french_message(check, column, None)))
+            continue
+        line = int(lines[int(idx)])
+        value = frame[column][int(idx)] if column in frame.columns else rec.get("failure_case")
+        value_text = None if value is None else str(value)
+        rows.append((line, column, check, value_text, french_message(check, column, value_text)))
+    return pl.DataFrame(rows, schema=empty_rejections().schema, orient="row")

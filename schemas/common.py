@@ -1,0 +1,31 @@
+"""Vocabularies and checks shared by the canonical models."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+CHANNELS = ("online", "assisted", "counter", "phone", "mail", "email", "other")
+OUTCOMES = ("completed", "abandoned", "rejected", "pending")
+CASE_STATUSES = ("submitted", "in_review", "accepted", "rejected", "closed_without_decision")
+
+INSEE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
+# A band as an authority cuts them: "<25", "15-29", "30-44", "75+", "60 et plus", "moins de 25"...
+AGE_BAND_PATTERN = r"^(<\s?\d{1,3}|\d{1,3}\s?-\s?\d{1,3}|\d{1,3}\s?\+|\d{1,3} ans et plus|\d{1,3} et plus|moins de \d{1,3}( ans)?)$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+EARLIEST = dt.datetime(2000, 1, 1)
+
+
+def now_paris() -> dt.datetime:
+    """Current wall-clock time in Europe/Paris, naive (the warehouse stores Paris local time)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/Paris")).replace(tzinfo=None)
+
+
+def plausible(col: str) -> pl.Expr:
+    """True when the timestamp is null or between 2000-01-01 and the moment of ingest."""
+    c = pl.col(col)
+    return c.is_null() | ((c >= EARLIEST) & (c <= now_paris() + dt.timedelta(minutes=5)))

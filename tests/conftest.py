@@ -1,0 +1,33 @@
+"""Shared fixtures: the demo authority prepared once per session in a temporary folder."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo authority (scale 1, seed 42) written and ingested through the real pipeline."""
+    from pipelines.demo.run import prepare_demo
+
+    return prepare_demo(tmp_path_factory.mktemp("demo"), seed=42, scale=1.0)
+
+
+@pytest.fixture
+def demo_env(demo, monkeypatch):
+    """Point the app's settings at the demo warehouse and plan."""
+    monkeypatch.setenv("BAROMETRE_WAREHOUSE", str(demo.warehouse))
+    monkeypatch.setenv("BAROMETRE_PLAN", str(demo.plan))
+    return demo
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
