@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Dossier où la démo écrit ses données (jamais le dossier data/ de l'utilisateur).",
     ),
     Setting(
+        "writer_wait",
+        "BAROMETRE_WRITER_WAIT",
+        "30",
+        "Secondes pendant lesquelles un import attend qu'un autre import se termine avant d'abandonner.",
+    ),
+    Setting(
         "max_upload_mb",
         "BAROMETRE_MAX_UPLOAD_MB",
         "200",
