@@ -1,0 +1,89 @@
+"""``barometre export --parquet DIR``: the warehouse as hive-partitioned Parquet.
+
+Layout: ``DIR/<table>/year=<YYYY>/authority=<SIREN>/*.parquet`` for the canonical tables
+(partitioned by the year of their main date), ``DIR/<table>/authority=<SIREN>/*.parquet`` for the
+ledger and plan tables. A regional observatory collects many authorities' exports side by side
+and runs the same indicator SQL over them (see :func:`attach_parquet`): DuckDB here, or Spark
+SQL / Trino over the same folders (README, « Au-delà d'une machine »).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import BarometreError
+from pipelines.warehouse import read_connection
+
+DATED_TABLES = {
+    "usage_events": "submitted_at",
+    "processing_cases": "submitted_at",
+    "survey_responses": "responded_at",
+    "web_audience": "period_start",
+}
+OTHER_TABLES = (
+    "ingest_files", "rejected_rows",
+    "plan_indicators", "plan_milestones", "plan_actions", "plan_funding", "plan_phases", "plan_services",
+)
+
+
+def authority_key(siren: str | None) -> str:
+    key = re.sub(r"[^0-9A-Za-z-]", "", siren or "") or "inconnue"
+    return key
+
+
+def export_parquet(warehouse: Path, out: Path, authority: str) -> dict[str, int]:
+    """Write every table as Parquet under ``out`` (replacing this authority's previous export)."""
+    out = Path(out)
+    rows: dict[str, int] = {}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BarometreError(f"Impossible de créer le dossier d'export {out} : {err.strerror}.") from err
+    with read_connection(warehouse) as con:
+        existing = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        for table, date_col in DATED_TABLES.items():
+            if table in existing:
+                rows[table] = _copy(con, table, out, authority, f"coalesce(year({date_col}), 0)")
+        for table in OTHER_TABLES:
+            if table in existing:
+                rows[table] = _copy(con, table, out, authority, None)
+    return rows
+
+
+def _copy(con: duckdb.DuckDBPyConnection, table: str, out: Path, authority: str, year_expr: str | None) -> int:
+    for old in (out / table).glob(f"**/authority={authority}"):
+        shutil.rmtree(old)
+    n = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    if n == 0:
+        return 0
+    year = f", {year_expr} as year" if year_expr else ""
+    parts = "year, authority" if year_expr else "authority"
+    target = str(out / table).replace("'", "''")
+    con.execute(
+        f"copy (select *{year}, ? as authority from {table}) to '{target}' "
+        f"(format parquet, partition_by ({parts}), overwrite_or_ignore true, filename_pattern 'part_{{uuid}}')",
+        [authority],
+    ).fetchall()
+    return int(n)
+
+
+def attach_parquet(con: duckdb.DuckDBPyConnection, folder: Path, authority: str | None = None) -> None:
+    """Create views named like the warehouse tables over a Parquet export (all authorities, or one),
+    so the indicator SQL runs on it unchanged."""
+    folder = Path(folder)
+    for table in (*DATED_TABLES, *OTHER_TABLES):
+        if not (folder / table).exists():
+            continue
+        glob = str(folder / table / "**" / "*.parquet").replace("'", "''")
+        where = f" where authority = '{authority_key(authority)}'" if authority else ""
+        dated = table in DATED_TABLES
+        drop = "year, authority" if dated else "authority"
+        types = "{'year': integer, 'authority': varchar}" if dated else "{'authority': varchar}"
+        con.execute(
+            f"create or replace view {table} as select * exclude ({drop}) from read_parquet('{glob}', "
+            f"hive_partitioning = true, hive_types = {types}, union_by_name = true){where}"
+        ).fetchall()
