@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.generate import write_usage
+from benchmarks.generate import write_bench
 
 HERE = Path(__file__).resolve().parent
 TYPES = (
@@ -62,10 +62,8 @@ def main() -> None:
     p.add_argument("--french", action="store_true", help="also time the French-Excel variant")
     p.add_argument("--data", type=Path, default=HERE / "out")
     args = p.parse_args()
-    files = write_usage(args.data, args.rows, french=args.french) if not (args.data / f"usage_{args.rows}.csv").exists() or (
-        args.french and not (args.data / f"usage_{args.rows}_excel-fr.csv").exists()
-    ) else [args.data / f"usage_{args.rows}.csv", args.data / f"usage_{args.rows}_excel-fr.csv"]
-    canonical = files[0]
+    files = write_bench(args.data, args.rows, french=args.french)
+    canonical = files.usage
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         ours, plain, french = [], [], []
@@ -74,7 +72,7 @@ def main() -> None:
             ours.append(measure(ingest_cmd(canonical, tmp / "w.duckdb")))
             plain.append(measure(duckdb_cmd(canonical, tmp / "d.duckdb")))
             if args.french:
-                french.append(measure(ingest_cmd(files[1], tmp / "f.duckdb")))
+                french.append(measure(ingest_cmd(files.french, tmp / "f.duckdb")))
     rows = [summarise("barometre ingest (validé)", ours), summarise("duckdb read_csv (sans validation)", plain)]
     if french:
         rows.append(summarise("barometre ingest, variante Excel FR", french))

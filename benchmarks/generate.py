@@ -1,79 +1,88 @@
 """Seeded generator of large canonical CSVs (and a French-Excel variant) for the benchmarks.
 
-    uv run python -m benchmarks.generate --rows 10000000 --out benchmarks/out
+    uv run python -m benchmarks.generate --rows 10000000 --out benchmarks/out [--french]
 
-Writes ``usage_<rows>.csv`` (canonical: UTF-8, ``,``, ISO timestamps) and, with ``--french``,
-``usage_<rows>_excel-fr.csv`` (``;``, cp1252, ``dd/mm/yyyy HH:MM``, French headers and values),
-in chunks of one million rows so memory stays flat whatever the size.
+The rows come from the demo authority's generator (same services, communes and story, so the demo
+plan applies), one million usage events per chunk with their processing cases and survey
+responses, ids made unique per chunk. Written chunk by chunk, so memory stays flat whatever the
+size. Files: ``usage_<rows>.csv``, ``processing_<rows>.csv``, ``survey_<rows>.csv`` (canonical:
+UTF-8, ``,``, ISO timestamps) and with ``--french`` ``usage_<rows>_excel-fr.csv`` (``;``, cp1252,
+``dd/mm/yyyy HH:MM``, French headers and values, as an analyst's Excel log holds them).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
+from pipelines.demo.generate import generate_frames
+
 CHUNK = 1_000_000
-SERVICES = [f"service-{i:02d}" for i in range(40)]
-CHANNELS = ["online", "assisted", "counter", "phone"]
-CHANNEL_FR = {"online": "En ligne", "assisted": "France Services", "counter": "Guichet", "phone": "Téléphone"}
-OUTCOMES = ["completed", "completed", "completed", "abandoned", "rejected", "pending"]
+DEMO_USAGE_AT_SCALE_1 = 200_000
+CHANNEL_FR = {
+    "online": "En ligne", "assisted": "France Services", "counter": "Guichet", "phone": "Téléphone",
+    "mail": "Courrier", "email": "Courriel", "other": "Autre",
+}
 OUTCOME_FR = {"completed": "Terminée", "abandoned": "Abandonnée", "rejected": "Refusée", "pending": "En cours"}
-COMMUNES = [f"{39000 + 7 * i:05d}" for i in range(29)] + ["2A004"]
-AGE_BANDS = ["<25", "25-39", "40-59", "60-74", "75+"]
-START = dt.datetime(2021, 1, 1)
-SPAN_S = int((dt.datetime(2025, 12, 31) - START).total_seconds())
 
 
-def usage_chunk(rng: np.random.Generator, offset: int, n: int) -> pl.DataFrame:
-    """One chunk of canonical usage events (row ids offset..offset+n)."""
-    hi = rng.integers(0, 2**62, n, dtype=np.int64)
-    start_us = int(START.replace(tzinfo=dt.UTC).timestamp()) * 1_000_000
-    ts = pl.Series(rng.integers(0, SPAN_S, n, dtype=np.int64) * 1_000_000 + start_us)
-    return pl.DataFrame(
-        {
-            "source": pl.Series(["bench"] * n),
-            "source_id": pl.Series(hi).cast(pl.String).str.pad_start(19, "0") + "-" + pl.Series(np.arange(offset, offset + n)).cast(pl.String).str.pad_start(16, "0"),
-            "submitted_at": pl.Series(ts).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%d %H:%M:%S"),
-            "service": pl.Series(np.array(SERVICES)[rng.integers(0, len(SERVICES), n)]),
-            "service_label": None,
-            "channel": pl.Series(np.array(CHANNELS)[rng.integers(0, len(CHANNELS), n)]),
-            "commune": pl.Series(np.array(COMMUNES)[rng.integers(0, len(COMMUNES), n)]),
-            "age_band": pl.Series(np.array(AGE_BANDS)[rng.integers(0, len(AGE_BANDS), n)]),
-            "outcome": pl.Series(np.array(OUTCOMES)[rng.integers(0, len(OUTCOMES), n)]),
-        }
-    ).with_columns(pl.col("service").alias("service_label"))
+@dataclass(frozen=True)
+class BenchFiles:
+    usage: Path
+    processing: Path
+    survey: Path
+    french: Path | None
 
 
-def to_french_excel(chunk: pl.DataFrame) -> pl.DataFrame:
-    """The same rows as an analyst's French Excel log would hold them."""
-    return chunk.select(
-        pl.col("source_id").alias("N° demande"),
-        pl.col("service_label").alias("Type de démarche"),
-        pl.col("channel").replace_strict(CHANNEL_FR).alias("Canal de dépôt"),
-        pl.col("submitted_at").str.to_datetime("%Y-%m-%d %H:%M:%S").dt.strftime("%d/%m/%Y %H:%M").alias("Date de dépôt"),
-        pl.col("commune").alias("Commune"),
-        pl.col("age_band").alias("Tranche d'âge"),
-        pl.col("outcome").replace_strict(OUTCOME_FR).alias("Issue"),
+def files_for(out: Path, rows: int) -> BenchFiles:
+    return BenchFiles(
+        out / f"usage_{rows}.csv", out / f"processing_{rows}.csv", out / f"survey_{rows}.csv", out / f"usage_{rows}_excel-fr.csv"
     )
 
 
-def write_usage(out: Path, rows: int, seed: int = 42, french: bool = False) -> list[Path]:
+def to_french_excel(usage: pl.DataFrame) -> pl.DataFrame:
+    """The same requests as an analyst's French Excel log would hold them."""
+    return usage.select(
+        pl.col("source_id").alias("N° demande"),
+        pl.col("service_label").alias("Type de démarche"),
+        pl.col("channel").replace_strict(CHANNEL_FR).alias("Canal de dépôt"),
+        pl.col("submitted_at").dt.strftime("%d/%m/%Y %H:%M").alias("Date de dépôt"),
+        pl.col("commune").alias("Commune"),
+        pl.col("age_band").alias("Tranche d'âge"),
+        pl.col("outcome").replace_strict(OUTCOME_FR, default=None).alias("Issue"),
+    )
+
+
+def write_bench(out: Path, rows: int, seed: int = 42, french: bool = False) -> BenchFiles:
+    """Write the benchmark files for ``rows`` usage events (skipped when already there)."""
     out.mkdir(parents=True, exist_ok=True)
-    canonical = out / f"usage_{rows}.csv"
-    french_path = out / f"usage_{rows}_excel-fr.csv"
-    rng = np.random.default_rng(seed)
-    with open(canonical, "wb") as fc, (open(french_path, "wb") if french else open("/dev/null", "wb")) as ff:
-        for offset in range(0, rows, CHUNK):
-            chunk = usage_chunk(rng, offset, min(CHUNK, rows - offset))
-            chunk.write_csv(fc, include_header=offset == 0)
-            if french:
-                text = to_french_excel(chunk).write_csv(separator=";", include_header=offset == 0, line_terminator="\r\n")
-                ff.write(text.encode("cp1252"))
-    return [canonical, french_path] if french else [canonical]
+    files = files_for(out, rows)
+    wanted = [files.usage, files.processing, files.survey] + ([files.french] if french else [])
+    if all(p.exists() for p in wanted):
+        return files
+    handles = {name: open(getattr(files, name), "wb") for name in ("usage", "processing", "survey")}
+    fr = open(files.french, "wb") if french else None
+    try:
+        for i, start in enumerate(range(0, rows, CHUNK)):
+            n = min(CHUNK, rows - start)
+            frames = generate_frames(seed=seed + i, scale=n / DEMO_USAGE_AT_SCALE_1)
+            frames["usage"] = frames["usage"].head(n)
+            for name, frame in frames.items():
+                frame = frame.with_columns(pl.format("{}-{}", pl.lit(f"c{i:03d}"), pl.col("source_id")).alias("source_id"))
+                frames[name] = frame
+                frame.write_csv(handles[name], include_header=i == 0, datetime_format="%Y-%m-%d %H:%M:%S")
+            if fr is not None:
+                text = to_french_excel(frames["usage"]).write_csv(separator=";", include_header=i == 0, line_terminator="\r\n")
+                fr.write(text.encode("cp1252", errors="replace"))
+    finally:
+        for h in handles.values():
+            h.close()
+        if fr is not None:
+            fr.close()
+    return files
 
 
 def main() -> None:
@@ -83,8 +92,10 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--french", action="store_true")
     args = p.parse_args()
-    for path in write_usage(args.out, args.rows, args.seed, args.french):
-        print(path, f"{path.stat().st_size / 1e6:.0f} Mo")
+    files = write_bench(args.out, args.rows, args.seed, args.french)
+    for path in (files.usage, files.processing, files.survey, files.french if args.french else None):
+        if path is not None:
+            print(path, f"{path.stat().st_size / 1e6:.0f} Mo")
 
 
 if __name__ == "__main__":
