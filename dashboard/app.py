@@ -11,15 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a clone without install
     sys.path.insert(0, str(ROOT))
 
-from dashboard.context import sidebar_context  # noqa: E402
+from dashboard.context import page_guard, sidebar_context  # noqa: E402
+from dashboard.navigation import pages  # noqa: E402
 
-PAGES = Path(__file__).parent / "app_pages"
+st.set_page_config(page_title="Baromètre", page_icon=":material/speed:", layout="wide")
 
-st.set_page_config(page_title="Baromètre", page_icon="📊", layout="wide")
-
-pages = [
-    st.Page(PAGES / "overview.py", title="Vue d'ensemble", icon="🏠", default=True, url_path="vue-ensemble"),
-]
-nav = st.navigation(pages)
-sidebar_context()
-nav.run()
+nav = st.navigation(pages())
+with page_guard():
+    sidebar_context()
+with page_guard():
+    nav.run()

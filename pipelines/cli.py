@@ -66,6 +66,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
+    """Evaluate the plan's indicators: a French table, or the JSON document (rates as fractions, delays in days)."""
     from pipelines.indicators import evaluate
     from pipelines.plan import load_plan
     from pipelines.reporting import print_kpi_table
@@ -112,6 +113,63 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_app(demo.warehouse, demo.plan, args.port, args.no_browser)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.export import authority_key, export_parquet
+    from pipelines.plan import load_plan
+
+    _, warehouse, plan_path = _paths(args)
+    siren = None
+    if plan_path.exists():
+        siren = load_plan(plan_path).authority.get("siren")
+    rows = export_parquet(warehouse, Path(args.parquet), authority_key(args.authority or siren))
+    for table, n in rows.items():
+        print(f"{table:<20} {n:>12} ligne(s)")
+    print(f"Export Parquet : {args.parquet}")
+    return 0
+
+
+def _steps(enabled_bar: bool):
+    """Progress of a pack on stderr: a bar on a terminal, one line per step otherwise (logs, CI)."""
+    bar = _progress(enabled_bar)
+    if bar is not None:
+        return bar
+
+    def line(i: int, total: int, name: str) -> None:
+        print(f"[{i}/{total}] {name}", file=sys.stderr, flush=True)
+
+    return line
+
+
+def _print_pack(result) -> None:
+    charts = len(result.pack.charts)
+    csvs = sum(1 for f in result.files if f.endswith(".csv"))
+    print(f"{result.pack.title} — situation au {result.pack.as_of:%d/%m/%Y}")
+    print(f"Dossier : {result.out_dir}")
+    print(f"  {result.pdf.name} ; {result.xlsx.name} ; {charts} graphique(s) en PNG et SVG ; {csvs} fichier(s) CSV ; manifest.json")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.plan import load_plan
+    from pipelines.report import build_funder_pack
+
+    _, warehouse, plan_path = _paths(args)
+    plan = load_plan(plan_path)
+    result = build_funder_pack(warehouse, plan, args.funder, Path(args.out), args.at, progress=_steps(sys.stderr.isatty()))
+    _print_pack(result)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from pipelines.plan import load_plan
+    from pipelines.report import build_review_report
+
+    _, warehouse, plan_path = _paths(args)
+    plan = load_plan(plan_path)
+    result = build_review_report(warehouse, plan, Path(args.out), args.name, args.at, progress=_steps(sys.stderr.isatty()))
+    _print_pack(result)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="barometre", description="Baromètre : évaluation du plan de transformation numérique.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMANDE")
@@ -146,9 +204,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("kpi", help="indicateurs du plan (tableau ou JSON)")
     common(k)
-    k.add_argument("--at", type=_date, help="date d'évaluation AAAA-MM-JJ (défaut : dernier mois complet)")
-    k.add_argument("--json", action="store_true")
+    k.add_argument(
+        "--at", type=_date,
+        help="date d'évaluation AAAA-MM-JJ : 12 mois se terminant au dernier mois complet à cette date "
+        "(défaut : dernier mois complet des données)",
+    )
+    k.add_argument("--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)")
     k.set_defaults(func=cmd_kpi)
+    e = sub.add_parser("export", help="exporte l'entrepôt en Parquet partitionné (table / année / collectivité)")
+    common(e)
+    e.add_argument("--parquet", required=True, metavar="DOSSIER", help="dossier de destination")
+    e.add_argument("--authority", help="identifiant de la collectivité (défaut : SIREN du plan)")
+    e.set_defaults(func=cmd_export)
+
+    r = sub.add_parser("report", help="dossier d'un financeur : PDF, graphiques PNG/SVG, données XLSX/CSV")
+    r.add_argument("--funder", required=True, metavar="NOM", help="financeur tel qu'écrit dans le plan (majuscules indifférentes)")
+    r.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le dossier du financeur")
+    r.add_argument("--at", type=_date, help="date de situation AAAA-MM-JJ (défaut : dernier mois complet)")
+    common(r)
+    r.set_defaults(func=cmd_report)
+
+    v = sub.add_parser("review", help="rapport de revue du plan : période de référence et période de revue, tous les indicateurs")
+    v.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le rapport")
+    v.add_argument("--at", type=_date, help="date de lecture AAAA-MM-JJ (défaut : dernier mois complet)")
+    v.add_argument("--name", metavar="REVUE", help="revue du plan, par exemple « Revue à mi-parcours » (défaut : la dernière commencée)")
+    common(v)
+    v.set_defaults(func=cmd_review)
     return p
 
 

@@ -1,7 +1,11 @@
 """The plan file (``plan.toml``): read, validate, flatten into ``plan_*`` tables.
 
 Validation is a typed model: every error names the key, the entry and the line of the file, in
-French. Rates are written as fractions (0.60 = 60 %), delays in days, scores out of 10.
+French. Rates are written as fractions (0.60 = 60 %), delays in days, scores out of 10, the NPS in
+points (−100 to 100). References are checked: an indicator's or action's ``axis`` must be one of
+``[[axes]]``, an action's ``phase`` one of ``[[phases]]``, its ``indicators`` ids of
+``[[indicators]]``, an indicator's scope services slugs of ``[[services]]`` (when the plan carries
+the catalogue).
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipelines.errors import PlanError
+from schemas.common import AGE_BAND_PATTERN, CHANNELS, INSEE_PATTERN
 
 MEASURES = {
     "take_up": ("Taux de démarches en ligne", "%"),
@@ -30,15 +35,53 @@ MEASURES = {
     "nps": ("Net Promoter Score", "points"),
 }
 RATE_MEASURES = {"take_up", "assisted_share", "within_deadline", "satisfied_share"}
+CASE_MEASURES = {"delay_median", "delay_p90", "delay_mean", "within_deadline", "backlog"}
+VALUE_RANGES = {"/10": (0.0, 10.0), "points": (-100.0, 100.0), "jours": (0.0, 3650.0), "dossiers": (0.0, 1e9)}
 DIRECTIONS = ("increase", "decrease")
 ACTION_STATUSES = {"a_venir": "À venir", "en_cours": "En cours", "terminee": "Terminée", "suspendue": "Suspendue"}
 SCOPE_KEYS = ("services", "channels", "communes", "age_bands")
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
+
+
+class _Mapping:
+    """Dict-style read access (``p["id"]``, ``p.get("label")``) for callers written against the raw TOML."""
+
+    def __getitem__(self, key: str):
+        if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
 
 
 @dataclass(frozen=True)
 class Milestone:
     date: dt.date
     value: float
+
+
+@dataclass(frozen=True)
+class Review(_Mapping):
+    name: str
+    start: dt.date
+    end: dt.date
+    baseline_start: dt.date | None = None  # None: each indicator's own baseline period
+    baseline_end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Phase(_Mapping):
+    id: str
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Axis(_Mapping):
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -89,9 +132,9 @@ class Plan:
     start: dt.date
     end: dt.date
     review_cadence_years: int
-    reviews: tuple[dict, ...]
-    phases: tuple[dict, ...]
-    axes: tuple[dict, ...]
+    reviews: tuple[Review, ...]
+    phases: tuple[Phase, ...]
+    axes: tuple[Axis, ...]
     services: tuple[dict, ...]
     indicators: tuple[Indicator, ...]
     actions: tuple[Action, ...]
@@ -103,6 +146,12 @@ class Plan:
                 return ind
         raise KeyError(ind_id)
 
+    def review(self, name: str) -> Review:
+        for rev in self.reviews:
+            if rev.name == name:
+                return rev
+        raise KeyError(name)
+
     def funders(self) -> list[str]:
         return sorted({f.funder for a in self.actions for f in a.funding})
 
@@ -113,51 +162,76 @@ class _Locator:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
 
-    def line(self, table: str | None, index: int | None, key: str | None) -> int | None:
-        start, end = 0, len(self.lines)
-        if table:
-            header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None else rf"^\s*\[\s*{re.escape(table)}\s*\]")
-            hits = [i for i, ln in enumerate(self.lines) if header.match(ln)]
-            pos = hits[index or 0] if len(hits) > (index or 0) else None
-            if pos is None:
-                return None
-            start = pos
-            nxt = [i for i, ln in enumerate(self.lines) if i > pos and re.match(r"^\s*\[", ln)]
-            end = nxt[0] if nxt else len(self.lines)
-            if key is None:
-                return start + 1
+    HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z0-9_-]+(\s*\.\s*[A-Za-z0-9_-]+)*\s*\]\]?\s*(#.*)?$")
+
+    def _block(self, table: str | None, index: int | None) -> tuple[int, int] | None:
+        """(first, end) line indexes of a table (``index``-th ``[[table]]``), or of the top level."""
+        heads = [i for i, ln in enumerate(self.lines) if self.HEADER.match(ln)]
+        if not table:
+            return 0, (heads[0] if heads else len(self.lines))
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None else rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        hits = [i for i in heads if header.match(self.lines[i])]
+        if len(hits) <= (index or 0):
+            return None
+        pos = hits[index or 0]
+        nxt = [i for i in heads if i > pos and not self.lines[i].strip().startswith(f"[{table}.")]
+        return pos, (nxt[0] if nxt else len(self.lines))
+
+    def line(self, table: str | None, index: int | None, key: str | None, needle: str | None = None) -> int | None:
+        block = self._block(table, index)
+        if block is None:
+            return None
+        start, end = block
+        found = None
         if key:
             pat = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for i in range(start, end):
-                if pat.match(self.lines[i]):
+            found = next((i for i in range(start, end) if pat.match(self.lines[i])), None)
+        if needle is not None:  # an entry of an inline array: the first line after the key that names it
+            for i in range(found if found is not None else start, end):
+                if needle in self.lines[i]:
                     return i + 1
+        if found is not None:
+            return found + 1
         return start + 1 if table else None
+
+
+_KIND_NAMES = {str: "un texte", float: "un nombre", int: "un nombre entier", dt.date: "une date (AAAA-MM-JJ)", list: "une liste", dict: "une table"}
 
 
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path, self.loc = path, _Locator(text)
 
-    def fail(self, message: str, table: str | None = None, index: int | None = None, key: str | None = None):
-        line = self.loc.line(table, index, key)
+    def fail(self, message: str, table: str | None = None, index: int | None = None, key: str | None = None,
+             needle: str | None = None, shown: str | None = None):
+        """Raise PlanError naming ``table[index].shown`` (default ``key``) and the line where ``key`` is written."""
+        line = self.loc.line(table, index, key, needle)
         where = f"{table}[{index + 1}]" if index is not None else (table or "")
-        keyname = f"{where}.{key}" if key and where else (key or where)
+        name = shown or key
+        keyname = f"{where}.{name}" if name and where else (name or where)
         at = f", ligne {line}" if line else ""
         raise PlanError(f"Plan {self.path.name}{at} — clé « {keyname} » : {message}")
 
-    def get(self, d: dict, key: str, kind, table=None, index=None, required=True, default=None):
+    def get(self, d: dict, key: str, kind, table=None, index=None, required=True, default=None, *, shown=None, needle=None):
+        """``d[key]`` checked against ``kind``; ``shown`` is the key named in the message (``baseline.start``)."""
+        shown = shown or key
         if key not in d:
             if required:
-                self.fail("clé obligatoire absente.", table, index, key)
+                self.fail("clé obligatoire absente.", table, index, shown.split(".")[0], needle, shown)
             return default
         value = d[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if kind is dt.date and isinstance(value, dt.datetime):
             value = value.date()
-        if not isinstance(value, kind) or (kind is float and isinstance(value, bool)):
-            expected = {str: "un texte", float: "un nombre", int: "un nombre entier", dt.date: "une date (AAAA-MM-JJ)", list: "une liste", dict: "une table"}[kind]
-            self.fail(f"{expected} est attendu, pas « {value!r} ».", table, index, key)
+        if not isinstance(value, kind) or (kind in (float, int) and isinstance(value, bool)):
+            self.fail(f"{_KIND_NAMES[kind]} est attendu, pas « {value!r} ».", table, index, shown.split(".")[0], needle, shown)
+        return value
+
+    def ident(self, d: dict, table: str, index: int, key: str = "id") -> str:
+        value = self.get(d, key, str, table, index)
+        if not re.fullmatch(ID_PATTERN, value):
+            self.fail(f"« {value} » : un identifiant s'écrit en lettres sans accent, chiffres, tirets ou soulignés.", table, index, key)
         return value
 
 
@@ -173,42 +247,46 @@ def load_plan(path: Path) -> Plan:
         raise PlanError(f"Plan {path.name} : syntaxe TOML invalide ({err}).") from err
     r = _Reader(path, text)
     authority = r.get(doc, "authority", dict, "authority")
-    r.get(authority, "name", str, "authority", None, "name") if "name" in authority else r.fail("clé obligatoire absente.", "authority", None, "name")
+    r.get(authority, "name", str, "authority")
+    siren = r.get(authority, "siren", str, "authority", required=False)
+    if siren is not None and not re.fullmatch(r"\d{9}", siren):
+        r.fail("un SIREN s'écrit avec 9 chiffres, sans espace.", "authority", None, "siren")
     plan = r.get(doc, "plan", dict, "plan")
-    start = r.get(plan, "start", dt.date, "plan", None)
-    end = r.get(plan, "end", dt.date, "plan", None)
+    start = r.get(plan, "start", dt.date, "plan")
+    end = r.get(plan, "end", dt.date, "plan")
     if end <= start:
         r.fail("la fin du plan doit être postérieure à son début.", "plan", None, "end")
-    cadence = r.get(plan, "review_cadence_years", int, "plan", None, required=False, default=3)
+    cadence = r.get(plan, "review_cadence_years", int, "plan", required=False, default=3)
     if not 3 <= cadence <= 5:
         r.fail("la revue a lieu tous les 3 à 5 ans.", "plan", None, "review_cadence_years")
-    reviews = tuple(r.get(plan, "reviews", list, "plan", None, required=False, default=[]))
-    for i, rev in enumerate(reviews):
-        for k in ("name", "start", "end"):
-            if k not in rev:
-                r.fail(f"la revue n° {i + 1} doit avoir « name », « start » et « end ».", "plan", None, "reviews")
-    services = tuple(doc.get("services", []))
+    reviews = _reviews(r, r.get(plan, "reviews", list, "plan", required=False, default=[]))
+    phases = tuple(_phase(r, d, i) for i, d in enumerate(_tables(r, doc, "phases")))
+    _unique(r, "phases", [p.id for p in phases])
+    axes = tuple(_axis(r, d, i) for i, d in enumerate(_tables(r, doc, "axes")))
+    _unique(r, "axes", [a.id for a in axes])
+    services = tuple(_tables(r, doc, "services"))
     for i, svc in enumerate(services):
         slug = r.get(svc, "slug", str, "services", i)
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
             r.fail(f"« {slug} » : un identifiant de service s'écrit en minuscules, chiffres et tirets.", "services", i, "slug")
         r.get(svc, "label", str, "services", i)
-    indicators = tuple(_indicator(r, d, i) for i, d in enumerate(doc.get("indicators", [])))
-    ids = [ind.id for ind in indicators]
-    for i, ind_id in enumerate(ids):
-        if ids.index(ind_id) != i:
-            r.fail(f"l'identifiant « {ind_id} » est utilisé deux fois.", "indicators", i, "id")
-    actions = tuple(_action(r, d, i, set(ids)) for i, d in enumerate(doc.get("actions", [])))
+    _unique(r, "services", [s["slug"] for s in services], key="slug")
+    refs = {"axes": {a.id for a in axes}, "phases": {p.id for p in phases}, "services": {s["slug"] for s in services}}
+    indicators = tuple(_indicator(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "indicators")))
+    _unique(r, "indicators", [ind.id for ind in indicators])
+    refs["indicators"] = {ind.id for ind in indicators}
+    actions = tuple(_action(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "actions")))
+    _unique(r, "actions", [a.id for a in actions])
     return Plan(
         path=path,
         authority=authority,
-        title=r.get(plan, "title", str, "plan", None),
+        title=r.get(plan, "title", str, "plan"),
         start=start,
         end=end,
         review_cadence_years=cadence,
         reviews=reviews,
-        phases=tuple(doc.get("phases", [])),
-        axes=tuple(doc.get("axes", [])),
+        phases=phases,
+        axes=axes,
         services=services,
         indicators=indicators,
         actions=actions,
@@ -216,55 +294,161 @@ def load_plan(path: Path) -> Plan:
     )
 
 
-def _indicator(r: _Reader, d: dict, i: int) -> Indicator:
+def _tables(r: _Reader, doc: dict, name: str) -> list[dict]:
+    value = doc.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        r.fail(f"s'écrit en tables répétées [[{name}]].", None, None, name)
+    return value
+
+
+def _unique(r: _Reader, table: str, ids: list[str], key: str = "id") -> None:
+    for i, value in enumerate(ids):
+        if ids.index(value) != i:
+            r.fail(f"l'identifiant « {value} » est utilisé deux fois.", table, i, key)
+
+
+def _reviews(r: _Reader, items: list) -> tuple[Review, ...]:
+    out: list[Review] = []
+    for i, rev in enumerate(items):
+        if not isinstance(rev, dict) or "name" not in rev or "start" not in rev or "end" not in rev:
+            r.fail(f"la revue n° {i + 1} doit avoir « name », « start » et « end ».", "plan", None, "reviews")
+        name = needle = r.get(rev, "name", str, "plan", None, shown="reviews")
+        dates = [
+            r.get(rev, key, dt.date, "plan", None, key in ("start", "end"), shown="reviews", needle=needle)
+            for key in ("start", "end", "baseline_start", "baseline_end")
+        ]
+        review = Review(name, *dates)
+        if review.end <= review.start:
+            r.fail(f"revue « {name} » : « end » doit suivre « start ».", "plan", None, "reviews", needle)
+        if (review.baseline_start is None) != (review.baseline_end is None):
+            r.fail(f"revue « {name} » : indiquez « baseline_start » et « baseline_end » ensemble.", "plan", None, "reviews", needle)
+        if review.baseline_start and review.baseline_end and not review.baseline_start <= review.baseline_end < review.start:
+            r.fail(f"revue « {name} » : la période de référence doit finir avant le début de la revue.", "plan", None, "reviews", needle)
+        if any(o.name == name for o in out):
+            r.fail(f"deux revues portent le nom « {name} ».", "plan", None, "reviews", needle)
+        out.append(review)
+    return tuple(out)
+
+
+def _phase(r: _Reader, d: dict, i: int) -> Phase:
+    t = "phases"
+    phase = Phase(
+        id=r.ident(d, t, i),
+        label=r.get(d, "label", str, t, i),
+        start=r.get(d, "start", dt.date, t, i),
+        end=r.get(d, "end", dt.date, t, i),
+    )
+    if phase.end < phase.start:
+        r.fail("la fin de la phase précède son début.", t, i, "end")
+    return phase
+
+
+def _axis(r: _Reader, d: dict, i: int) -> Axis:
+    return Axis(id=r.ident(d, "axes", i), label=r.get(d, "label", str, "axes", i))
+
+
+_REFERENCED = {"axis": "axes", "phase": "phases"}
+
+
+def _reference(r: _Reader, d: dict, key: str, known: set[str], table: str, i: int, what: str) -> str | None:
+    """An ``axis``/``phase`` reference: it must name an entry of ``[[axes]]``/``[[phases]]``."""
+    value = r.get(d, key, str, table, i, required=False)
+    if value is None:
+        return None
+    if not known:
+        r.fail(f"{what} « {value} » est cité, mais le plan ne déclare aucune table [[{_REFERENCED[key]}]].", table, i, key)
+    if value not in known:
+        r.fail(f"{what} « {value} » n'existe pas ; valeurs possibles : {', '.join(sorted(known))}.", table, i, key)
+    return value
+
+
+def _scope(r: _Reader, d: dict, i: int, measure: str, services: set[str]) -> dict[str, tuple[str, ...]]:
     t = "indicators"
-    ind_id = r.get(d, "id", str, t, i)
-    measure = r.get(d, "measure", str, t, i)
-    if measure not in MEASURES:
-        r.fail(f"mesure « {measure} » inconnue ; mesures possibles : {', '.join(MEASURES)}.", t, i, "measure")
-    direction = r.get(d, "direction", str, t, i)
-    if direction not in DIRECTIONS:
-        r.fail("« increase » (à la hausse) ou « decrease » (à la baisse) est attendu.", t, i, "direction")
-    scope_raw = r.get(d, "scope", dict, t, i, required=False, default={})
-    scope = {}
-    for key in scope_raw:
+    raw = r.get(d, "scope", dict, t, i, required=False, default={})
+    checks = {
+        "services": (lambda v: not services or v in services, f"service inconnu du catalogue [[services]] ({', '.join(sorted(services))})"),
+        "channels": (lambda v: v in CHANNELS, f"canal inconnu ; canaux possibles : {', '.join(CHANNELS)}"),
+        "communes": (lambda v: re.fullmatch(INSEE_PATTERN[1:-1], v) is not None, "code INSEE invalide (5 chiffres, ou 2A/2B et 3 chiffres)"),
+        "age_bands": (lambda v: re.fullmatch(AGE_BAND_PATTERN[1:-1], v) is not None, "tranche d'âge illisible (ex. « 30-44 », « 75+ », « <25 »)"),
+    }
+    scope: dict[str, tuple[str, ...]] = {}
+    for key in raw:
         if key not in SCOPE_KEYS:
             r.fail(f"filtre « {key} » inconnu ; filtres possibles : {', '.join(SCOPE_KEYS)}.", t, i, "scope")
     for key in SCOPE_KEYS:
-        values = scope_raw.get(key, [])
+        values = raw.get(key, [])
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             r.fail(f"« scope.{key} » doit être une liste de textes.", t, i, "scope")
-        scope[key] = tuple(values)
+        ok, reason = checks[key]
+        for v in values:
+            if not ok(v):
+                r.fail(f"« scope.{key} » : « {v} » — {reason}.", t, i, "scope")
+        scope[key] = tuple(dict.fromkeys(values))
+    if scope["age_bands"] and measure in CASE_MEASURES:
+        r.fail("les dossiers instruits n'ont pas de tranche d'âge : retirez « age_bands » du périmètre de cette mesure.", t, i, "scope")
+    return scope
+
+
+def _check_value(r: _Reader, measure: str, unit: str, value: float, i: int, key: str) -> None:
+    if measure in RATE_MEASURES and not 0 <= value <= 1:
+        r.fail("un taux s'écrit en fraction : 0.6 pour 60 %.", "indicators", i, key)
+    lo, hi = VALUE_RANGES.get(unit, (float("-inf"), float("inf")))
+    if not lo <= value <= hi:
+        r.fail(f"la valeur {value:g} sort de l'intervalle possible ({lo:g} à {hi:g} {unit}).", "indicators", i, key)
+
+
+def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indicator:
+    t = "indicators"
+    ind_id = r.ident(d, t, i)
+    measure = r.get(d, "measure", str, t, i)
+    if measure not in MEASURES:
+        r.fail(f"mesure « {measure} » inconnue ; mesures possibles : {', '.join(MEASURES)}.", t, i, "measure")
+    unit = r.get(d, "unit", str, t, i, required=False, default=MEASURES[measure][1])
+    if unit != MEASURES[measure][1]:
+        r.fail(f"l'unité de la mesure « {measure} » est « {MEASURES[measure][1]} », pas « {unit} ».", t, i, "unit")
+    direction = r.get(d, "direction", str, t, i)
+    if direction not in DIRECTIONS:
+        r.fail("« increase » (à la hausse) ou « decrease » (à la baisse) est attendu.", t, i, "direction")
+    scope = _scope(r, d, i, measure, refs["services"])
     baseline = r.get(d, "baseline", dict, t, i)
-    b_start = r.get(baseline, "start", dt.date, t, i)
-    b_end = r.get(baseline, "end", dt.date, t, i)
+    b_start = r.get(baseline, "start", dt.date, t, i, shown="baseline.start")
+    b_end = r.get(baseline, "end", dt.date, t, i, shown="baseline.end")
+    if b_end < b_start:
+        r.fail("la fin de la période de référence précède son début.", t, i, "baseline")
     b_value = baseline.get("value", "computed")
     if b_value == "computed":
         b_value = None
     elif isinstance(b_value, int | float) and not isinstance(b_value, bool):
         b_value = float(b_value)
+        _check_value(r, measure, unit, b_value, i, "baseline")
     else:
         r.fail("« baseline.value » est un nombre ou \"computed\" (calculé sur les données).", t, i, "baseline")
     target = r.get(d, "target", dict, t, i)
-    t_value = r.get(target, "value", float, t, i)
-    t_date = r.get(target, "date", dt.date, t, i)
+    t_value = r.get(target, "value", float, t, i, shown="target.value")
+    t_date = r.get(target, "date", dt.date, t, i, shown="target.date")
+    _check_value(r, measure, unit, t_value, i, "target")
+    if t_date <= b_end:
+        r.fail("la date cible doit suivre la fin de la période de référence.", t, i, "target")
     milestones = []
     for m in r.get(d, "milestones", list, t, i, required=False, default=[]):
         if not isinstance(m, dict) or "date" not in m or "value" not in m:
             r.fail("chaque jalon s'écrit { date = AAAA-MM-JJ, value = nombre }.", t, i, "milestones")
-        milestones.append(Milestone(r.get(m, "date", dt.date, t, i), r.get(m, "value", float, t, i)))
+        ms = Milestone(r.get(m, "date", dt.date, t, i, shown="milestones"), r.get(m, "value", float, t, i, shown="milestones"))
+        if not b_end < ms.date < t_date:
+            r.fail(f"le jalon du {ms.date.isoformat()} doit tomber entre la fin de la référence et la date cible.", t, i, "milestones")
+        if any(o.date == ms.date for o in milestones):
+            r.fail(f"deux jalons portent la date {ms.date.isoformat()}.", t, i, "milestones")
+        _check_value(r, measure, unit, ms.value, i, "milestones")
+        milestones.append(ms)
     milestones.sort(key=lambda m: m.date)
-    values = [t_value, *(m.value for m in milestones)] + ([b_value] if b_value is not None else [])
-    if measure in RATE_MEASURES and any(not 0 <= v <= 1 for v in values):
-        r.fail("un taux s'écrit en fraction : 0.6 pour 60 %.", t, i, "target")
-    if t_date <= b_end:
-        r.fail("la date cible doit suivre la fin de la période de référence.", t, i, "target")
     min_sample = r.get(d, "min_sample", int, t, i, required=False, default=30)
+    if min_sample < 0:
+        r.fail("l'effectif minimal est un entier positif ou nul.", t, i, "min_sample")
     return Indicator(
         id=ind_id,
         label=r.get(d, "label", str, t, i),
         measure=measure,
-        unit=r.get(d, "unit", str, t, i, required=False, default=MEASURES[measure][1]),
+        unit=unit,
         direction=direction,
         scope=scope,
         baseline_start=b_start,
@@ -275,12 +459,13 @@ def _indicator(r: _Reader, d: dict, i: int) -> Indicator:
         milestones=tuple(milestones),
         min_sample=min_sample,
         methodology=r.get(d, "methodology", str, t, i, required=False, default=""),
-        axis=d.get("axis"),
+        axis=_reference(r, d, "axis", refs["axes"], t, i, "l'axe"),
     )
 
 
-def _action(r: _Reader, d: dict, i: int, indicator_ids: set[str]) -> Action:
+def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
     t = "actions"
+    action_id = r.ident(d, t, i)
     status = r.get(d, "status", str, t, i, required=False, default="a_venir")
     if status not in ACTION_STATUSES:
         r.fail(f"statut « {status} » inconnu ; statuts possibles : {', '.join(ACTION_STATUSES)}.", t, i, "status")
@@ -288,36 +473,64 @@ def _action(r: _Reader, d: dict, i: int, indicator_ids: set[str]) -> Action:
     for f in r.get(d, "funding", list, t, i, required=False, default=[]):
         if not isinstance(f, dict) or "funder" not in f or "amount" not in f:
             r.fail("chaque financement s'écrit { funder = \"FEDER\", amount = 100000 }.", t, i, "funding")
-        amount = r.get(f, "amount", float, t, i)
+        amount = r.get(f, "amount", float, t, i, shown="funding")
         if amount < 0:
             r.fail("un montant de financement ne peut pas être négatif.", t, i, "funding")
         funding.append(Funding(str(f["funder"]), amount))
     linked = tuple(r.get(d, "indicators", list, t, i, required=False, default=[]))
     for ind in linked:
-        if ind not in indicator_ids:
+        if ind not in refs["indicators"]:
             r.fail(f"l'indicateur « {ind} » n'existe pas dans [[indicators]].", t, i, "indicators")
     budget = r.get(d, "budget", float, t, i, required=False, default=0.0)
+    if budget < 0:
+        r.fail("un budget ne peut pas être négatif.", t, i, "budget")
     if sum(f.amount for f in funding) > budget + 0.005 and budget > 0:
         r.fail("la somme des financements dépasse le budget de l'action.", t, i, "funding")
+    start = r.get(d, "start", dt.date, t, i, required=False)
+    end = r.get(d, "end", dt.date, t, i, required=False)
+    if start and end and end < start:
+        r.fail("la fin de l'action précède son début.", t, i, "end")
+    deliverables = r.get(d, "deliverables", list, t, i, required=False, default=[])
     return Action(
-        id=r.get(d, "id", str, t, i),
+        id=action_id,
         label=r.get(d, "label", str, t, i),
-        axis=d.get("axis"),
-        phase=d.get("phase"),
-        start=r.get(d, "start", dt.date, t, i, required=False),
-        end=r.get(d, "end", dt.date, t, i, required=False),
+        axis=_reference(r, d, "axis", refs["axes"], t, i, "l'axe"),
+        phase=_reference(r, d, "phase", refs["phases"], t, i, "la phase"),
+        start=start,
+        end=end,
         status=status,
         budget=budget,
         funding=tuple(funding),
-        deliverables=tuple(str(x) for x in d.get("deliverables", [])),
+        deliverables=tuple(str(x) for x in deliverables),
         indicators=linked,
     )
 
 
+PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "plan_indicators": {
+        "indicator_id": pl.String, "label": pl.String, "measure": pl.String, "unit": pl.String, "direction": pl.String,
+        "axis": pl.String, "scope_services": pl.List(pl.String), "scope_channels": pl.List(pl.String),
+        "scope_communes": pl.List(pl.String), "scope_age_bands": pl.List(pl.String), "baseline_start": pl.Date,
+        "baseline_end": pl.Date, "baseline_value": pl.Float64, "target_value": pl.Float64, "target_date": pl.Date,
+        "min_sample": pl.Int64, "methodology": pl.String,
+    },
+    "plan_milestones": {"indicator_id": pl.String, "date": pl.Date, "value": pl.Float64},
+    "plan_actions": {
+        "action_id": pl.String, "label": pl.String, "axis": pl.String, "phase": pl.String, "start": pl.Date,
+        "end": pl.Date, "status": pl.String, "budget": pl.Float64, "deliverables": pl.List(pl.String), "indicators": pl.List(pl.String),
+    },
+    "plan_funding": {"action_id": pl.String, "funder": pl.String, "amount": pl.Float64},
+    "plan_phases": {"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
+    "plan_axes": {"axis_id": pl.String, "label": pl.String},
+    "plan_reviews": {"name": pl.String, "start": pl.Date, "end": pl.Date, "baseline_start": pl.Date, "baseline_end": pl.Date},
+    "plan_services": {"slug": pl.String, "label": pl.String, "aliases": pl.List(pl.String)},
+}
+
+
 def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
     """The plan flattened into tables (``plan_indicators``, ``plan_milestones``, ``plan_actions``…)."""
-    ind = pl.DataFrame(
-        [
+    rows = {
+        "plan_indicators": [
             {
                 "indicator_id": i.id, "label": i.label, "measure": i.measure, "unit": i.unit, "direction": i.direction,
                 "axis": i.axis, "scope_services": list(i.scope["services"]), "scope_channels": list(i.scope["channels"]),
@@ -328,38 +541,40 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             }
             for i in plan.indicators
         ],
-        schema_overrides={"baseline_value": pl.Float64, "axis": pl.String, "scope_services": pl.List(pl.String),
-                          "scope_channels": pl.List(pl.String), "scope_communes": pl.List(pl.String), "scope_age_bands": pl.List(pl.String)},
-    )
-    milestones = pl.DataFrame(
-        [{"indicator_id": i.id, "date": m.date, "value": m.value} for i in plan.indicators for m in i.milestones],
-        schema={"indicator_id": pl.String, "date": pl.Date, "value": pl.Float64},
-    )
-    actions = pl.DataFrame(
-        [
+        "plan_milestones": [{"indicator_id": i.id, "date": m.date, "value": m.value} for i in plan.indicators for m in i.milestones],
+        "plan_actions": [
             {"action_id": a.id, "label": a.label, "axis": a.axis, "phase": a.phase, "start": a.start, "end": a.end,
              "status": a.status, "budget": a.budget, "deliverables": list(a.deliverables), "indicators": list(a.indicators)}
             for a in plan.actions
         ],
-        schema={"action_id": pl.String, "label": pl.String, "axis": pl.String, "phase": pl.String, "start": pl.Date,
-                "end": pl.Date, "status": pl.String, "budget": pl.Float64, "deliverables": pl.List(pl.String), "indicators": pl.List(pl.String)},
-    )
-    funding = pl.DataFrame(
-        [{"action_id": a.id, "funder": f.funder, "amount": f.amount} for a in plan.actions for f in a.funding],
-        schema={"action_id": pl.String, "funder": pl.String, "amount": pl.Float64},
-    )
-    phases = pl.DataFrame(
-        [{"phase_id": str(p.get("id")), "label": str(p.get("label", p.get("id"))), "start": p.get("start"), "end": p.get("end")} for p in plan.phases],
-        schema={"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
-    )
-    services = pl.DataFrame(
-        [{"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]} for s in plan.services],
-        schema={"slug": pl.String, "label": pl.String, "aliases": pl.List(pl.String)},
-    )
-    return {
-        "plan_indicators": ind, "plan_milestones": milestones, "plan_actions": actions,
-        "plan_funding": funding, "plan_phases": phases, "plan_services": services,
+        "plan_funding": [{"action_id": a.id, "funder": f.funder, "amount": f.amount} for a in plan.actions for f in a.funding],
+        "plan_phases": [{"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases],
+        "plan_axes": [{"axis_id": a.id, "label": a.label} for a in plan.axes],
+        "plan_reviews": [
+            {"name": v.name, "start": v.start, "end": v.end, "baseline_start": v.baseline_start, "baseline_end": v.baseline_end}
+            for v in plan.reviews
+        ],
+        "plan_services": [
+            {"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]} for s in plan.services
+        ],
     }
+    return {name: pl.DataFrame(rows[name], schema=schema, orient="row") if rows[name] else pl.DataFrame(schema=schema)
+            for name, schema in PLAN_SCHEMAS.items()}
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replace: bool) -> None:
+    verb = "create or replace table" if replace else "create table if not exists"
+    for name, frame in frames.items():
+        con.register("_plan_arrow", frame.to_arrow())
+        try:
+            con.execute(f"{verb} {name} as select * from _plan_arrow").fetchall()
+        finally:
+            con.unregister("_plan_arrow")
+
+
+def ensure_plan_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create empty ``plan_*`` tables where none exist (no plan yet), so the indicator views always bind."""
+    _write_tables(con, {name: pl.DataFrame(schema=schema) for name, schema in PLAN_SCHEMAS.items()}, replace=False)
 
 
 def load_plan_tables(con: duckdb.DuckDBPyConnection, plan_path: Path) -> None:
@@ -369,9 +584,4 @@ def load_plan_tables(con: duckdb.DuckDBPyConnection, plan_path: Path) -> None:
         plan = load_plan(plan_path)
     except PlanError:
         return
-    for name, frame in plan_frames(plan).items():
-        con.register("_plan_arrow", frame.to_arrow())
-        try:
-            con.execute(f"create or replace table {name} as select * from _plan_arrow").fetchall()
-        finally:
-            con.unregister("_plan_arrow")
+    _write_tables(con, plan_frames(plan), replace=True)

@@ -16,30 +16,59 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def print_ingest_summary(reports, warehouse: Path) -> None:
+    """One line per file (status, source, tables, rows), then the reason of every refusal, the
+    notes of partial loads, and the totals."""
     if not reports:
         print("Aucun fichier à importer.")
         return
     rows = [
-        [Path(r.path).name[:50], r.status_label, r.dataset or "—", str(r.rows_read), str(r.rows_loaded), str(r.rows_rejected)]
+        [Path(r.path).name[:50], r.status_label, (r.source or "—")[:34], r.dataset or "—", str(r.rows_read), str(r.rows_loaded), str(r.rows_rejected)]
         for r in reports
     ]
-    print(_table(["Fichier", "Statut", "Table(s)", "Lues", "Chargées", "Écartées"], rows))
+    print(_table(["Fichier", "Statut", "Source", "Table(s)", "Lues", "Chargées", "Écartées"], rows))
     for r in reports:
-        if r.status in ("refused", "partial") or r.unknown_services:
-            print(f"\n• {Path(r.path).name} : {r.message}")
-    print(f"\nEntrepôt : {warehouse}")
+        if r.status in ("refused", "partial") or r.unknown_services or ";" in r.message:
+            print(f"\n• {Path(r.path).name} ({r.status_label}) : {r.message}")
+    taken = [r for r in reports if r.status in ("loaded", "partial")]
+    refused = [r for r in reports if r.status == "refused"]
+    skipped = [r for r in reports if r.status == "skipped"]
+    print(
+        f"\n{len(taken)} fichier(s) importé(s), {len(skipped)} déjà importé(s), {len(refused)} refusé(s) ; "
+        f"{sum(r.rows_loaded for r in taken)} ligne(s) chargée(s), {sum(r.rows_rejected for r in taken)} écartée(s)."
+    )
+    if any(r.rows_rejected for r in taken):
+        print("Les lignes écartées et leur raison sont dans la table rejected_rows de l'entrepôt (page « Données » de l'application).")
+    print(f"Entrepôt : {warehouse}")
 
 
 def print_kpi_table(doc: dict) -> None:
+    """The ``barometre kpi`` table: value and interval, baseline, expected, target, progress, status; then the changes."""
+    from pipelines.indicators.wording import fmt_date, fmt_number
+
     rows = []
     for ind in doc["indicators"]:
+        unit = ind["unit"]
+        ci = f"[{fmt_value(ind['ci_low'], unit)} ; {fmt_value(ind['ci_high'], unit)}]" if ind.get("ci_low") is not None else ""
+        progress = "—" if ind.get("progress_pct") is None else f"{fmt_number(ind['progress_pct'], 0)}\u00a0%"
         rows.append([
             ind["label"][:45],
-            fmt_value(ind["value"], ind["unit"]),
-            fmt_value(ind.get("baseline_value"), ind["unit"]),
-            fmt_value(ind["target_value"], ind["unit"]),
-            str(ind.get("n", "")),
+            fmt_value(ind["value"], unit),
+            ci,
+            fmt_value(ind.get("baseline_value"), unit),
+            fmt_value(ind.get("expected_now"), unit),
+            fmt_value(ind["target_value"], unit),
+            progress,
+            fmt_number(ind.get("n"), 0),
             ind.get("status_label", ind.get("status", "")) or "",
         ])
-    print(f"Indicateurs au {doc['as_of']}")
-    print(_table(["Indicateur", "Valeur", "Référence", "Cible", "n", "Statut"], rows))
+    print(f"Indicateurs du {fmt_date(_iso(doc.get('period_start')))} au {fmt_date(_iso(doc['as_of']))} (12 mois glissants)")
+    print(_table(["Indicateur", "Valeur", "IC 95 %", "Référence", "Attendu", "Cible", "Progression", "n", "Statut"], rows))
+    print()
+    for ind in doc["indicators"]:
+        print(f"• {ind['label']} : {ind['change']['sentence']}")
+
+
+def _iso(text: str | None):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text) if text else None

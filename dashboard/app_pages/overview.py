@@ -1,23 +1,42 @@
-"""Vue d'ensemble: one card per plan indicator against its target."""
+"""Vue d'ensemble: one card per plan indicator against its target, and how to read the statuses."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.context import indicators
-from dashboard.formatting import fmt_date, fmt_value
+from dashboard import charts, filters, queries
+from dashboard import components as ui
+from dashboard.context import page_context
+from dashboard.formatting import fmt_date, md_escape
+from dashboard.navigation import open_indicator
+from dashboard.status import status_help
 
 st.title("Vue d'ensemble")
-doc = indicators()
-if doc is not None:
-    first = doc["indicators"][0] if doc["indicators"] else None
-    if first:
-        st.caption(f"Valeurs sur 12 mois glissants, du {fmt_date(first['period_start'])} au {fmt_date(first['period_end'])}.")
-    cols = st.columns(3)
-    for i, ind in enumerate(doc["indicators"]):
-        with cols[i % 3], st.container(border=True):
-            st.metric(ind["label"], fmt_value(ind["value"], ind["unit"]))
-            st.markdown(
-                f"Cible : **{fmt_value(ind['target_value'], ind['unit'])}** au {fmt_date(ind['target_date'])}  \n"
-                f"Référence : {fmt_value(ind['baseline_value'], ind['unit'])} · n = {ind['n']}"
-            )
+ctx = page_context()
+options = queries.filter_options(*ctx.wh)
+flt = filters.sidebar_filters(options)
+doc = queries.evaluate(*ctx.keys, flt)
+indicators = doc["indicators"]
+
+st.caption(
+    f"Évaluation au {fmt_date(doc.get('as_of'))} : chaque valeur porte sur les 12 derniers mois complets, "
+    "sauf période choisie dans les filtres. " + md_escape(filters.describe(flt, options))
+)
+if not indicators:
+    st.info("Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan.")
+    st.stop()
+
+counts = ui.status_counts(indicators)
+for col, (status, n) in zip(st.columns(len(counts)), counts, strict=True):
+    col.metric(status.label, f"{n} indicateur{'s' if n > 1 else ''}", icon=status.icon, border=True)
+with st.expander("Comment lire les statuts", icon=":material/help:"):
+    st.markdown(status_help())
+
+for start in range(0, len(indicators), 3):
+    row = indicators[start : start + 3]
+    for col, ind in zip(st.columns(3), row, strict=False):
+        with col, st.container(border=True):
+            s = queries.series(*ctx.keys, ind["id"], flt)
+            spark = charts.sparkline_figure(s, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0)
+            if ui.indicator_card(ind, spark, key=ind["id"]):
+                open_indicator(ind["id"])

@@ -1,4 +1,11 @@
-"""Evaluate every plan indicator at a date. (Skeleton: value vs target; statistics deepen in issue 4.)"""
+"""Evaluate every plan indicator at a date: the ``barometre kpi --json`` document.
+
+Values, intervals and sample sizes are read from the SQL macros (``kpi_measure`` and the family
+macros); this module adds what needs the plan or scipy: baseline, trajectory, progress, status,
+projection and the test of the change since the baseline. The headline period is the rolling 12
+months ending with the latest complete month of data (see ``kpi_default_period``) or with the
+latest complete month on or before ``as_of``.
+"""
 
 from __future__ import annotations
 
@@ -7,95 +14,145 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.indicators import query as q
+from pipelines.indicators import stats, status
+from pipelines.indicators.query import Filters, Period
+from pipelines.indicators.views import require_views
+from pipelines.indicators.wording import CI_METHODS, change_sentence, fmt_value, period_label
 from pipelines.plan import Indicator, Plan
 from pipelines.warehouse import read_connection
 
+FAMILIES = {"usage": ("kpi_take_up",), "processing": ("kpi_delay", "kpi_delay_km", "kpi_backlog"), "survey": ("kpi_satisfaction",)}
+MANUAL_BASELINE = "test impossible : la valeur de référence a été saisie à la main, sans les données individuelles qu'exige un test."
+NO_SAMPLE = "pas de test : le nombre de dossiers en attente est un comptage exhaustif, pas un échantillon."
+
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """First day after the latest complete month of usage data (exclusive period end)."""
-    last = con.execute("select max(submitted_at) from usage_events").fetchall()[0][0]
-    if last is None:
-        today = dt.date.today()
-        return today.replace(day=1)
-    nxt = (last.date().replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return nxt if (last + dt.timedelta(days=1)).month != last.month else last.date().replace(day=1)
+    """Last day of the latest complete month of data (see the view ``kpi_default_period``)."""
+    return q.default_period(con).end
 
 
-def _scope_sql(ind: Indicator, table_alias: str = "") -> tuple[str, list]:
-    clauses, params = [], []
-    for key, col in (("services", "service"), ("channels", "channel"), ("communes", "commune"), ("age_bands", "age_band")):
-        values = ind.scope.get(key) or ()
-        if values:
-            clauses.append(f"{table_alias}{col} in ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    return (" and " + " and ".join(clauses)) if clauses else "", params
-
-
-def measure_value(con: duckdb.DuckDBPyConnection, ind: Indicator, start: dt.date, end: dt.date) -> tuple[float | None, int]:
-    """(value, n) of the indicator's measure over [start, end)."""
-    m = ind.measure
-    if m in ("take_up", "assisted_share"):
-        ind_scope = Indicator(**{**ind.__dict__, "scope": {k: v for k, v in ind.scope.items() if k != "channels"}})
-        where, params = _scope_sql(ind_scope)
-        num = "channel in ('online', 'assisted')" if m == "take_up" else "channel = 'assisted'"
-        den = "true" if m == "take_up" else "channel in ('online', 'assisted')"
-        row = con.execute(
-            f"select count(*) filter (where {num}), count(*) filter (where {den}) from usage_events "
-            f"where submitted_at >= ? and submitted_at < ? and coalesce(outcome, '') <> 'abandoned'{where}",
-            [start, end, *params],
-        ).fetchall()[0]
-        return (row[0] / row[1] if row[1] else None), int(row[1])
-    if m.startswith("delay") or m == "within_deadline":
-        where, params = _scope_sql(Indicator(**{**ind.__dict__, "scope": {k: v for k, v in ind.scope.items() if k != "age_bands"}}))
-        expr = {
-            "delay_median": "quantile_cont(d, 0.5)",
-            "delay_p90": "quantile_cont(d, 0.9)",
-            "delay_mean": "avg(d)",
-            "within_deadline": "avg(case when d <= deadline_days then 1.0 else 0.0 end) filter (where deadline_days is not null)",
-        }[m]
-        row = con.execute(
-            f"select {expr}, count(*) from (select epoch(decided_at - submitted_at) / 86400.0 as d, deadline_days "
-            f"from processing_cases where status in ('accepted', 'rejected') and decided_at >= ? and decided_at < ?{where})",
-            [start, end, *params],
-        ).fetchall()[0]
-        return row[0], int(row[1])
-    if m == "backlog":
-        row = con.execute(
-            "select count(*) from processing_cases where submitted_at < ? and (decided_at is null or decided_at >= ?)",
-            [end, end],
-        ).fetchall()[0]
-        return float(row[0]), int(row[0])
-    where, params = _scope_sql(ind)
-    expr = {
-        "satisfaction_mean": "avg(score_10)",
-        "satisfied_share": "avg(case when satisfied then 1.0 else 0.0 end)",
-        "nps": "100.0 * (avg(case when nps >= 9 then 1.0 else 0.0 end) - avg(case when nps <= 6 then 1.0 else 0.0 end))",
-    }[m]
-    col = "nps" if m == "nps" else "score_10"
-    row = con.execute(
-        f"select {expr}, count(*) from survey_responses where complete and {col} is not null "
-        f"and responded_at >= ? and responded_at < ?{where}",
-        [start, end, *params],
-    ).fetchall()[0]
-    return row[0], int(row[1])
-
-
-def evaluate(warehouse: Path, plan: Plan, as_of: dt.date | None = None) -> dict:
+def evaluate(warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None) -> dict:
+    """Every indicator of the plan over the headline period, against its baseline and trajectory."""
+    filters = filters or Filters()
     with read_connection(warehouse) as con:
-        end = as_of or default_as_of(con)
-        start = end.replace(year=end.year - 1)
-        out = []
-        for ind in plan.indicators:
-            value, n = measure_value(con, ind, start, end)
-            base = ind.baseline_value
-            if base is None:
-                base, _ = measure_value(con, ind, ind.baseline_start, ind.baseline_end + dt.timedelta(days=1))
-            out.append(
-                {
-                    "id": ind.id, "label": ind.label, "measure": ind.measure, "unit": ind.unit, "direction": ind.direction,
-                    "period_start": start.isoformat(), "period_end": (end - dt.timedelta(days=1)).isoformat(),
-                    "value": value, "n": n, "baseline_value": base, "target_value": ind.target_value,
-                    "target_date": ind.target_date.isoformat(),
-                }
-            )
-    return {"as_of": (end - dt.timedelta(days=1)).isoformat(), "indicators": out}
+        require_views(con)
+        period = q.headline_period(con, as_of, filters)
+        quality = q.quality(con)
+        indicators = [assess(con, ind, period, filters, quality) for ind in plan.indicators]
+    return {
+        "as_of": period.end.isoformat(),
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "status_rule": status.STATUS_RULE,
+        "indicators": indicators,
+    }
+
+
+def _rounded_count(value: float | None, n: int) -> int:
+    return round((value or 0.0) * n)
+
+
+def change(con, ind: Indicator, cur: dict, base: dict | None, baseline_value: float | None,
+           period: Period, bperiod: Period, filters: Filters | None) -> dict:
+    """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests)."""
+    value = cur["value"]
+    delta = value - baseline_value if value is not None and baseline_value is not None else None
+    since = period_label(bperiod.start, bperiod.end)
+    test = stats.TESTS[ind.measure]
+    out = {"delta": delta, "p_value": None, "significant": None, "test": None}
+    if delta is None:
+        missing = "la période de référence" if baseline_value is None else "la période évaluée"
+        return out | {"sentence": f"Évolution non calculable : pas de données sur {missing}."}
+    if base is None:
+        return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, MANUAL_BASELINE)}
+    if test is None:
+        return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, NO_SAMPLE)}
+    if test == "two_proportions":
+        p = stats.two_proportions(_rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"])
+    elif test == "welch":
+        p = stats.welch(base["value"], base["sd"], base["n"], value, cur["sd"], cur["n"])
+    else:
+        p = stats.mann_whitney(q.decided_delays(con, ind, bperiod, filters), q.decided_delays(con, ind, period, filters))
+    if p is None:
+        reason = "effectifs trop faibles pour un test."
+        return out | {"test": stats.TEST_LABELS[test], "sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
+    significant = p < stats.ALPHA
+    return out | {
+        "p_value": p,
+        "significant": significant,
+        "test": stats.TEST_LABELS[test],
+        "sentence": change_sentence(delta, ind.unit, since, p, significant),
+    }
+
+
+def details(con, ind: Indicator, period: Period, filters: Filters | None) -> dict:
+    """Every statistic of the measure's family over the period (Kaplan–Meier median beside the plain one…)."""
+    out: dict = {}
+    if period.start >= period.stop:
+        return out
+    for macro in FAMILIES[q.dataset_of(ind.measure)]:
+        out |= q.family(con, macro, ind, period, filters)
+    return out
+
+
+def assess(
+    con: duckdb.DuckDBPyConnection,
+    ind: Indicator,
+    period: Period,
+    filters: Filters | None,
+    quality: dict[str, dict],
+    bperiod: Period | None = None,
+) -> dict:
+    """One indicator over ``period`` against its baseline (over ``bperiod``, default its own)."""
+    bperiod = bperiod or q.baseline_period(ind)
+    cur = q.measure_row(con, ind, period, filters)
+    base = q.measure_row(con, ind, bperiod, filters) if ind.baseline_value is None else None
+    baseline_value = ind.baseline_value if base is None else base["value"]
+    when = period.end
+    expected = status.expected_at(ind, baseline_value, when)
+    projection = stats.Projection()
+    if ind.target_date > when:
+        months = q.measure_frame(con, ind, Period(q.add_months(period.stop, -stats.MAX_POINTS), period.stop), filters, ["month"])
+        projection = stats.project(
+            months["month"].to_list(), months["value"].to_list(), ind.target_date, ind.unit, at_month_end=ind.measure == "backlog"
+        )
+    state, reason = status.classify(ind, cur["value"], cur["ci_low"], cur["ci_high"], cur["n"], expected, projection.value, when)
+    return {
+        "id": ind.id,
+        "label": ind.label,
+        "measure": ind.measure,
+        "unit": ind.unit,
+        "direction": ind.direction,
+        "period_start": period.start.isoformat(),
+        "period_end": when.isoformat(),
+        "value": cur["value"],
+        "ci_low": cur["ci_low"],
+        "ci_high": cur["ci_high"],
+        "n": cur["n"],
+        "value_label": fmt_value(cur["value"], ind.unit),
+        "ci_method": CI_METHODS[ind.measure],
+        "min_sample": ind.min_sample,
+        "baseline_value": baseline_value,
+        "baseline_source": "computed" if base is not None else "manual",
+        "baseline_ci_low": base["ci_low"] if base else None,
+        "baseline_ci_high": base["ci_high"] if base else None,
+        "baseline_n": base["n"] if base else None,
+        "baseline_start": bperiod.start.isoformat(),
+        "baseline_end": bperiod.end.isoformat(),
+        "target_value": ind.target_value,
+        "target_date": ind.target_date.isoformat(),
+        "expected_now": expected,
+        "progress_pct": status.progress_pct(cur["value"], baseline_value, ind.target_value, ind.direction),
+        "status": state,
+        "status_label": status.STATUS_LABELS[state],
+        "status_reason": reason,
+        "projection": projection.value,
+        "projection_low": projection.low,
+        "projection_high": projection.high,
+        "projection_points": projection.points,
+        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters),
+        "details": details(con, ind, period, filters),
+        "quality": quality[q.dataset_of(ind.measure)],
+        "methodology": ind.methodology,
+    }

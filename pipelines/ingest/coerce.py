@@ -6,7 +6,9 @@ the original value and a French reason; it is never silently turned into a null.
 Formats understood:
 - timestamps: ISO (``2025-03-10 22:18:19``, ``T`` separator, optional ``+0100``/``+02:00`` offset,
   converted to Paris wall-clock time), ``dd/mm/yyyy[ HH:MM[:SS]]`` always day first, ISO dates;
-- numbers: decimal comma or dot, thousands separators (space, U+00A0, U+202F), ``€`` and ``%``;
+- numbers: decimal comma or dot, thousands separators (space, U+00A0, U+202F, and the ``?`` a cp1252
+  save leaves for U+202F), ``€`` and ``%``;
+- missing values: empty, ``N/A``, ``NA``, ``Sans réponse`` (LimeSurvey) become null;
 - booleans: Oui/Non, VRAI/FAUX, true/false, on/off, Y/N, 1/0 (any case).
 """
 
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.ingest.labels import column_label
 from pipelines.ingest.read import LINE_COL
 
 NAIVE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
@@ -26,29 +30,77 @@ NAIVE_FORMATS = (
     "%d/%m/%Y",
     "%d-%m-%Y",
 )
-OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z")
+OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.fZ")
 TRUE_WORDS = ("oui", "vrai", "true", "on", "y", "yes", "1", "o")
 FALSE_WORDS = ("non", "faux", "false", "off", "n", "no", "0")
+# LimeSurvey writes "N/A" for a Yes/No question not answered; "Sans réponse" is its French "no answer"
+MISSING_MARKERS = ["", "N/A", "n/a", "NA", "Sans réponse", "sans réponse", "Sans reponse"]
 
 
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """Trim; empty strings and the usual "no answer" markers become null."""
     s = expr.str.strip_chars()
-    return pl.when(s.is_in(["", "N/A", "n/a", "NA"])).then(None).otherwise(s)
+    return pl.when(s.is_in(MISSING_MARKERS)).then(None).otherwise(s)
 
 
-def parse_datetime(expr: pl.Expr, tz: str = "Europe/Paris") -> pl.Expr:
-    """Text → naive Paris wall-clock datetime (null when unreadable)."""
-    s = expr.str.strip_chars()
-    naive = [s.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in NAIVE_FORMATS]
-    naive.append(s.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")))
-    aware = [
+def _naive(s: pl.Expr, fmt: str) -> pl.Expr:
+    if fmt == "%Y-%m-%d":
+        return s.str.to_date(fmt, strict=False).cast(pl.Datetime("us"))
+    return s.str.to_datetime(fmt, strict=False, time_unit="us")
+
+
+def _aware(s: pl.Expr, fmt: str, tz: str) -> pl.Expr:
+    return (
         s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
         .dt.convert_time_zone(tz)
         .dt.replace_time_zone(None)
-        for fmt in OFFSET_FORMATS
-    ]
-    return pl.coalesce(*aware, *naive)
+    )
+
+
+ALL_FORMATS: tuple[tuple[str, bool], ...] = (
+    *((f, True) for f in OFFSET_FORMATS),
+    *((f, False) for f in NAIVE_FORMATS),
+    ("%Y-%m-%d", False),
+)
+
+
+_NEEDS_CLEANING = r"^\s|\s$|^(?:N/A|n/a|NA|[Ss]ans r[ée]ponse)?$"  # keep in step with MISSING_MARKERS
+
+
+def needs_cleaning(values: pl.Series) -> bool:
+    """Whether any value has surrounding spaces or is an empty/N/A marker (cheaper than cleaning)."""
+    return values.dtype == pl.String and bool(values.str.contains(_NEEDS_CLEANING).any())
+
+
+def parse_datetime(expr: pl.Expr, tz: str = "Europe/Paris", formats: tuple[tuple[str, bool], ...] = ALL_FORMATS) -> pl.Expr:
+    """Text → naive Paris wall-clock datetime (null when unreadable).
+
+    ``formats`` (format, has_offset) are tried in order; :func:`likely_formats` narrows them to
+    those a column actually uses, which keeps large files fast (one format instead of twelve).
+    """
+    s = expr.str.strip_chars()
+    return pl.coalesce(*[_aware(s, f, tz) if aware else _naive(s, f) for f, aware in formats])
+
+
+def likely_formats(values: pl.Series, sample: int = 2000) -> tuple[tuple[str, bool], ...]:
+    """A small set of formats that reads a sample of the column (greedy cover, cheapest first);
+    every format when none does. Rows they miss are re-read with every format later."""
+    left = values.drop_nulls().head(sample).str.strip_chars().to_frame("v")
+    chosen: list[tuple[str, bool]] = []
+    while left.height:
+        best, best_ok = None, None
+        for fmt, aware in ALL_FORMATS:
+            if (fmt, aware) in chosen:
+                continue
+            expr = _aware(pl.col("v"), fmt, "Europe/Paris") if aware else _naive(pl.col("v"), fmt)
+            ok = left.select(expr.is_not_null()).to_series()
+            if best_ok is None or ok.sum() > best_ok.sum():
+                best, best_ok = (fmt, aware), ok
+        if best is None or not best_ok.any():
+            break
+        chosen.append(best)
+        left = left.filter(~best_ok)
+    return tuple(chosen) or ALL_FORMATS
 
 
 def utc_to_paris(expr: pl.Expr, tz: str = "Europe/Paris") -> pl.Expr:
@@ -58,9 +110,12 @@ def utc_to_paris(expr: pl.Expr, tz: str = "Europe/Paris") -> pl.Expr:
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
     """French or English number text → Float64 (``1 250,50 €`` → 1250.5, ``85,5%`` → 85.5)."""
-    s = expr.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f€%]", "")
+    # a cp1252 save turns the U+202F thousands separator of recent Windows into "?": "1?250,50 €"
+    s = expr.str.strip_chars().str.replace_all(r"(\d)\?(\d)", "${1}${2}").str.replace_all(r"[\s\u00a0\u202f€%]", "")
     # "1.234,5" (dot thousands, comma decimal) → "1234,5"; then a lone comma is the decimal mark
     s = pl.when(s.str.contains(r"^-?\d{1,3}(\.\d{3})+,\d+$")).then(s.str.replace_all(r"\.", "")).otherwise(s)
+    # "1,234.5" (comma thousands, dot decimal) → "1234.5"
+    s = pl.when(s.str.contains(r"^-?\d{1,3}(,\d{3})+\.\d+$")).then(s.str.replace_all(",", "", literal=True)).otherwise(s)
     s = s.str.replace(",", ".", literal=True)
     return s.cast(pl.Float64, strict=False)
 
@@ -92,8 +147,11 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
     Returns (typed frame, rejections) where rejections has ``_line, column, check, value, message``;
     rows with a rejection are removed from the typed frame.
     """
-    exprs, fail_exprs = [], []
+    exprs: list[pl.Expr] = []
+    parsed_columns: list[str] = []
+    texts: dict[str, pl.Expr] = {}
     schema = {n: (d() if isinstance(d, type) else d) for n, d in schema.items()}
+    slow_columns: list[str] = []  # date columns parsed with their likely formats only
     for name, dtype in schema.items():
         if name not in frame.columns:
             exprs.append(pl.lit(None, dtype).alias(name))
@@ -105,19 +163,31 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
         if current != pl.String:
             exprs.append(pl.col(name).cast(dtype, strict=False).alias(name))
             continue
-        text = clean_text(pl.col(name))
+        text = clean_text(pl.col(name)) if needs_cleaning(frame[name]) else pl.col(name)
+        texts[name] = text
         if dtype == pl.String:
             exprs.append(text.alias(name))
             continue
-        parsed = _PARSERS[dtype.base_type()](text)
+        if dtype.base_type() in (pl.Datetime, pl.Date):
+            fast = parse_datetime(text, formats=likely_formats(frame[name]))
+            parsed = fast.dt.date() if dtype.base_type() == pl.Date else fast
+            slow_columns.append(name)
+        else:
+            parsed = _PARSERS[dtype.base_type()](text)
         exprs.append(parsed.alias(name))
-        fail_exprs.append(
-            pl.when(text.is_not_null() & parsed.is_null()).then(pl.col(name)).otherwise(None).alias(name)
-        )
+        parsed_columns.append(name)
     typed = frame.select([*exprs, pl.col(LINE_COL)])
-    if not fail_exprs:
+    typed = _reparse_misses(frame, typed, slow_columns, schema)
+    if not parsed_columns:
         return typed, empty_rejections()
-    failures = frame.select([*fail_exprs, pl.col(LINE_COL)])
+    # a failure: text that was there and did not become a value
+    failures = frame.select(
+        *[
+            pl.when(texts[c].is_not_null() & typed[c].is_null()).then(pl.col(c)).otherwise(None).alias(c)
+            for c in parsed_columns
+        ],
+        pl.col(LINE_COL),
+    )
     bad_cols = [c for c in failures.columns if c != LINE_COL and failures[c].null_count() < failures.height]
     parts = []
     for col in bad_cols:
@@ -128,13 +198,30 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
                 pl.lit(col).alias("column"),
                 pl.lit("type").alias("check"),
                 pl.col(col).alias("value"),
-                pl.format("Valeur illisible dans « {} » : « {} » n'est pas {}.", pl.lit(col), pl.col(col), pl.lit(_TYPE_WORDS[dtype.base_type()])).alias("message"),
+                pl.format("Valeur illisible pour {} : « {} » n'est pas {}.", pl.lit(column_label(col)), pl.col(col), pl.lit(_TYPE_WORDS[dtype.base_type()])).alias("message"),
             )
         )
     rejections = pl.concat(parts) if parts else empty_rejections()
     if rejections.height:
         typed = typed.filter(~pl.col(LINE_COL).is_in(rejections[LINE_COL].implode()))
     return typed, rejections
+
+
+def _reparse_misses(raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], schema: dict) -> pl.DataFrame:
+    """Rows whose date the likely formats missed get every format (only those rows: rare)."""
+    for name in columns:
+        text = clean_text(pl.col(name))
+        miss = raw.select(text.is_not_null() & typed[name].is_null()).to_series()
+        if not miss.any():
+            continue
+        full = raw.filter(miss).select(parse_datetime(text)).to_series()
+        if schema[name].base_type() == pl.Date:
+            full = full.dt.date()
+        values = typed[name].to_list()
+        for i, v in zip(miss.arg_true().to_list(), full.to_list(), strict=True):
+            values[i] = v
+        typed = typed.with_columns(pl.Series(name, values, dtype=typed.schema[name]))
+    return typed
 
 
 REJECTION_SCHEMA = {LINE_COL: pl.Int64, "column": pl.String, "check": pl.String, "value": pl.String, "message": pl.String}

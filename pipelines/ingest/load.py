@@ -35,6 +35,11 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, st
     return (int(row[0]), str(row[1])) if row else None
 
 
+def size_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
+    """Whether a file of exactly this size was already taken (then its hash must be checked first)."""
+    return bool(con.execute("select count(*) from ingest_files where size_bytes = ?", [size]).fetchall()[0][0])
+
+
 def new_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select coalesce(max(file_id), 0) + 1 from ingest_files").fetchall()[0][0])
 

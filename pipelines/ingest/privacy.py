@@ -8,6 +8,7 @@ addresses and phone numbers masked. Identifiers of persons are stored only as sa
 from __future__ import annotations
 
 import hashlib
+import re
 
 import polars as pl
 
@@ -20,6 +21,11 @@ PHONE_MASK = "[téléphone masqué]"
 
 def mask_free_text(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(EMAIL_RE, EMAIL_MASK).str.replace_all(PHONE_RE, PHONE_MASK)
+
+
+def mask_text(text: str) -> str:
+    """Same masking on a Python string (messages that may quote a value)."""
+    return re.sub(PHONE_RE, PHONE_MASK, re.sub(EMAIL_RE, EMAIL_MASK, text))
 
 
 def salted_hash(value: str, salt: str) -> str:

@@ -1,8 +1,25 @@
-"""Read a dropped file into a table of strings, whatever its encoding, delimiter or container.
+"""Read a dropped file into tables of strings, whatever its encoding, delimiter or container.
 
 Every value stays text here (identifiers and INSEE codes keep their leading zeros); typing happens
-in ``coerce``. Each record carries ``_line``, its line number in the original file, so a rejected
-row can be found by the analyst.
+in ``coerce``. Each record carries ``_line``, its line number in the original file (the row number
+for a workbook), so a rejected row can be found by the analyst.
+
+What is understood:
+
+- encodings: UTF-8 with or without BOM, UTF-16 LE/BE with BOM (Matomo), UTF-16 without BOM,
+  Windows-1252 when UTF-8 fails, then a detector as last resort;
+- delimiters ``,`` ``;`` TAB, sniffed on the first records (quotes respected); RFC 4180 quoting
+  with line breaks inside fields;
+- rows made only of separators (Excel's formatted "used range") and blank rows are dropped;
+- a title line above the header (one non-empty cell, then a real header) is skipped;
+- two header lines, long labels then column codes (SDES « DiDo » files such as Sitadel): the code
+  line becomes the header and the labels are kept in ``RawTable.labels``;
+- XLSX/XLSM workbooks (each non-empty sheet is a table; date cells rendered ISO);
+- ZIP archives whose members are CSV/TSV/TXT/XLSX exports (e.g. the legacy « Je donne mon avis »
+  export, one ``Avis_<year>.csv`` per year), with limits against zip bombs.
+
+Speed: a clean text file (no line break inside quotes, every row the header's width) is parsed by
+Polars; anything else goes through Python's ``csv`` module, which gives exact line numbers.
 """
 
 from __future__ import annotations
@@ -11,8 +28,9 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
@@ -23,6 +41,14 @@ SHEET_COL = "_sheet"
 DELIMITERS = (",", ";", "\t")
 MAX_FIELD = 10 * 1024 * 1024
 csv.field_size_limit(MAX_FIELD)
+
+# ZIP archives: what an export archive can reasonably hold
+ZIP_MAX_MEMBERS = 500
+ZIP_MAX_MEMBER_BYTES = 1024 * 1024 * 1024  # 1 GiB uncompressed per member
+ZIP_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+ZIP_MAX_RATIO = 200  # uncompressed / compressed, above a few megabytes
+TABLE_SUFFIXES = {".csv", ".tsv", ".txt"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 @dataclass
@@ -35,16 +61,41 @@ class RawTable:
     encoding: str
     delimiter: str | None
     sheet: str | None = None
-    extra_header: list[str] | None = None  # second header line (code line) when the format has one
+    extra_header: list[str] | None = None  # long labels above a code header (DiDo files), if any
     ragged: list[tuple[int, int]] = field(default_factory=list)  # (line, n_fields) of rows with a wrong field count
+    member: str | None = None  # member name when the table comes from a ZIP archive
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """File name the table comes from (the member's name inside an archive)."""
+        return PurePosixPath(self.member).name if self.member else self.path.name
+
+    @property
+    def container(self) -> str | None:
+        """The archive's file name when the table is a member of one."""
+        return self.path.name if self.member else None
+
+    @property
+    def where(self) -> str:
+        """French description of where the table sits, for messages ('' for a plain file)."""
+        parts = []
+        if self.member:
+            parts.append(f"fichier « {self.member} » de l'archive")
+        if self.sheet:
+            parts.append(f"feuille « {self.sheet} »")
+        return ", ".join(parts)
+
+    @property
+    def labels(self) -> list[str] | None:
+        return self.extra_header
+
+
+# --------------------------------------------------------------------------------------------
+# bytes → text
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes → text, with the encoding used. BOMs first, then UTF-8, then a detector, then cp1252."""
+    """Bytes → text, with the encoding used. BOMs first, then UTF-8, then cp1252, then a detector."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
@@ -76,69 +127,109 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
+# --------------------------------------------------------------------------------------------
+# delimiter and header
+
+
+def _records(text: str, delimiter: str, limit: int) -> list[tuple[list[str], int, int]]:
+    """The first ``limit`` records as (fields, first line, last line); a cut last record is dropped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    out: list[tuple[list[str], int, int]] = []
+    start = 1
+    try:
+        for row in reader:
+            out.append((row, start, reader.line_num))
+            start = reader.line_num + 1
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
 def sniff_delimiter(text: str) -> str:
-    """The delimiter among , ; TAB that splits the first lines most consistently."""
-    sample_lines = [ln for ln in text[:64_000].splitlines()[:30] if ln.strip()]
-    if not sample_lines:
-        return ","
+    """The delimiter among , ; TAB that splits the first records most consistently."""
+    sample = text[:128_000]
+    cut = len(sample) < len(text)
     best, best_score = ",", -1.0
     for delim in DELIMITERS:
-        counts = [_count_outside_quotes(ln, delim) for ln in sample_lines]
-        head = counts[0]
-        if head == 0:
+        records = _records(sample, delim, 40)
+        if cut and len(records) > 1:
+            records = records[:-1]
+        counts = [len(r) for r, _, _ in records if not _is_blank(r)]
+        if not counts:
             continue
-        agree = sum(1 for c in counts if c == head) / len(counts)
-        score = agree * 1000 + head
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        if width <= 1:
+            continue
+        agree = counts.count(width) / len(counts)
+        score = agree * 1000 + min(width, 999)
         if score > best_score:
             best, best_score = delim, score
     return best
 
 
-def _count_outside_quotes(line: str, delim: str) -> int:
-    n, quoted = 0, False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delim and not quoted:
-            n += 1
-    return n
-
-
 def _is_blank(row: list[str]) -> bool:
-    return all(not cell.strip() for cell in row)
+    return not "".join(row).strip()
 
 
-def parse_text(path: Path, text: str, encoding: str, delimiter: str | None = None) -> RawTable:
-    """Parse CSV text (RFC 4180, any of , ; TAB) into a RawTable with exact line numbers."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-    header: list[str] | None = None
-    header_line = 0
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    try:
-        for row in reader:
-            if header is None:
-                if _is_blank(row):
-                    start = reader.line_num + 1
-                    continue
-                header = [h.strip().lstrip("\ufeff") for h in row]
-                header_line = reader.line_num
-                continue
-            if _is_blank(row):
-                continue  # rows of only separators (Excel's formatted "used range") carry nothing
-            rows.append(row)
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as err:
-        raise FileRefused(f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num} : {err}).") from err
-    if header is None:
-        raise FileRefused("Le fichier est vide : aucune ligne d'en-tête trouvée.")
-    del header_line
-    return _to_raw(path, header, rows, lines, encoding, delimiter)
+_CODE = re.compile(r"^(?:[A-Z][A-Z0-9_]*|[a-z][a-z0-9_]*)$")
+
+
+def _looks_like_codes(row: list[str], header: list[str]) -> bool:
+    """A second header line of column codes under a line of long labels (SDES « DiDo » files)."""
+    cells = [c.strip() for c in row]
+    if len(cells) < 3 or len(cells) != len(header) or not all(cells) or len(set(cells)) != len(cells):
+        return False
+    if not all(_CODE.match(c) for c in cells):
+        return False
+    labelish = sum(1 for h in header if " " in h.strip() or not h.isascii())
+    return labelish >= len(header) / 2 and sum(1 for c in cells if "_" in c) >= len(cells) / 3
+
+
+@dataclass(frozen=True)
+class _Head:
+    header: list[str]
+    labels: list[str] | None
+    skip_records: int  # records before the first data record (titles, header, code line)
+    skip_lines: int  # physical lines before the first data record
+
+
+def _locate_header(records: list[tuple[list[str], int, int]]) -> _Head | None:
+    """Header = first non-blank record, after at most three title lines; a code line is promoted."""
+    idx = 0
+    while idx < len(records) and _is_blank(records[idx][0]):
+        idx += 1
+    if idx == len(records):
+        return None
+    for _ in range(3):  # title lines: one non-empty cell, followed by a real header
+        row = records[idx][0]
+        nxt = idx + 1
+        while nxt < len(records) and _is_blank(records[nxt][0]):
+            nxt += 1
+        if nxt < len(records) and sum(1 for c in row if c.strip()) == 1 and sum(1 for c in records[nxt][0] if c.strip()) >= 3:
+            idx = nxt
+        else:
+            break
+    header = [h.strip().lstrip("\ufeff") for h in records[idx][0]]
+    while header and not header[-1]:
+        header.pop()
+    last_line = records[idx][2]
+    skip = idx + 1
+    labels = None
+    after = next((r for r, _, _ in records[skip + 1 :] if not _is_blank(r)), None)
+    if (
+        skip < len(records)
+        and _looks_like_codes(records[skip][0][: len(header)], header)
+        and _is_blank(records[skip][0][len(header) :])
+        and after is not None
+        and not _looks_like_codes(after[: len(header)], header)
+    ):
+        labels = header
+        header = [c.strip() for c in records[skip][0][: len(header)]]
+        last_line = records[skip][2]
+        skip += 1
+    return _Head(header, labels, skip, last_line)
 
 
 def _dedupe_header(header: list[str]) -> list[str]:
@@ -153,6 +244,78 @@ def _dedupe_header(header: list[str]) -> list[str]:
             seen[name] = 1
         out.append(name)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# text → table
+
+
+def parse_text(path: Path, text: str, encoding: str, delimiter: str | None = None, *, member: str | None = None) -> RawTable:
+    """Parse CSV text (RFC 4180, any of , ; TAB) into a RawTable with exact line numbers."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    delimiter = delimiter or sniff_delimiter(text)
+    head = _locate_header(_records(text[:512_000], delimiter, 8))
+    if head is None or not head.header:
+        raise FileRefused("Le fichier est vide : aucune ligne d'en-tête trouvée.")
+    raw = _fast_parse(path, text, encoding, delimiter, head)
+    if raw is None:
+        raw = _exact_parse(path, text, encoding, delimiter, head)
+    raw.member = member
+    raw.extra_header = head.labels
+    return raw
+
+
+def _fast_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable | None:
+    """Polars parse when every record is one physical line of the header's width; else None."""
+    header = _dedupe_header(head.header)
+    pos = 0
+    for _ in range(head.skip_lines):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    body = text[pos:]
+    lines = body.count("\n") + (0 if body.endswith("\n") else 1) if body.strip() else 0
+    try:
+        frame = pl.read_csv(
+            body.encode("utf-8"),
+            has_header=False,
+            new_columns=header,
+            schema={h: pl.String for h in header},
+            separator=delimiter,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return None
+    if frame.height != lines or frame.width != len(header):
+        return None  # line breaks inside quotes, ragged rows…: the exact reader decides
+    first = head.skip_lines + 1
+    frame = frame.with_columns(
+        *[pl.when(pl.col(h) == "").then(None).otherwise(pl.col(h)).alias(h) for h in header],
+        pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(LINE_COL),
+    )
+    blank = pl.all_horizontal([pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in header])
+    frame = frame.filter(~blank)
+    return RawTable(path=path, frame=frame, header=header, encoding=encoding, delimiter=delimiter)
+
+
+def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    n = 0
+    try:
+        for row in reader:
+            n += 1
+            if n > head.skip_records and "".join(row).strip():
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise FileRefused(f"Le fichier n'est pas un CSV lisible (ligne {reader.line_num} : {err}).") from err
+    return _to_raw(path, head.header, rows, lines, encoding, delimiter)
 
 
 def _to_raw(path: Path, header: list[str], rows: list[list[str]], lines: list[int], encoding: str, delimiter: str | None, sheet: str | None = None) -> RawTable:
@@ -179,43 +342,55 @@ def _to_raw(path: Path, header: list[str], rows: list[list[str]], lines: list[in
     return RawTable(path=path, frame=frame, header=header, encoding=encoding, delimiter=delimiter, sheet=sheet, ragged=ragged)
 
 
-def read_xlsx(path: Path) -> list[RawTable]:
-    """Each non-empty sheet of a workbook as a RawTable (cells rendered as text, dates ISO)."""
-    import datetime as dt
-    import zipfile
+# --------------------------------------------------------------------------------------------
+# workbooks
 
+
+def read_xlsx(path: Path, data: bytes | None = None, *, member: str | None = None) -> list[RawTable]:
+    """Each non-empty sheet of a workbook as a RawTable (cells rendered as text, dates ISO)."""
     from openpyxl import load_workbook
 
-    if not zipfile.is_zipfile(path):
+    source = io.BytesIO(data) if data is not None else path
+    if not zipfile.is_zipfile(source):
         raise FileRefused(
             "Ce fichier porte l'extension .xlsx mais n'est pas un classeur Excel valide "
             "(ancien format .xls ou fichier renommé ?) : enregistrez-le au format « Classeur Excel (.xlsx) » ou CSV."
         )
+    with zipfile.ZipFile(source) as zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names:
+            raise FileRefused(
+                "Ce fichier .xlsx est une archive ZIP mais pas un classeur Excel (pas de « xl/workbook.xml ») : "
+                "enregistrez-le au format « Classeur Excel (.xlsx) » ou CSV."
+            )
+        _check_zip_sizes(zf, "classeur")
+    if data is not None:
+        source = io.BytesIO(data)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(source, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types on broken workbooks
-        raise FileRefused(f"Le classeur Excel est illisible : {err}.") from err
+        raise FileRefused(f"Le classeur Excel est illisible ({type(err).__name__}) : enregistrez-le de nouveau depuis Excel ou LibreOffice.") from err
     tables = []
     try:
         for ws in wb.worksheets:
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            header: list[str] | None = None
+            records: list[tuple[list[str], int, int]] = []
             for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v, dt) for v in values]
+                records.append(([_cell_text(v) for v in values], idx, idx))
+            head = _locate_header(records[:8]) if records else None
+            if head is None or not head.header:
+                continue
+            width = len(head.header)
+            rows, lines = [], []
+            for cells, line, _ in records[head.skip_records :]:
                 if _is_blank(cells):
                     continue
-                if header is None:
-                    header = [c.strip() for c in cells]
-                    continue
+                cells = cells[:width] + [""] * (width - len(cells)) if len(cells) <= width or _is_blank(cells[width:]) else cells
                 rows.append(cells)
-                lines.append(idx)
-            if header is None:
-                continue
-            while header and not header[-1]:
-                header.pop()
-            rows = [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows]
-            tables.append(_to_raw(path, header, rows, lines, "xlsx", None, sheet=ws.title))
+                lines.append(line)
+            table = _to_raw(path, head.header, rows, lines, "xlsx", None, sheet=ws.title)
+            table.extra_header = head.labels
+            table.member = member
+            tables.append(table)
     finally:
         wb.close()
     if not tables:
@@ -223,13 +398,15 @@ def read_xlsx(path: Path) -> list[RawTable]:
     return tables
 
 
-def _cell_text(value: object, dt) -> str:
+def _cell_text(value: object) -> str:
+    import datetime as dt
+
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.datetime):  # a date cell: Excel stores a day as midnight
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
@@ -237,31 +414,116 @@ def _cell_text(value: object, dt) -> str:
     return str(value)
 
 
-_TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ""}
+# --------------------------------------------------------------------------------------------
+# archives
 
 
-def read_file(path: Path, data: bytes | None = None) -> list[RawTable]:
-    """All tables in a dropped file (a CSV gives one, a workbook one per sheet)."""
-    suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        return read_xlsx(path)
-    if suffix == ".xls":
+def _check_zip_sizes(zf: zipfile.ZipFile, what: str) -> None:
+    infos = zf.infolist()
+    if len(infos) > ZIP_MAX_MEMBERS * 20:
+        raise FileRefused(f"Le {what} contient trop de fichiers ({len(infos)}) : archive refusée par prudence.")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > ZIP_MAX_TOTAL_BYTES or (total > 8 * 1024 * 1024 and total / packed > ZIP_MAX_RATIO):
         raise FileRefused(
-            "Le format Excel 97-2003 (.xls) n'est pas pris en charge : ouvrez le fichier dans Excel ou LibreOffice "
-            "et enregistrez-le en « Classeur Excel (.xlsx) » ou en CSV."
+            f"Le {what} se décompresse en {total / 1e6:.0f} Mo (taux de compression anormal) : "
+            "archive refusée par prudence (« bombe de décompression » possible)."
         )
-    if data is None:
-        data = path.read_bytes()
+
+
+def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    if info.flag_bits & 0x1:
+        raise FileRefused(f"Le fichier « {info.filename} » de l'archive est chiffré (mot de passe) : décompressez-le vous-même.")
+    if info.file_size > ZIP_MAX_MEMBER_BYTES:
+        raise FileRefused(f"Le fichier « {info.filename} » de l'archive est trop gros ({info.file_size / 1e6:.0f} Mo décompressés).")
+    with zf.open(info) as fh:
+        data = fh.read(ZIP_MAX_MEMBER_BYTES + 1)
+    if len(data) > ZIP_MAX_MEMBER_BYTES:
+        raise FileRefused(f"Le fichier « {info.filename} » de l'archive dépasse la taille admise une fois décompressé.")
+    return data
+
+
+def _safe_member(name: str) -> bool:
+    p = PurePosixPath(name.replace("\\", "/"))
+    return not (p.is_absolute() or ".." in p.parts or any(part.startswith((".", "__MACOSX")) for part in p.parts))
+
+
+def read_zip(path: Path, data: bytes | None = None) -> list[RawTable]:
+    """Every CSV/TSV/TXT/XLSX member of an archive as tables; other members are left out."""
+    source = io.BytesIO(data) if data is not None else path
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise FileRefused("Cette archive ZIP est illisible ou incomplète : téléchargez-la de nouveau.") from err
+    tables: list[RawTable] = []
+    with zf:
+        _check_zip_sizes(zf, "l'archive")
+        members = [i for i in zf.infolist() if not i.is_dir() and _safe_member(i.filename)]
+        wanted = [i for i in members if PurePosixPath(i.filename).suffix.lower() in TABLE_SUFFIXES | WORKBOOK_SUFFIXES]
+        if len(wanted) > ZIP_MAX_MEMBERS:
+            raise FileRefused(f"L'archive contient trop de fichiers à importer ({len(wanted)}, au plus {ZIP_MAX_MEMBERS}).")
+        if not wanted:
+            raise FileRefused("L'archive ZIP ne contient aucun fichier CSV ou XLSX à importer.")
+        for info in sorted(wanted, key=lambda i: i.filename):
+            content = _member_bytes(zf, info)
+            suffix = PurePosixPath(info.filename).suffix.lower()
+            try:
+                if suffix in WORKBOOK_SUFFIXES:
+                    tables += read_xlsx(path, content, member=info.filename)
+                else:
+                    tables.append(_read_text_bytes(path, content, member=info.filename))
+            except FileRefused as err:
+                raise FileRefused(f"Fichier « {info.filename} » de l'archive : {err}") from err
+    return tables
+
+
+# --------------------------------------------------------------------------------------------
+# entry point
+
+
+def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> RawTable:
     if not data.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
         raise FileRefused("Le fichier est vide.")
     if data[:4] == b"PK\x03\x04":
-        raise FileRefused("Ce fichier est une archive (ZIP ou classeur) sans extension reconnue : décompressez-la ou renommez-la en .xlsx.")
+        raise FileRefused("Ce fichier est une archive (ZIP ou classeur Excel) sans extension reconnue : renommez-le en .xlsx ou .zip.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused(_XLS_MESSAGE)
     if _looks_binary(data):
         raise FileRefused("Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel : contenu binaire.")
     text, encoding = decode(data)
-    if text.strip() == "No data available":
-        raise FileRefused("L'export Matomo est vide (« No data available ») : aucune donnée pour la période.")
-    return [parse_text(path, text, encoding)]
+    stripped = text.strip().lstrip("\ufeff").strip()
+    if stripped == "No data available":
+        raise FileRefused("L'export Matomo est vide (« No data available ») : aucune donnée pour la période choisie.")
+    if stripped[:200].lower().startswith(("<!doctype html", "<html", "<table", "<?xml")):
+        raise FileRefused(
+            "Ce fichier est une page HTML ou XML, pas un tableau CSV (certains outils nomment ainsi leurs exports « Excel ») : "
+            "ouvrez-le dans un tableur et enregistrez-le en CSV ou en .xlsx."
+        )
+    return parse_text(path, text, encoding, member=member)
+
+
+_XLS_MESSAGE = (
+    "Le format Excel 97-2003 (.xls) n'est pas pris en charge : ouvrez le fichier dans Excel ou LibreOffice "
+    "et enregistrez-le en « Classeur Excel (.xlsx) » ou en CSV."
+)
+
+
+def read_file(path: Path, data: bytes | None = None) -> list[RawTable]:
+    """All tables in a dropped file (a CSV gives one, a workbook one per sheet, an archive its members')."""
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        return read_xlsx(path, data)
+    if suffix == ".xls":
+        raise FileRefused(_XLS_MESSAGE)
+    if suffix in {".ods", ".numbers"}:
+        raise FileRefused(
+            f"Le format {suffix} n'est pas pris en charge : enregistrez le fichier en « Classeur Excel (.xlsx) » ou en CSV."
+        )
+    if suffix == ".zip":
+        return read_zip(path, data)
+    if data is None:
+        data = path.read_bytes()
+    return [_read_text_bytes(path, data)]
 
 
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")

@@ -8,6 +8,7 @@ reason and recorded; nothing else is lost.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -18,14 +19,15 @@ import polars as pl
 
 from pipelines.errors import FileRefused
 from pipelines.ingest import load as ld
-from pipelines.ingest.adapters import MapContext, closest_format, detect
+from pipelines.ingest import stream
 from pipelines.ingest.adapters.base import Adapter
-from pipelines.ingest.coerce import coerce, empty_rejections
+from pipelines.ingest.parts import Part, map_tables, unknown_layout_message
 from pipelines.ingest.read import LINE_COL, RawTable, read_file
 from pipelines.ingest.services import Catalogue
-from pipelines.ingest.validate import validate
 from pipelines.warehouse import write_snapshot
 from schemas import DATASETS
+
+__all__ = ["FileReport", "Part", "discover", "ingest", "ingest_file", "map_tables", "unknown_layout_message"]
 
 SUPPORTED = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".zip"}
 IGNORED_NAMES = {"plan.toml", "services.toml", "readme.md", "readme.txt", ".gitkeep", ".ds_store"}
@@ -76,6 +78,8 @@ def discover(paths: Iterable[Path], warehouse: Path | None = None) -> list[Path]
             if any(part.startswith(".") for part in rel_parts) or "mappings" in rel_parts[:-1]:
                 continue
             name = f.name.lower()
+            if name.startswith("~$"):  # Excel's lock file beside an open workbook
+                continue
             if name in IGNORED_NAMES or ".duckdb" in name or name.endswith((".wal", ".lock", ".toml", ".md")):
                 continue
             if warehouse is not None and f.resolve().parent == Path(warehouse).resolve().parent and f.name.startswith(Path(warehouse).name):
@@ -101,7 +105,7 @@ def ingest(
     data_dir: Path | None = None,
     plan_path: Path | None = None,
     progress: ProgressFn | None = None,
-    wait_seconds: float = 30.0,
+    wait_seconds: float | None = None,
 ) -> list[FileReport]:
     """Ingest every new file under ``paths`` into ``warehouse``; one report per file."""
     from pipelines.ingest.mappings import load_mappings
@@ -110,6 +114,10 @@ def ingest(
     catalogue = Catalogue.load(plan_path, data_dir)
     extra, mapping_errors = load_mappings(data_dir / "mappings") if data_dir else ([], [])
     reports: list[FileReport] = [FileReport(path=str(p), sha256="", size_bytes=0, message=m) for p, m in mapping_errors]
+    if wait_seconds is None:
+        from pipelines import settings
+
+        wait_seconds = float(settings.resolve("writer_wait"))
     with write_snapshot(warehouse, wait_seconds=wait_seconds) as con:
         for i, path in enumerate(files):
             if progress:
@@ -119,6 +127,9 @@ def ingest(
             from pipelines.plan import load_plan_tables
 
             load_plan_tables(con, plan_path)
+        from pipelines.indicators.views import create_views
+
+        create_views(con)  # indicator marts, macros and views (issue 4), rebuilt on every snapshot
         if progress:
             progress(len(files), len(files), "")
     return reports
@@ -128,6 +139,14 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
     started = time.monotonic()
     t0 = ld.now()
     try:
+        size = path.stat().st_size
+        dataset = stream.canonical_dataset(path) if size >= stream.STREAM_MIN_BYTES else None
+        if dataset is not None and not ld.size_seen(con, size):
+            # a large new file: hash it on the other core while it streams in
+            report = FileReport(path=str(path), sha256="", size_bytes=size)
+            if _ingest_streamed(con, path, dataset, ld.new_file_id(con), catalogue, report, t0, hasher=_Hasher(path)):
+                report.seconds = round(time.monotonic() - started, 3)
+                return report
         sha, size = sha256_of(path)
     except OSError as err:
         return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror}.")
@@ -139,6 +158,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
         return report
     ld.forget_refusals(con, sha)
     file_id = ld.new_file_id(con)
+    if dataset is not None and _ingest_streamed(con, path, dataset, file_id, catalogue, report, t0):
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
     try:
         tables = read_file(path)
         parts = map_tables(tables, catalogue, extra)
@@ -146,6 +168,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
         report.message = str(err)
     except (OSError, MemoryError) as err:
         report.message = f"Fichier illisible : {err}."
+    except Exception as err:  # a reader/adapter bug must not stop the other files: refused, with its trace in the message
+        from pipelines.ingest.privacy import mask_text
+
+        report.message = mask_text(
+            f"Erreur inattendue pendant la lecture de ce fichier ({type(err).__name__} : {err}). "
+            "Le fichier n'est pas importé ; signalez-le à l'équipe Baromètre avec ce message."
+        )
     else:
         con.execute("begin transaction").fetchall()
         try:
@@ -164,86 +193,88 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
     return report
 
 
-@dataclass
-class Part:
-    dataset: str
-    source: str
-    adapter: str
-    good: pl.DataFrame
-    rejections: pl.DataFrame
-    unknown_services: list[str]
-    notes: list[str]
-
-
-def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter]) -> list[Part]:
-    """Pure part of the ingest: raw tables → validated parts per dataset (or FileRefused)."""
-    parts: list[Part] = []
-    refusals = []
-    for raw in tables:
-        adapter = detect(raw, extra)
-        if adapter is None:
-            refusals.append(unknown_layout_message(raw, extra))
-            continue
-        ctx = MapContext()
-        for mapped in adapter.map(raw, ctx):
-            ds = DATASETS[mapped.dataset]
-            frame, unknown = catalogue.resolve(mapped.frame)
-            typed, coerce_rej = coerce(frame, ds.polars_schema)
-            good, val_rej = validate(typed, ds)
-            adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
-            ragged = pl.DataFrame(
-                [(line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.") for line, n in raw.ragged],
-                schema=empty_rejections().schema,
-                orient="row",
-            )
-            rej = pl.concat([r for r in (ragged, adapter_rej, coerce_rej, val_rej) if r.height] or [empty_rejections()])
-            parts.append(Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, ctx.notes))
-    if refusals and not parts:
-        raise FileRefused(" ".join(refusals))
-    return parts
-
-
-def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:
-    from pipelines.ingest.mappings import mapping_template
-
-    closest, score = closest_format(raw, extra)
-    where = f" (feuille « {raw.sheet} »)" if raw.sheet else ""
-    found = ", ".join(f"« {h} »" for h in raw.header[:40])
-    hint = f" Format le plus proche : {closest.name} ({score:.0%} des colonnes attendues trouvées)." if closest and score > 0 else ""
-    return (
-        f"Format de fichier non reconnu{where}. Colonnes trouvées : {found}.{hint} "
-        f"Pour l'importer, écrivez un fichier de correspondance dans data/mappings/, par exemple :\n{mapping_template(raw)}"
-    )
-
-
 def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport, tables: list[RawTable], parts: list[Part]) -> None:
-    report.rows_read = sum(t.frame.height + len(t.ragged) for t in tables)
-    rejected_lines: set[tuple[str | None, int]] = set()
-    primary_loaded = 0
-    seen_tables: set[str | None] = set()
+    """Upsert every part; the file's counts are those of each table's primary dataset."""
+    rejected_lines: set[tuple[int, int | None]] = set()
     for part in parts:
         counts = ld.upsert(con, part.dataset, part.good, file_id)
         ld.insert_rejections(con, file_id, DATASETS[part.dataset].table, part.rejections)
-        sheet_key = part.adapter
-        if sheet_key not in seen_tables:  # the first dataset of an adapter is its primary one
-            seen_tables.add(sheet_key)
-            primary_loaded += part.good.height
+        rejected_lines |= {(part.table, line) for line in part.rejections[LINE_COL].to_list()}
+        if part.primary:
+            report.rows_read += part.rows_read
+            report.rows_loaded += part.good.height
             report.rows_new += counts.new
             report.rows_updated += counts.updated
-            rejected_lines |= {(sheet_key, line) for line in part.rejections[LINE_COL].to_list()}
         report.unknown_services = sorted(set(report.unknown_services) | set(part.unknown_services))
-    report.rows_loaded = primary_loaded
     report.rows_rejected = len(rejected_lines)
     report.source = ", ".join(dict.fromkeys(p.source for p in parts))
     report.dataset = ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts))
     report.status = "partial" if report.rows_rejected else "loaded"
-    notes = [n for p in parts for n in p.notes]
-    msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour)"]
+    notes = list(dict.fromkeys(n for p in parts for n in p.notes))
+    same = report.rows_loaded - report.rows_new - report.rows_updated
+    detail = f"{report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour" + (f", {same} déjà présente(s) à l'identique" if same else "")
+    msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({detail})"]
     if report.rows_rejected:
         msg.append(f"{report.rows_rejected} écartée(s) (voir les lignes rejetées)")
     if report.unknown_services:
         msg.append("services absents du catalogue : " + ", ".join(report.unknown_services))
     report.message = " ; ".join(msg + notes) + "."
+
+
+class _Hasher(threading.Thread):
+    """SHA-256 of a file computed in the background (hashlib releases the GIL on large blocks)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path, self.digest, self.error = path, "", None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.digest = sha256_of(self.path)[0]
+        except OSError as err:
+            self.error = err
+
+    def result(self) -> str:
+        self.join()
+        if self.error:
+            raise self.error
+        return self.digest
+
+
+def _ingest_streamed(
+    con, path: Path, dataset, file_id: int, catalogue: Catalogue, report: FileReport, t0, hasher: _Hasher | None = None
+) -> bool:
+    """Large canonical file: batched load (see ``stream``). False when the file needs the exact
+    (slower) reader instead, e.g. ragged rows that Polars cannot parse."""
+
+    def finish(rows_read: int, counts: ld.LoadCounts, rej: pl.DataFrame, unknown: list[str]) -> None:
+        if hasher is not None:
+            report.sha256 = hasher.result()
+            ld.forget_refusals(con, report.sha256)
+        rej = stream.fix_line_numbers(path, rows_read, rej)
+        ld.insert_rejections(con, file_id, dataset.table, rej)
+        report.rows_read = rows_read
+        report.rows_rejected = rej[LINE_COL].n_unique() if rej.height else 0
+        report.rows_loaded = rows_read - report.rows_rejected
+        report.rows_new, report.rows_updated = counts.new, counts.updated
+        report.unknown_services = unknown
+        report.source = "fichier-canonique"
+        report.dataset = dataset.table
+        report.status = "partial" if report.rows_rejected else "loaded"
+        msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour)"]
+        if report.rows_rejected:
+            msg.append(f"{report.rows_rejected} écartée(s) (voir les lignes rejetées)")
+        if unknown:
+            msg.append("services absents du catalogue : " + ", ".join(unknown))
+        report.message = " ; ".join(msg) + "."
+        ld.record_file(con, file_id, _ledger_meta(report, t0))
+
+    try:
+        stream.stream_load(con, path, dataset, file_id, catalogue, finish)
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 def _ledger_meta(report: FileReport, started_at) -> dict:

@@ -2,7 +2,8 @@
 
 The catalogue comes from the plan's ``[[services]]`` (or ``data/services.toml`` with the same
 ``[[services]]`` tables): ``slug``, ``label`` and ``aliases``. A name matches on its normal form
-(case, accents and apostrophes ignored). Unknown names are kept, slugified, and listed as unknown
+(case, accents and apostrophes ignored), then with every punctuation ignored (file names write
+``_`` for it). Unknown names are kept, slugified, and listed as unknown
 in the ingest report so the analyst can add an alias.
 """
 
@@ -21,6 +22,8 @@ from pipelines.ingest.adapters.base import norm, slugify
 class Catalogue:
     labels: dict[str, str] = field(default_factory=dict)  # slug → label
     lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
+    # punctuation-free key → slug: « Demande_d_acte_de_naissance » (JDMA file names) finds « Demande d'acte de naissance »
+    loose: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_entries(cls, entries: list[dict]) -> Catalogue:
@@ -33,6 +36,7 @@ class Catalogue:
             cat.labels[slug] = label
             for name in [slug, label, *e.get("aliases", [])]:
                 cat.lookup[norm(str(name))] = slug
+                cat.loose.setdefault(slugify(str(name)), slug)
         return cat
 
     @classmethod
@@ -56,7 +60,7 @@ class Catalogue:
         names = frame.select(pl.col("service").drop_nulls().unique()).to_series().to_list()
         mapping, unknown = {}, []
         for name in names:
-            slug = self.lookup.get(norm(name))
+            slug = self.lookup.get(norm(name)) or self.loose.get(slugify(name))
             if slug is None:
                 slug = slugify(name)
                 if slug not in self.labels:

@@ -7,24 +7,27 @@ Duplicated ``source_id`` within one file: the first occurrence is kept, the next
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandera.polars as pa
 import polars as pl
 
 from pipelines.ingest.coerce import empty_rejections
+from pipelines.ingest.labels import column_label, fmt_value
 from pipelines.ingest.read import LINE_COL
 from schemas import Dataset
+from schemas.common import EARLIEST
 
 _CHECK_MESSAGES: list[tuple[str, str]] = [
-    (r"^isin", "« {value} » n'est pas une valeur admise pour « {column} »."),
-    (r"^str_matches", "« {value} » n'a pas le format attendu pour « {column} »{hint}."),
-    (r"^(greater_than_or_equal_to|in_range|less_than_or_equal_to|greater_than|less_than)", "« {value} » est hors des bornes admises pour « {column} »."),
-    (r"^not_nullable", "« {column} » est obligatoire et manque sur cette ligne."),
-    (r"^date_implausible", "Date invraisemblable dans « {column} » : « {value} » (avant 2000 ou dans le futur)."),
-    (r"^decision_before_filing", "La décision (« {column} ») est antérieure au dépôt du dossier."),
+    (r"^isin", "« {value} » n'est pas une valeur admise pour {column}{allowed}."),
+    (r"^str_matches", "« {value} » n'a pas le format attendu pour {column}{hint}."),
+    (r"^(greater_than_or_equal_to|in_range|less_than_or_equal_to|greater_than|less_than)", "« {value} » est hors des bornes admises pour {column}{bounds}."),
+    (r"^not_nullable", "{column} : valeur obligatoire absente sur cette ligne."),
+    (r"^date_implausible", "Date invraisemblable pour {column} : « {value} » ({why})."),
+    (r"^decision_before_filing", "La décision ({value}) est antérieure au dépôt du dossier{filed}."),
     (r"^decided_without_date", "Dossier accepté ou refusé sans date de décision."),
-    (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée."),
+    (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée{scale}."),
 ]
 _HINTS = {
     "commune": " (code INSEE à 5 caractères, ex. 39300 ou 2A004)",
@@ -33,11 +36,35 @@ _HINTS = {
 }
 
 
-def french_message(check: str, column: str, value: str | None) -> str:
+def french_message(check: str, column: str, value: str | None, **context: str) -> str:
+    """The French sentence for a failed check (``context``: allowed, bounds, why, filed, scale)."""
+    fields = {"allowed": "", "bounds": "", "why": "avant 2000 ou dans le futur", "filed": "", "scale": ""} | context
     for pattern, template in _CHECK_MESSAGES:
         if re.search(pattern, check):
-            return template.format(value=value, column=column, hint=_HINTS.get(column, ""))
-    return f"Contrôle « {check} » non respecté pour « {column} » (valeur « {value} »)."
+            return template.format(value=value, column=column_label(column), hint=_HINTS.get(column, ""), **fields)
+    return f"Contrôle « {check} » non respecté pour {column_label(column)} (valeur « {value} »)."
+
+
+def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, value: object) -> dict[str, str]:
+    """Details that make a message actionable: allowed values, bounds, the other date, the scale."""
+    out: dict[str, str] = {}
+    if check.startswith("isin"):
+        allowed = re.findall(r"'([^']*)'", check)
+        if allowed:
+            out["allowed"] = " (valeurs admises : " + ", ".join(allowed) + ")"
+    elif re.match(r"^(greater|less|in_range)", check):
+        bounds = [b.replace(".", ",") for b in re.findall(r"-?\d+(?:\.\d+)?", check)]
+        if check.startswith("in_range") and len(bounds) == 2:
+            out["bounds"] = f" (de {bounds[0]} à {bounds[1]})"
+        elif bounds:
+            out["bounds"] = f" ({'au moins' if check.startswith('greater') else 'au plus'} {bounds[0]})"
+    elif check.startswith("date_implausible") and isinstance(value, dt.datetime):
+        out["why"] = "antérieure à 2000" if value < EARLIEST else "dans le futur, après le moment de l'import"
+    elif idx is not None and check.startswith("decision_before_filing") and "submitted_at" in frame.columns:
+        out["filed"] = f" ({fmt_value(frame['submitted_at'][idx])})"
+    elif idx is not None and check.startswith("score_off_scale") and {"scale_min", "scale_max"} <= set(frame.columns):
+        out["scale"] = f" ({fmt_value(frame['scale_min'][idx])} à {fmt_value(frame['scale_max'][idx])})"
+    return out
 
 
 def validate(frame: pl.DataFrame, dataset: Dataset) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -69,7 +96,8 @@ def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
     if frame.select(pl.struct("source", "source_id").hash().n_unique()).item() == frame.height:
         return frame, empty_rejections()
     first_line = pl.col(LINE_COL).first().over("source", "source_id")
-    dup = frame.with_columns(first_line.alias("_first")).filter(pl.col(LINE_COL) != pl.col("_first"))
+    # a missing id is not a duplicate: the not-null check refuses it on its own
+    dup = frame.with_columns(first_line.alias("_first")).filter((pl.col(LINE_COL) != pl.col("_first")) & pl.col("source_id").is_not_null())
     if dup.height == 0:
         return frame, empty_rejections()
     rej = dup.select(
@@ -77,7 +105,7 @@ def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit("source_id").alias("column"),
         pl.lit("unique").alias("check"),
         pl.col("source_id").alias("value"),
-        pl.format("Identifiant « {} » en double dans le fichier (déjà présent ligne {}).", pl.col("source_id"), pl.col("_first")).alias("message"),
+        pl.format("Identifiant « {} » en double dans le fichier (déjà présent ligne {}) : seule la première ligne est gardée.", pl.col("source_id"), pl.col("_first")).alias("message"),
     )
     return frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode())), rej
 
@@ -96,8 +124,9 @@ def _rejections_from_failures(frame: pl.DataFrame, failures: pl.DataFrame) -> pl
             for line in lines.to_list():
                 rows.append((line, column, check, None, french_message(check, column, None)))
             continue
-        line = int(lines[int(idx)])
-        value = frame[column][int(idx)] if column in frame.columns else rec.get("failure_case")
-        value_text = None if value is None else str(value)
-        rows.append((line, column, check, value_text, french_message(check, column, value_text)))
+        idx = int(idx)
+        line = int(lines[idx])
+        value = frame[column][idx] if column in frame.columns else rec.get("failure_case")
+        value_text = fmt_value(value)
+        rows.append((line, column, check, value_text, french_message(check, column, value_text, **_context(check, column, frame, idx, value))))
     return pl.DataFrame(rows, schema=empty_rejections().schema, orient="row")

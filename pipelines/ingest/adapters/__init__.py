@@ -4,6 +4,10 @@ An adapter is a small object with ``name``, ``matches(raw)`` and ``map(raw, ctx)
 function of the raw table: it renames columns, translates vocabularies and drops personal columns,
 returning one :class:`Mapped` per canonical dataset it feeds. Values may stay text: ``coerce`` types
 them. ``ADAPTERS`` is tried in order; mapping files from ``data/mappings`` are tried first.
+
+One module per source: ``demarches_simplifiees``, ``jdma`` (« Je donne mon avis »), ``limesurvey``,
+``matomo``, ``sitadel`` (recognised, refused), ``canonical``, ``tableur`` (French spreadsheet logs),
+``mapping`` (mapping files); ``vocabulary`` holds the French synonyms they share.
 """
 
 from pipelines.ingest.adapters.base import Adapter, MapContext, Mapped

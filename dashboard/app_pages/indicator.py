@@ -1,0 +1,74 @@
+"""Indicateur: one indicator in depth — series against its trajectory, breakdowns, method."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, filters, queries
+from dashboard import components as ui
+from dashboard.context import page_context
+from dashboard.formatting import fmt_int, md_escape
+
+st.title("Indicateur")
+ctx = page_context()
+options = queries.filter_options(*ctx.wh)
+flt = filters.sidebar_filters(options)
+doc = queries.evaluate(*ctx.keys, flt)
+by_id = {ind["id"]: ind for ind in doc["indicators"]}
+if not by_id:
+    st.info("Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan.")
+    st.stop()
+
+ids = list(by_id)
+if "sel:indicator" not in st.session_state and st.query_params.get("id") in by_id:  # a shared link
+    st.session_state["sel:indicator"] = st.query_params["id"]
+chosen = filters.remembered_selectbox("Indicateur", ids, "indicator", format_func=lambda i: by_id[i]["label"])
+st.query_params["id"] = chosen
+ind = by_id[chosen]
+spec = ctx.plan.indicator(chosen)
+if flt is not None:
+    st.caption(md_escape(filters.describe(flt, options)))
+
+with st.container(border=True):
+    head, value, goal = st.columns([1.2, 1.2, 1.6])
+    with head:
+        st.subheader(md_escape(ind["label"]))
+        ui.status_badge(ind, reason=True)
+        ui.quality_badge(ind)
+    with value:
+        ui.value_block(ind)
+    with goal:
+        st.markdown(ui.target_line(ind))
+        ui.progress_bar(ind)
+        ui.change_sentence(ind)
+
+st.subheader("Évolution et trajectoire")
+s = queries.series(*ctx.keys, chosen, flt)
+traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
+projection = {"date": ind.get("target_date"), "value": ind.get("projection"),
+              "low": ind.get("projection_low"), "high": ind.get("projection_high")}
+fig = charts.series_figure(s, traj, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0,
+                           projection=projection)
+ui.show_figure(fig, key="series")
+st.caption(
+    "Trait plein : valeur mensuelle mesurée, avec sa bande d'incertitude à 95 % ; tirets : trajectoire attendue "
+    "(référence, jalons, cible) ; pointillés : projection au rythme récent. Points gris : mois dont l'effectif "
+    f"est sous le minimum du plan ({fmt_int(ind.get('min_sample'))})."
+)
+
+st.subheader("Détail par groupe")
+st.caption("Sur la même période que la valeur actuelle. Barres grises : effectif insuffisant ; trait noir : intervalle à 95 %.")
+tabs = st.tabs([f"Par {t.lower()}" for t in charts.BREAKDOWN_TITLES.values()])
+for tab, by in zip(tabs, charts.BREAKDOWN_TITLES, strict=True):
+    with tab:
+        b = queries.breakdown(*ctx.keys, chosen, by, flt)
+        if b.height == 0:
+            st.info("Aucune donnée pour ce découpage sur la période.")
+            continue
+        ui.show_figure(charts.breakdown_figure(b, by=by, unit=ind["unit"], label=ind["label"],
+                                               min_sample=ind.get("min_sample") or 0), key=f"by-{by}")
+
+st.subheader("Méthode")
+with st.container(border=True):
+    st.markdown(md_escape(spec.methodology) if spec.methodology else "_Pas de note de méthode dans le plan._")
+    ui.method_facts(ind, ctx.plan)

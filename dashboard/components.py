@@ -1,0 +1,193 @@
+"""Streamlit building blocks shared by the pages: a figure with its summary and table, status and
+data-quality badges, an indicator's value with its n and interval (greyed below the minimum sample).
+Text that comes from data goes through :func:`md_escape` or into ``st.dataframe``/``st.text``."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard.charts import Figure
+from dashboard.formatting import (
+    fmt_date,
+    fmt_delta,
+    fmt_int,
+    fmt_interval,
+    fmt_value,
+    md_escape,
+)
+from dashboard.status import Status, status_of
+
+
+def show_figure(fig: Figure, *, key: str, table_label: str = "Voir les données du graphique") -> None:
+    """The chart, its one-sentence summary, and the table behind it one click away (RGAA)."""
+    st.altair_chart(fig.chart, width="stretch", key=key)
+    st.caption(md_escape(fig.summary))
+    with st.expander(table_label, icon=":material/table:"):
+        show_table(fig.table)
+
+
+def show_table(df: pl.DataFrame, height: int | str = "auto") -> None:
+    """A table as plain cells (never Markdown), French headers, no index."""
+    st.dataframe(df, hide_index=True, width="stretch", height=height)
+
+
+def show_static_table(df: pl.DataFrame) -> None:
+    """A small table shown whole, with wrapped text (``st.table``). Its cells are Markdown, so every
+    cell and header is escaped: text from data is printed, never run."""
+    escaped = df.select(
+        pl.col(c).cast(pl.String).map_elements(md_escape, return_dtype=pl.String).fill_null("—").alias(md_escape(c))
+        for c in df.columns
+    )
+    st.table(escaped, hide_index=True)
+
+
+FRENCH_UPLOADER_CSS = """
+<style>
+/* Streamlit's file uploader speaks English; its instructions are replaced by a French caption. */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Choisir des fichiers"; font-size: 1rem;
+}
+</style>
+"""
+
+
+def french_uploader() -> None:
+    st.html(FRENCH_UPLOADER_CSS)
+
+
+def status_badge(ind: dict, reason: bool = False) -> None:
+    """The status as icon + word (+ colour), and optionally why (the engine's French reason)."""
+    s = status_of(ind)
+    st.badge(s.label, icon=s.icon, color=s.badge)
+    if reason and ind.get("status_reason"):
+        st.caption(md_escape(ind["status_reason"]))
+
+
+def is_sufficient(ind: dict) -> bool:
+    n, minimum = ind.get("n"), ind.get("min_sample")
+    if ind.get("status") == "insufficient_data":
+        return False
+    return n is None or minimum is None or n >= minimum
+
+
+def value_block(ind: dict, *, label: str = "Valeur actuelle", period: bool = True) -> None:
+    """The current value with its delta since the baseline, then n and the 95 % interval beside it;
+    greyed and flagged when the sample is below the plan's minimum."""
+    unit, value = ind["unit"], ind.get("value")
+    delta, arrow = None, "off"
+    if value is not None and ind.get("baseline_value") is not None:
+        diff = value - ind["baseline_value"]
+        delta = f"{fmt_delta(diff, unit)} depuis la référence"
+        arrow = "up" if diff > 0 else "down" if diff < 0 else "off"
+    ok = is_sufficient(ind)
+    shown = fmt_value(value, unit)
+    help_text = (f"Valeur du {fmt_date(ind.get('period_start'))} au {fmt_date(ind.get('period_end'))} ; "
+                 f"{ind.get('ci_method') or 'intervalle à 95 %'}.")
+    st.metric(
+        label if ok else f"{label} (indicative)",
+        shown if ok else f":gray[{shown}]",
+        delta, delta_color="off", delta_arrow=arrow, help=help_text,
+    )
+    ci = fmt_interval(ind.get("ci_low"), ind.get("ci_high"), unit)
+    line = f"Intervalle à 95 % : {ci} · n = {fmt_int(ind.get('n'))}"
+    if period and ind.get("period_start"):
+        line += f" · du {fmt_date(ind['period_start'])} au {fmt_date(ind.get('period_end'))}"
+    st.caption(line)
+    if not ok:
+        st.caption(
+            f":gray[:material/info: Effectif insuffisant : n = {fmt_int(ind.get('n'))}, sous le minimum de "
+            f"{fmt_int(ind.get('min_sample'))} fixé par le plan. Valeur indicative, à ne pas interpréter.]"
+        )
+
+
+def target_line(ind: dict) -> str:
+    """``Cible 70,0 % au 31/12/2028 · attendu à cette date 55,0 % · référence 32,8 %`` (Markdown-safe)."""
+    unit = ind["unit"]
+    parts = [f"Cible **{fmt_value(ind.get('target_value'), unit)}** au {fmt_date(ind.get('target_date'))}"]
+    if ind.get("expected_now") is not None:
+        parts.append(f"attendu à cette date {fmt_value(ind['expected_now'], unit)}")
+    parts.append(f"référence {fmt_value(ind.get('baseline_value'), unit)}")
+    return " · ".join(parts)
+
+
+def progress_bar(ind: dict) -> None:
+    pct = ind.get("progress_pct")
+    if pct is None:
+        st.caption("Progression vers la cible : non calculée.")
+        return
+    pct = max(0.0, min(100.0, float(pct)))
+    st.progress(pct / 100, text=f"Progression vers la cible : {fmt_int(pct)} %")
+
+
+def quality_badge(ind: dict) -> None:
+    """Rows rejected and freshness, beside each indicator."""
+    q = ind.get("quality") or {}
+    if not q:
+        return
+    rejected = q.get("rows_rejected") or 0
+    icon = ":material/report:" if rejected else ":material/verified:"
+    text = (f"{fmt_int(rejected)} ligne{'s' if rejected > 1 else ''} écartée{'s' if rejected > 1 else ''} à l'import"
+            f" · données jusqu'au {fmt_date(q.get('latest_data'))} · import du {fmt_date(q.get('last_ingest'))}")
+    st.caption(f"{icon} Qualité : {text}", help="Les lignes écartées et leurs raisons sont listées sur la page Données.")
+
+
+def change_sentence(ind: dict) -> None:
+    change = ind.get("change") or {}
+    if change.get("sentence"):
+        icon = ":material/trending_up:" if change.get("significant") else ":material/trending_flat:"
+        st.markdown(f"{icon} {md_escape(change['sentence'])}")
+
+
+def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
+    """One overview card; returns True when « Voir le détail » was clicked."""
+    st.markdown(f"**{md_escape(ind['label'])}**")
+    status_badge(ind, reason=True)
+    value_block(ind, period=False)
+    st.markdown(target_line(ind))
+    progress_bar(ind)
+    if spark is not None:
+        st.altair_chart(spark.chart, width="stretch", key=f"spark-{key}")
+        with st.expander("Données de la courbe (24 derniers mois)", icon=":material/table:"):
+            st.caption(md_escape(spark.summary))
+            show_table(spark.table, height=220)
+    quality_badge(ind)
+    return st.button("Voir le détail", key=f"detail-{key}", icon=":material/arrow_forward:")
+
+
+def status_counts(indicators: list[dict]) -> list[tuple[Status, int]]:
+    """(status, count) in the order of the statuses, for the page header."""
+    from dashboard.status import STATUSES, UNKNOWN
+
+    counts: dict[str, int] = {}
+    for ind in indicators:
+        counts[status_of(ind).key] = counts.get(status_of(ind).key, 0) + 1
+    order = [*STATUSES.values(), UNKNOWN]
+    return [(s, counts[s.key]) for s in order if counts.get(s.key)]
+
+
+def method_facts(ind: dict, plan) -> None:
+    """Definition facts under the methodology note: measure, scope, baseline, interval, minimum sample."""
+    from pipelines.indicators.views import CHANNEL_LABELS
+    from pipelines.plan import MEASURES
+
+    spec = plan.indicator(ind["id"])
+    names = {
+        "services": ("Services", {s["slug"]: s["label"] for s in plan.services}),
+        "channels": ("Canaux", CHANNEL_LABELS),
+        "communes": ("Communes", {}),
+        "age_bands": ("Tranches d'âge", {}),
+    }
+    scope = [f"{names[k][0]} : {', '.join(names[k][1].get(v, v) for v in vals)}" for k, vals in spec.scope.items() if vals]
+    direction = "plus la valeur est haute, mieux c'est" if spec.direction == "increase" else "plus la valeur est basse, mieux c'est"
+    facts = [
+        f"Mesure : {MEASURES.get(spec.measure, (spec.measure,))[0]} ({direction})",
+        f"Périmètre : {' ; '.join(scope) if scope else 'toutes les demandes'}",
+        f"Référence : du {fmt_date(spec.baseline_start)} au {fmt_date(spec.baseline_end)}"
+        + (" (calculée sur les données)" if spec.baseline_value is None else " (valeur saisie dans le plan)"),
+        f"Incertitude : {ind.get('ci_method') or 'méthode non précisée'}",
+        f"Effectif minimum : {fmt_int(spec.min_sample)} observations",
+    ]
+    st.markdown("\n".join(f"- {md_escape(f)}" for f in facts))

@@ -1,0 +1,156 @@
+"""Cached reads for the pages. Each cache is keyed by explicit arguments — paths, the warehouse
+snapshot (``data_version``), the plan file's mtime, the filters as a tuple — and bounded.
+
+The indicator numbers come from :mod:`pipelines.indicators` (the one place they are computed);
+the ledger queries below aggregate in SQL over short read-only connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from pipelines.plan import Plan, load_plan
+from pipelines.warehouse import read_connection
+
+TTL = 600  # seconds; the data_version key already changes at every ingest
+FilterKey = tuple  # (start, end, services, channels, communes), see dashboard.filters
+
+
+def _filters(key: FilterKey | None):
+    if key is None:
+        return None
+    from pipelines.indicators import Filters
+
+    start, end, services, channels, communes = key
+    return Filters(start=start, end=end, services=services, channels=channels, communes=communes)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def plan(plan_path: str, mtime: float) -> Plan:
+    return load_plan(Path(plan_path))
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner="Calcul des indicateurs…")
+def evaluate(warehouse: str, version: str, plan_path: str, mtime: float, filters: FilterKey | None = None,
+             as_of: dt.date | None = None) -> dict:
+    from pipelines.indicators import evaluate as _evaluate
+
+    return _evaluate(Path(warehouse), plan(plan_path, mtime), as_of, _filters(filters))
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def series(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str,
+           filters: FilterKey | None = None) -> pl.DataFrame:
+    from pipelines.indicators import series as _series
+
+    return _series(Path(warehouse), plan(plan_path, mtime), indicator_id, _filters(filters))
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def trajectory(plan_path: str, mtime: float, indicator_id: str, baseline_value: float | None) -> pl.DataFrame:
+    from pipelines.indicators import trajectory as _trajectory
+
+    return _trajectory(plan(plan_path, mtime), indicator_id, baseline_value)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def breakdown(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str, by: str,
+              filters: FilterKey | None = None) -> pl.DataFrame:
+    from pipelines.indicators import breakdown as _breakdown
+
+    return _breakdown(Path(warehouse), plan(plan_path, mtime), indicator_id, by, _filters(filters))
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Calcul de la revue…")
+def review(warehouse: str, version: str, plan_path: str, mtime: float, review_name: str | None) -> dict:
+    from pipelines.indicators import review as _review
+
+    return _review(Path(warehouse), plan(plan_path, mtime), review_name)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def filter_options(warehouse: str, version: str) -> dict:
+    from pipelines.indicators import filter_options as _filter_options
+
+    return _filter_options(Path(warehouse))
+
+
+# ---------------------------------------------------------------------------- warehouse ledger
+
+DATASET_CLOCKS = {  # table → (French name, column dating its latest observation)
+    "usage_events": ("Demandes", "submitted_at"),
+    "processing_cases": ("Dossiers", "coalesce(decided_at, submitted_at)"),
+    "survey_responses": ("Réponses aux questionnaires", "responded_at"),
+}
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def freshness(warehouse: str, version: str) -> pl.DataFrame:
+    """Per dataset: rows, latest observation, latest ingest that brought rows."""
+    parts = [
+        f"select '{table}' as dataset, '{name}' as label, count(*) as rows, max({clock}) as latest_data, "
+        f"(select max(f.finished_at) from ingest_files f where f.status in ('loaded', 'partial') "
+        f"and f.dataset like '%{table}%') as last_ingest from {table}"
+        for table, (name, clock) in DATASET_CLOCKS.items()
+    ]
+    with read_connection(Path(warehouse)) as con:
+        return con.sql(" union all ".join(parts)).pl()
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def ingest_history(warehouse: str, version: str, limit: int = 500) -> pl.DataFrame:
+    """The ledger, most recent first."""
+    with read_connection(Path(warehouse)) as con:
+        return con.sql(
+            """
+            select file_id, path, source, dataset, rows_read, rows_loaded, rows_rejected, status, message,
+                   started_at, finished_at, size_bytes
+            from ingest_files
+            order by started_at desc, file_id desc
+            limit ?
+            """,
+            params=[limit],
+        ).pl()
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def rejected_summary(warehouse: str, version: str) -> pl.DataFrame:
+    """Rejected rows counted per file and reason (what failed, on which column)."""
+    with read_connection(Path(warehouse)) as con:
+        return con.sql(
+            """
+            select r.file_id, f.path, r."column" as col, r."check" as chk, count(*) as rows,
+                   any_value(r.message) as message
+            from rejected_rows r left join ingest_files f using (file_id)
+            group by all
+            order by rows desc, r.file_id
+            """
+        ).pl()
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def rejected_rows(warehouse: str, version: str, file_id: int | None = None, limit: int = 100_000) -> pl.DataFrame:
+    """Rejected rows with their file, line and French reason (all files, or one)."""
+    with read_connection(Path(warehouse)) as con:
+        return con.sql(
+            """
+            select r.file_id, f.path, r.dataset, r.line, r."column" as col, r."check" as chk, r.value, r.message
+            from rejected_rows r left join ingest_files f using (file_id)
+            where ? is null or r.file_id = ?
+            order by r.file_id, r.line
+            limit ?
+            """,
+            params=[file_id, file_id, limit],
+        ).pl()
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def row_counts(warehouse: str, version: str) -> dict[str, int]:
+    """Rows per canonical table (an empty warehouse has none)."""
+    with read_connection(Path(warehouse)) as con:
+        rows = con.sql(" union all ".join(f"select '{t}', count(*) from {t}" for t in DATASET_CLOCKS)).fetchall()
+    return {str(t): int(n) for t, n in rows}

@@ -1,0 +1,121 @@
+-- One measure of the plan, in one shape: (keys, measure, value, ci_low, ci_high, n, sd).
+-- This is the single definition of an indicator's value, interval and sample size: the kpi
+-- command, the app, the reports and the views below all read it.
+--
+--   take_up, assisted_share           Wilson 95 %                 n = requests / online requests
+--   delay_median, delay_p90           order statistics (binomial) n = cases decided
+--   delay_mean                        Student                     n = cases decided
+--   within_deadline                   Wilson 95 %                 n = cases decided with a deadline
+--   backlog                           none (exhaustive count)     n = cases filed in the period
+--   satisfaction_mean                 Student                     n = complete scored responses
+--   satisfied_share                   Wilson 95 %                 n = complete responses
+--   nps                               Student on ±100 scores      n = responses to the NPS question
+--
+-- sd is the standard deviation of the individual values for the means (delay_mean,
+-- satisfaction_mean, nps), used by Welch's test; null otherwise.
+--
+--   select * from kpi_measure('take_up', date '2025-11-01', date '2026-11-01', services := ['urbanisme']);
+create or replace macro kpi_measure(
+    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+with
+
+take_up as (
+    select * from kpi_take_up(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    where measure_name in ('take_up', 'assisted_share')
+),
+
+delay as (
+    select * from kpi_delay(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name in ('delay_median', 'delay_p90', 'delay_mean', 'within_deadline')
+),
+
+backlog as (
+    select * from kpi_backlog(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name = 'backlog'
+),
+
+satisfaction as (
+    select * from kpi_satisfaction(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    where measure_name in ('satisfaction_mean', 'satisfied_share', 'nps')
+),
+
+measured as (
+    select month, service, channel, commune, age_band, 'take_up' as measure,
+        take_up as value, take_up_ci_low as ci_low, take_up_ci_high as ci_high, n_requests as n, null::double as sd
+    from take_up
+    union all
+    select month, service, channel, commune, age_band, 'assisted_share',
+        assisted_share, assisted_share_ci_low, assisted_share_ci_high, n_digital, null
+    from take_up
+    union all
+    select month, service, channel, commune, age_band, 'delay_median', median, median_ci_low, median_ci_high, n, null
+    from delay
+    union all
+    select month, service, channel, commune, age_band, 'delay_p90', p90, p90_ci_low, p90_ci_high, n, null
+    from delay
+    union all
+    select month, service, channel, commune, age_band, 'delay_mean', mean, mean_ci_low, mean_ci_high, n, sd
+    from delay
+    union all
+    select month, service, channel, commune, age_band, 'within_deadline',
+        within_deadline, within_deadline_ci_low, within_deadline_ci_high, n_with_deadline, null
+    from delay
+    union all
+    select month, service, channel, commune, age_band, 'backlog', backlog::double, null, null, n_filed, null
+    from backlog
+    union all
+    select month, service, channel, commune, age_band, 'satisfaction_mean', mean, mean_ci_low, mean_ci_high, n, sd
+    from satisfaction
+    union all
+    select month, service, channel, commune, age_band, 'satisfied_share',
+        satisfied_share, satisfied_share_ci_low, satisfied_share_ci_high, n_satisfaction, null
+    from satisfaction
+    union all
+    select month, service, channel, commune, age_band, 'nps', nps, nps_ci_low, nps_ci_high, n_nps, nps_sd
+    from satisfaction
+),
+
+final as (
+    select * from measured
+    where measure = measure_name and n > 0
+)
+
+select * from final;
+
+-- The plan's indicators measured over [start, stop) on their own scope, one row each (n = 0
+-- and null value when no data falls in the period).
+--   select * from kpi_indicator_at(date '2025-11-01', date '2026-11-01');
+create or replace macro kpi_indicator_at(start, stop) as table
+with
+
+indicators as (
+    select * from plan_indicators
+),
+
+final as (
+    select
+        i.indicator_id,
+        i.label,
+        i.measure,
+        i.unit,
+        i.direction,
+        start::date as period_start,
+        (stop::date - 1)::date as period_end,
+        m.value,
+        m.ci_low,
+        m.ci_high,
+        coalesce(m.n, 0) as n
+    from indicators as i
+    left join lateral (
+        select * from kpi_measure(
+            i.measure, start, stop,
+            services := case when len(i.scope_services) > 0 then i.scope_services end,
+            channels := case when len(i.scope_channels) > 0 then i.scope_channels end,
+            communes := case when len(i.scope_communes) > 0 then i.scope_communes end,
+            age_bands := case when len(i.scope_age_bands) > 0 then i.scope_age_bands end
+        )
+    ) as m on true
+)
+
+select * from final;

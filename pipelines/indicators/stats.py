@@ -1,0 +1,122 @@
+"""Statistics that sit on top of the SQL values: tests of a change and the trend projection.
+
+Intervals, values and sample sizes come from the SQL macros (``sql/*.sql``); this module only
+compares two periods and extrapolates a monthly series. All tests are two-sided at α = 0.05.
+
+Which test for which measure (:data:`TESTS`):
+
+- rates (take-up, assisted share, within deadline, satisfied share): two-proportion z test with
+  pooled variance, z = (p₂ − p₁) / √(p̄(1 − p̄)(1/n₁ + 1/n₂));
+- median and 90th-percentile delays: Mann–Whitney U on the individual delays of the two periods
+  (scipy: exact for small samples without ties, normal approximation with tie correction otherwise).
+  It tests a shift of the whole distribution, which is what a change of median or p90 reflects;
+- mean delay, mean score: Welch's t test from the means, standard deviations and sizes;
+- NPS: Welch's t test on the per-response scores (+100 promoter, 0 passive, −100 detractor), whose
+  mean is the NPS. With survey sizes this is the usual z test of a difference of NPS, the variance
+  of a trinomial (p₊ + p₋ − (p₊ − p₋)²) included;
+- backlog: no test. It is an exhaustive count of open cases at two instants, not a sample.
+
+Projection (:func:`project`): Theil–Sen line through the last 12 to 24 monthly values (robust to
+an odd month: the median of pairwise slopes), extrapolated to the target date. Its band comes from
+the distribution-free 95 % interval of the Theil–Sen slope (Sen 1968, scipy ``theilslopes``),
+pivoting on the median point (median month, median value): it is a band for the trend, not for a
+single month, and it ignores seasonality beyond what 12–24 months average out.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+ALPHA = 0.05
+MIN_POINTS, MAX_POINTS = 12, 24
+TESTS = {
+    "take_up": "two_proportions",
+    "assisted_share": "two_proportions",
+    "within_deadline": "two_proportions",
+    "satisfied_share": "two_proportions",
+    "delay_median": "mann_whitney",
+    "delay_p90": "mann_whitney",
+    "delay_mean": "welch",
+    "satisfaction_mean": "welch",
+    "nps": "welch",
+    "backlog": None,
+}
+TEST_LABELS = {
+    "two_proportions": "test de comparaison de deux proportions (z)",
+    "mann_whitney": "test de Mann-Whitney",
+    "welch": "test t de Welch",
+}
+BOUNDS = {"%": (0.0, 1.0), "/10": (0.0, 10.0), "points": (-100.0, 100.0), "jours": (0.0, math.inf), "dossiers": (0.0, math.inf)}
+
+
+def two_proportions(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """Two-sided p-value of the pooled two-proportion z test (None if a sample is empty)."""
+    if n1 <= 0 or n2 <= 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0  # both samples all-success or all-failure: identical proportions
+    z = (x2 / n2 - x1 / n1) / se
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def mann_whitney(a: Sequence[float], b: Sequence[float]) -> float | None:
+    """Two-sided p-value of the Mann–Whitney U test (None if a sample is empty)."""
+    if len(a) == 0 or len(b) == 0:
+        return None
+    return float(stats.mannwhitneyu(np.asarray(a, float), np.asarray(b, float), alternative="two-sided").pvalue)
+
+
+def welch(mean1: float | None, sd1: float | None, n1: int, mean2: float | None, sd2: float | None, n2: int) -> float | None:
+    """Two-sided p-value of Welch's t test from summary statistics (None under 2 values a side)."""
+    if None in (mean1, sd1, mean2, sd2) or n1 < 2 or n2 < 2:
+        return None
+    if sd1 == 0 and sd2 == 0:
+        return 1.0 if mean1 == mean2 else 0.0
+    return float(stats.ttest_ind_from_stats(mean1, sd1, n1, mean2, sd2, n2, equal_var=False).pvalue)
+
+
+@dataclass(frozen=True)
+class Projection:
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    slope_per_month: float | None = None
+    points: int = 0
+
+
+def month_position(d: dt.date) -> float:
+    """A date on a continuous month axis (January 2024 starts at 2024 × 12)."""
+    return d.year * 12 + d.month - 1 + (d.day - 1) / calendar.monthrange(d.year, d.month)[1]
+
+
+def project(months: Sequence[dt.date], values: Sequence[float], target_date: dt.date, unit: str, at_month_end: bool = False) -> Projection:
+    """Theil–Sen projection of a monthly series to ``target_date`` (see the module docstring).
+
+    ``months`` are first days of months; each value sits mid-month (``at_month_end``: at the end of
+    the month, for stocks such as the backlog). Only the last 24 values are used, and at least 12
+    are required, else the projection is empty.
+    """
+    pairs = [(m, v) for m, v in zip(months, values, strict=True) if v is not None and not math.isnan(v)][-MAX_POINTS:]
+    if len(pairs) < MIN_POINTS:
+        return Projection(points=len(pairs))
+    x = np.array([month_position(m) + (1.0 if at_month_end else 0.5) for m, _ in pairs])
+    y = np.array([v for _, v in pairs], float)
+    slope, intercept, lo_slope, hi_slope = stats.theilslopes(y, x, alpha=0.95)
+    xt = month_position(target_date + dt.timedelta(days=1))  # the end of the target day
+    x_med, y_med = float(np.median(x)), float(np.median(y))
+    ends = sorted((y_med + lo_slope * (xt - x_med), y_med + hi_slope * (xt - x_med)))
+    lo, hi = BOUNDS.get(unit, (-math.inf, math.inf))
+
+    def clip(v: float) -> float:
+        return float(min(max(v, lo), hi))
+
+    return Projection(clip(intercept + slope * xt), clip(ends[0]), clip(ends[1]), float(slope), len(pairs))

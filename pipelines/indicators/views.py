@@ -1,0 +1,98 @@
+"""Create the indicator marts, macros and views in the warehouse (run by the ingest writer).
+
+The SQL lives in ``sql/*.sql``, run in file-name order. Before it, two reference tables are filled
+from scipy, so that intervals needing a distribution quantile stay exact and stay in SQL:
+
+- ``kpi_ref_order_ranks(pct, n, lo, hi, coverage)``: for the median (pct 50) and the 90th
+  percentile (pct 90) of n values, the ranks of the order statistics x(lo) ≤ x(hi) bounding the
+  distribution-free 95 % interval. With B ~ Binomial(n, q): lo = F⁻¹(0.025), hi = F⁻¹(0.975) + 1,
+  so P(B < lo) < 2.5 % and P(B ≥ hi) ≤ 2.5 %; ``coverage`` = P(lo ≤ B < hi) ≥ 95 %. When n is too
+  small for any pair (n ≤ 5 for the median), the ranks are clamped to 1 and n (the minimum and the
+  maximum) and ``coverage`` tells the real level. Exact for n ≤ 20 000, normal approximation beyond.
+- ``kpi_ref_t975(df, t)``: Student's t(0.975, df) for df ≤ 10 000 (Cornish–Fisher beyond).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from pipelines.errors import BarometreError
+from pipelines.plan import ensure_plan_tables
+
+SQL_DIR = Path(__file__).with_name("sql")
+VIEWS_VERSION = "1"
+EXACT_RANKS_UP_TO = 20_000
+EXACT_T_UP_TO = 10_000
+CHANNEL_LABELS = {
+    "online": "En ligne",
+    "assisted": "En ligne, accompagnée",
+    "counter": "Guichet",
+    "phone": "Téléphone",
+    "mail": "Courrier",
+    "email": "Courriel",
+    "other": "Autre",
+}
+
+
+class ViewsMissing(BarometreError):
+    """The warehouse predates the indicator views (or holds an older version of them)."""
+
+
+def order_rank_table(max_n: int = EXACT_RANKS_UP_TO) -> pl.DataFrame:
+    """Exact binomial ranks of the distribution-free 95 % interval of the median and the 90th percentile."""
+    n = np.arange(1, max_n + 1)
+    parts = []
+    for pct in (50, 90):
+        q = pct / 100
+        lo = np.maximum(stats.binom.ppf(0.025, n, q), 1).astype(np.int64)
+        hi = np.minimum(stats.binom.ppf(0.975, n, q) + 1, n).astype(np.int64)
+        coverage = stats.binom.cdf(hi - 1, n, q) - stats.binom.cdf(lo - 1, n, q)
+        parts.append(pl.DataFrame({"pct": np.full(max_n, pct, np.int64), "n": n.astype(np.int64), "lo": lo, "hi": hi, "coverage": coverage}))
+    return pl.concat(parts)
+
+
+def t_table(max_df: int = EXACT_T_UP_TO) -> pl.DataFrame:
+    df = np.arange(1, max_df + 1)
+    return pl.DataFrame({"df": df.astype(np.int64), "t": stats.t.ppf(0.975, df)})
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, comment: str) -> None:
+    con.register("_ref_arrow", frame.to_arrow())
+    try:
+        con.execute(f"create or replace table {name} as select * from _ref_arrow").fetchall()
+    finally:
+        con.unregister("_ref_arrow")
+    con.execute(f"comment on table {name} is '{comment}'").fetchall()
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build reference tables, marts, macros and views on the writer connection."""
+    ensure_plan_tables(con)
+    exists = con.execute("select count(*) from duckdb_tables() where table_name = 'kpi_ref_order_ranks'").fetchall()[0][0]
+    if not exists:  # constants: computed once per warehouse
+        _table(con, "kpi_ref_order_ranks", order_rank_table(), "Rangs des statistiques d''ordre des intervalles à 95 % de la médiane et du 9e décile (loi binomiale exacte).")
+        _table(con, "kpi_ref_t975", t_table(), "Quantiles t(0,975 ; ddl) de la loi de Student.")
+    channels = pl.DataFrame({"channel": list(CHANNEL_LABELS), "label": list(CHANNEL_LABELS.values())})
+    _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8")).fetchall()
+    con.execute("insert or replace into meta values ('indicator_views', ?)", [VIEWS_VERSION]).fetchall()
+
+
+def require_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise ViewsMissing (French) when the warehouse has no indicator views of this version."""
+    rows = con.execute("select value from meta where key = 'indicator_views'").fetchall() if _has_meta(con) else []
+    if not rows or rows[0][0] != VIEWS_VERSION:
+        raise ViewsMissing(
+            "L'entrepôt ne contient pas encore les vues des indicateurs (ou une version ancienne) : "
+            "relancez « barometre ingest » pour les créer."
+        )
+
+
+def _has_meta(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = 'meta'").fetchall()[0][0])

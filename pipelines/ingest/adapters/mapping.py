@@ -1,0 +1,184 @@
+"""Adapters built from mapping files (``data/mappings/*.toml``); see :mod:`pipelines.ingest.mappings`.
+
+A mapping says which file it takes (``[match]``: columns present and/or a file-name glob), which
+dataset it feeds (``[target]``), which header holds each canonical column (``[columns]``), how
+values translate (``[values.<column>]``, then the built-in French vocabulary), fixed values
+(``[constants]``) and, for a survey, the score's scale (``[scale]``): ``score_10`` = (score_raw −
+min) ÷ (max − min) × 10 and ``satisfied`` = score_10 ≥ 7.5 unless mapped; ``complete`` is true unless
+a column says otherwise. On a LimeSurvey export the LimeSurvey rules apply to what the mapping
+leaves out (response id, incomplete responses, undated ``1980-01-01``, ``limesurvey-<id>`` source).
+
+``[target] format = "<built-in source>"`` instead hands the file to a built-in adapter with the
+mapping's constants (e.g. the service of Démarches Simplifiées exports whose names lost the
+procedure).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.errors import FileRefused
+from pipelines.ingest.adapters import limesurvey
+from pipelines.ingest.adapters.base import MapContext, Mapped, norm, stable_row_ids
+from pipelines.ingest.adapters.vocabulary import (
+    CHANNELS,
+    OUTCOMES,
+    STATUS_TO_OUTCOME,
+    STATUSES,
+    channel_by_words,
+    normalise_age_band,
+    normalise_communes,
+)
+from pipelines.ingest.coerce import parse_number
+from pipelines.ingest.privacy import mask_free_text
+from pipelines.ingest.read import LINE_COL, RawTable
+from schemas import DATASETS
+
+BUILT_IN_VALUES = {"channel": CHANNELS, "status": STATUSES, "outcome": OUTCOMES}
+
+
+@dataclass(frozen=True)
+class MappingSpec:
+    path: Path
+    match_columns: tuple[str, ...] = ()
+    filename: str | None = None
+    datasets: tuple[str, ...] = ()
+    source: str | None = None
+    delegate: str | None = None  # source name of a built-in adapter
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical → candidate headers
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical → {normal form: canonical value}
+    constants: dict[str, str] = field(default_factory=dict)
+    scale: tuple[float, float] | None = None
+
+
+class MappingAdapter:
+    def __init__(self, spec: MappingSpec) -> None:
+        self.spec = spec
+        self.name = f"fichier de correspondance {spec.path.name}"
+        self.source = spec.source or f"correspondance-{spec.path.stem}"
+
+    def signature(self) -> list[str]:
+        return [*self.spec.match_columns, *(h[0] for h in self.spec.columns.values())]
+
+    def matches(self, raw: RawTable) -> bool:
+        spec = self.spec
+        if spec.filename and not any(fnmatch.fnmatch(n.lower(), spec.filename.lower()) for n in (raw.name, raw.container or "") if n):
+            return False
+        found = {norm(h) for h in raw.header}
+        if not all(norm(c) in found for c in spec.match_columns):
+            return False
+        if spec.delegate:
+            return self._delegate().matches(raw)
+        return True
+
+    def _delegate(self):
+        from pipelines.ingest.adapters.registry import ADAPTERS
+
+        return next(a for a in ADAPTERS if a.source == self.spec.delegate)
+
+    def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
+        spec = self.spec
+        if spec.delegate:
+            ctx.service_hint = spec.constants.get("service", ctx.service_hint)
+            return self._delegate().map(raw, ctx)
+        headers = self._headers(raw)
+        f = raw.frame
+        exprs = self._base_exprs(f, headers)
+        if "source_id" not in exprs:
+            exprs["source_id"] = pl.lit(stable_row_ids(f, raw.header, prefix="ligne-"))
+            ctx.notes.append("pas de colonne d'identifiant dans la correspondance : identifiant calculé à partir du contenu de chaque ligne")
+        source = spec.source or (limesurvey.survey_source(raw) if limesurvey.is_limesurvey(raw) else self.source)
+        exprs.setdefault("source", pl.lit(source))
+        out = []
+        for dataset in spec.datasets:
+            frame = f.select([e.alias(k) for k, e in _for_dataset(dataset, dict(exprs), raw, spec).items()] + [pl.col(LINE_COL)])
+            out.append(Mapped(dataset, source, frame))
+        return out
+
+    def _headers(self, raw: RawTable) -> dict[str, str]:
+        by_norm = {norm(h): h for h in raw.header}
+        out = {}
+        for canonical, candidates in self.spec.columns.items():
+            found = next((by_norm[norm(c)] for c in candidates if norm(c) in by_norm), None)
+            if found is None:
+                raise FileRefused(
+                    f"Le fichier de correspondance {self.spec.path.name} attend la colonne « {candidates[0]} » "
+                    f"(clé [columns] {canonical}), absente de ce fichier. Colonnes trouvées : "
+                    + ", ".join(f"« {h} »" for h in raw.header[:40]) + "."
+                )
+            out[canonical] = found
+        return out
+
+    def _base_exprs(self, f: pl.DataFrame, headers: dict[str, str]) -> dict[str, pl.Expr]:
+        spec = self.spec
+        exprs: dict[str, pl.Expr] = {}
+        for canonical, header in headers.items():
+            exprs[canonical] = _translated(f, header, spec.values.get(canonical, {}), BUILT_IN_VALUES.get(canonical, {}), canonical)
+        for canonical, value in spec.constants.items():
+            exprs[canonical] = pl.lit(value)
+        return exprs
+
+
+def _translated(f: pl.DataFrame, header: str, mine: dict[str, str], built_in: dict[str, str], canonical: str) -> pl.Expr:
+    """Mapping values first, then the built-in vocabulary; commune codes and age bands normalised."""
+    values = f.get_column(header).drop_nulls().unique().to_list()
+    table: dict[str, str | None] = {}
+    for v in values:
+        key = norm(v)
+        if key in mine:
+            table[v] = mine[key]
+        elif key in built_in:
+            table[v] = built_in[key]
+        elif canonical == "channel" and channel_by_words(v):
+            table[v] = channel_by_words(v)
+        elif key in ("n/a", "na", "sans reponse", ""):
+            table[v] = None
+        elif canonical == "age_band":
+            table[v] = normalise_age_band(v)
+        else:
+            table[v] = v.strip()
+    if canonical == "commune":
+        codes, _ = normalise_communes([t for t in table.values() if t is not None])
+        table = {v: (codes.get(t) if t is not None else None) for v, t in table.items()}
+    expr = pl.col(header).replace_strict(table, default=None, return_dtype=pl.String)
+    return mask_free_text(expr) if canonical == "comment" else expr
+
+
+def _for_dataset(dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: MappingSpec) -> dict[str, pl.Expr]:
+    columns = DATASETS[dataset].columns
+    if dataset == "survey":
+        if limesurvey.is_limesurvey(raw):
+            for key, expr in limesurvey.response_defaults(raw).items():
+                exprs.setdefault(key, expr)
+        if "responded_at" in spec.columns:  # LimeSurvey's "completed, date unknown" marker, whatever the layout
+            s = exprs["responded_at"]
+            exprs["responded_at"] = pl.when(s.str.strip_chars().str.starts_with(limesurvey.UNDATED)).then(None).otherwise(s)
+        exprs.setdefault("complete", pl.lit("true"))
+        if spec.scale is not None:
+            lo, hi = spec.scale
+            exprs.setdefault("scale_min", pl.lit(_num(lo)))
+            exprs.setdefault("scale_max", pl.lit(_num(hi)))
+            if "score_raw" in exprs:
+                score = parse_number(exprs["score_raw"])
+                on_scale = (score >= lo) & (score <= hi)
+                score_10 = pl.when(on_scale).then((score - lo) / (hi - lo) * 10)
+                exprs.setdefault("score_10", score_10)
+        if "score_10" in exprs:
+            exprs.setdefault("satisfied", parse_number(exprs["score_10"].cast(pl.String)) >= 7.5)
+    if dataset == "processing" and "status" not in exprs:
+        exprs["status"] = (
+            pl.when(exprs.get("decided_at", pl.lit(None, pl.String)).is_not_null()).then(pl.lit("accepted"))
+            .when(exprs.get("started_at", pl.lit(None, pl.String)).is_not_null()).then(pl.lit("in_review"))
+            .otherwise(pl.lit("submitted"))
+        )
+    if dataset == "usage" and "outcome" not in exprs and "status" in exprs:
+        exprs["outcome"] = exprs["status"].replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String)
+    return {c: exprs.get(c, pl.lit(None, pl.String)) for c in columns}
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

@@ -1,0 +1,150 @@
+"""Pure stage of the ingest: raw tables → validated parts, one per (table, dataset).
+
+For each table of a file: detect its adapter (mapping files first), map it, resolve services,
+coerce, validate. Rules for files holding several tables:
+
+- a workbook sheet that matches no format is ignored when another sheet matched (named in the
+  report's notes); an archive member that matches nothing refuses the whole archive, since every
+  member of an export archive is meant to be data;
+- a table that was recognised but cannot be taken (LimeSurvey without a mapping, Sitadel…) refuses
+  the whole file with its reason;
+- a table with a header and no data is skipped; when nothing but headers is left, the file is
+  refused (« aucune donnée »).
+
+The first dataset an adapter returns for a table is that table's primary one: the file's rows
+read / loaded are counted on it (the others, e.g. Démarches Simplifiées' usage events, are derived
+from the same lines). A line refused for one dataset is refused for all, so every line of a file is
+either loaded or rejected: rows read = rows loaded + rows rejected. Rejection messages name the
+sheet or archive member when the file has several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.errors import FileRefused
+from pipelines.ingest.adapters import MapContext, closest_format, detect
+from pipelines.ingest.adapters.base import Adapter
+from pipelines.ingest.coerce import coerce, empty_rejections
+from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.services import Catalogue
+from pipelines.ingest.validate import validate
+from schemas import DATASETS
+
+
+@dataclass
+class Part:
+    dataset: str
+    source: str
+    adapter: str
+    good: pl.DataFrame
+    rejections: pl.DataFrame
+    unknown_services: list[str]
+    notes: list[str]
+    table: int = 0  # index of the raw table it comes from
+    primary: bool = True  # the table's first dataset: counted in the file's totals
+    rows_read: int = 0  # records of the table (primary part only)
+
+
+def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter]) -> list[Part]:
+    """Raw tables → validated parts per dataset (or FileRefused with the French reason)."""
+    parts: list[Part] = []
+    unmatched: list[RawTable] = []
+    empty: list[RawTable] = []
+    several = len(tables) > 1
+    for index, raw in enumerate(tables):
+        adapter = detect(raw, extra)
+        if adapter is None:
+            unmatched.append(raw)
+            continue
+        ctx = MapContext()
+        try:
+            mapped_list = adapter.map(raw, ctx)
+        except FileRefused as err:
+            raise FileRefused(f"{_where(raw, several)}{err}") from err
+        if raw.frame.height == 0 and not raw.ragged:
+            empty.append(raw)
+            continue
+        table_parts = [
+            _part(raw, index, k == 0, adapter, mapped, catalogue, ctx.notes if k == 0 else [], several)
+            for k, mapped in enumerate(mapped_list)
+        ]
+        parts += _one_fate_per_line(table_parts)
+    if unmatched and ((not parts and not empty) or any(r.member for r in unmatched)):
+        raise FileRefused(" ".join(unknown_layout_message(r, extra) for r in unmatched[:3]))
+    if not parts:
+        raise FileRefused(
+            "Le fichier ne contient que la ligne d'en-tête : aucune donnée à importer."
+            if empty else "Le fichier ne contient aucune donnée à importer."
+        )
+    if unmatched:
+        names = ", ".join(f"« {r.sheet or r.name} »" for r in unmatched)
+        parts[0].notes.append(f"feuille(s) ignorée(s), sans format reconnu : {names}")
+    return parts
+
+
+def _one_fate_per_line(parts: list[Part]) -> list[Part]:
+    """A line refused for one dataset is refused for all (a dossier is not half loaded); its
+    rejection is written once, by the first dataset that refused it."""
+    if len(parts) < 2:
+        return parts
+    seen: set[int] = set()
+    for part in parts:
+        lines = set(part.rejections[LINE_COL].drop_nulls().to_list())
+        if seen:
+            part.rejections = part.rejections.filter(~pl.col(LINE_COL).is_in(list(seen)))
+        seen |= lines
+    if seen:
+        for part in parts:
+            part.good = part.good.filter(~pl.col(LINE_COL).is_in(list(seen)))
+    return parts
+
+
+def _where(raw: RawTable, several: bool) -> str:
+    if raw.member or (several and raw.sheet):
+        return f"[{raw.where}] "
+    return ""
+
+
+def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, catalogue: Catalogue, notes: list[str], several: bool) -> Part:
+    ds = DATASETS[mapped.dataset]
+    frame = mapped.frame
+    adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
+    if adapter_rej.height:  # defensive: an adapter's refused lines never load
+        frame = frame.filter(~pl.col(LINE_COL).is_in(adapter_rej[LINE_COL].drop_nulls().implode()))
+    frame, unknown = catalogue.resolve(frame)
+    typed, coerce_rej = coerce(frame, ds.polars_schema)
+    good, val_rej = validate(typed, ds)
+    ragged = pl.DataFrame(
+        [(line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.") for line, n in raw.ragged]
+        if primary else [],
+        schema=empty_rejections().schema,
+        orient="row",
+    )
+    rej = pl.concat([r for r in (ragged, adapter_rej, coerce_rej, val_rej) if r.height] or [empty_rejections()])
+    prefix = _where(raw, several)
+    if prefix and rej.height:
+        rej = rej.with_columns((pl.lit(prefix) + pl.col("message")).alias("message"))
+    rows_read = raw.frame.height + len(raw.ragged) if primary else 0
+    return Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, list(notes), index, primary, rows_read)
+
+
+def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:
+    """French refusal for a layout no adapter knows: columns found, closest format, mapping to fill."""
+    from pipelines.ingest.mappings import mapping_template
+
+    closest, score = closest_format(raw, extra)
+    where = f" ({raw.where})" if raw.where else ""
+    found = ", ".join(f"« {h} »" for h in raw.header[:40])
+    more = f" (et {len(raw.header) - 40} autres)" if len(raw.header) > 40 else ""
+    hint = (
+        f" Format connu le plus proche : {closest.name} ({round(score * 100)}\u00a0% de ses colonnes caractéristiques trouvées)."
+        if closest and score > 0 else " Aucun format connu n'en est proche."
+    )
+    return (
+        f"Format de fichier non reconnu{where}. Colonnes trouvées : {found}{more}.{hint} "
+        f"Pour l'importer, enregistrez un fichier de correspondance dans data/mappings/ "
+        f"(modèle pré-rempli ci-dessous, à vérifier et compléter), puis relancez l'import :\n{mapping_template(raw)}"
+    )

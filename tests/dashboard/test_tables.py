@@ -1,0 +1,35 @@
+"""Display tables and the CSV export of rejected rows (French, formulas neutralised)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard.tables import neutralise_formulas, rejected_csv, review_table
+
+
+def test_formulas_are_neutralised():
+    df = pl.DataFrame({"a": ["=1+1", "+33 6 12", "-2", "@SUM(A1)", "normal", None], "n": [1, 2, 3, 4, 5, 6]})
+    out = neutralise_formulas(df)
+    assert out["a"].to_list() == ["'=1+1", "'+33 6 12", "'-2", "'@SUM(A1)", "normal", None]
+    assert out["n"].to_list() == df["n"].to_list()
+
+
+def test_rejected_csv_opens_in_a_french_spreadsheet():
+    rejected = pl.DataFrame({
+        "file_id": [3], "path": ["/data/x/export.csv"], "dataset": ["usage_events"], "line": [12],
+        "col": ["channel"], "chk": ["isin"], "value": ["=HYPERLINK(\"x\")"], "message": ["Canal inconnu « =HYPERLINK »."],
+    })
+    text = rejected_csv(rejected).decode("utf-8")
+    assert text.startswith("\ufeffFichier;Ligne;Colonne;Valeur lue;Raison;Contrôle")
+    assert "export.csv;12;channel;\"'=HYPERLINK" in text
+
+
+def test_review_table_puts_status_first_and_states_significance():
+    row = {"label": "Délai", "unit": "jours", "baseline_value": 42.2, "baseline_ci_low": 41.4, "baseline_ci_high": 43.6,
+           "baseline_n": 2590, "review_value": 23.6, "ci_low": 23.0, "ci_high": 24.2, "n": 2748, "delta": -18.6,
+           "p_value": 1e-9, "significant": True, "target_value": 18.0, "status": "on_track", "status_label": "en bonne voie"}
+    table = review_table([row])
+    assert table.columns[:2] == ["Indicateur", "Statut"]
+    assert table["Statut"][0] == "✔ En bonne voie"
+    assert table["Évolution"][0] == "−18,6\u00a0j, significative (p <\u00a00,001)"
+    assert table["n (réf.)"][0] == "2\u202f590"

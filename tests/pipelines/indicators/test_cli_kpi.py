@@ -1,0 +1,77 @@
+"""``barometre kpi`` on the demo: the JSON agrees with the SQL views, the statuses are mixed, the table is French."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT
+
+KEYS = {"id", "label", "measure", "unit", "direction", "period_start", "period_end", "value", "ci_low", "ci_high", "n",
+        "baseline_value", "target_value", "target_date", "expected_now", "progress_pct", "status", "projection",
+        "projection_low", "projection_high", "change", "status_label", "min_sample", "ci_method", "value_label", "quality"}
+
+
+def _kpi(demo, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "kpi", "--warehouse", str(demo.warehouse), "--plan", str(demo.plan), *extra],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def kpi_json(demo):
+    return json.loads(_kpi(demo, "--json").stdout)
+
+
+def test_json_agrees_with_the_sql_views(demo, kpi_json):
+    con = duckdb.connect(str(demo.warehouse), read_only=True)
+    try:
+        current = {r[0]: r[1:] for r in con.execute("select indicator_id, value, ci_low, ci_high, n, period_start, period_end from kpi_indicators").fetchall()}
+        baselines = dict(con.execute("select indicator_id, baseline_value from kpi_indicator_baselines").fetchall())
+    finally:
+        con.close()
+    assert {i["id"] for i in kpi_json["indicators"]} == set(current)
+    for ind in kpi_json["indicators"]:
+        value, low, high, n, start, end = current[ind["id"]]
+        assert ind["value"] == pytest.approx(value, rel=1e-12) and ind["n"] == n, ind["id"]
+        assert (ind["ci_low"], ind["ci_high"]) == (pytest.approx(low, rel=1e-12), pytest.approx(high, rel=1e-12))
+        assert (ind["period_start"], ind["period_end"]) == (start.isoformat(), end.isoformat())
+        assert ind["baseline_value"] == pytest.approx(baselines[ind["id"]], rel=1e-12)
+
+
+def test_json_shape_units_and_quality(kpi_json):
+    assert kpi_json["as_of"] == "2026-10-31"
+    for ind in kpi_json["indicators"]:
+        assert set(ind) >= KEYS
+        assert set(ind["change"]) >= {"delta", "p_value", "significant", "sentence"}
+        assert set(ind["quality"]) == {"rows_rejected", "last_ingest", "latest_data"}
+        if ind["unit"] == "%":
+            assert 0 <= ind["value"] <= 1 and 0 <= ind["ci_low"] <= ind["value"] <= ind["ci_high"] <= 1
+        if ind["unit"] == "jours":
+            assert 5 < ind["value"] < 120  # days, not seconds or hours
+        assert 0 <= ind["progress_pct"] <= 100
+
+
+def test_demo_plan_gives_a_mix_of_statuses(kpi_json):
+    statuses = {i["id"]: i["status"] for i in kpi_json["indicators"]}
+    assert {"on_track", "at_risk", "off_track"} <= set(statuses.values()), statuses
+    assert statuses["delai-urbanisme"] == "off_track"  # the story of the demo: permits got slower
+    manual = next(i for i in kpi_json["indicators"] if i["id"] == "respect-delais")
+    assert manual["change"]["p_value"] is None and "saisie à la main" in manual["change"]["sentence"]
+
+
+def test_default_output_is_a_french_table(demo):
+    out = _kpi(demo).stdout
+    assert out.startswith("Indicateurs du 01/11/2025 au 31/10/2026")
+    assert "en bonne voie" in out and "en retard" in out and "Référence" in out
+    assert "63,1" in out.splitlines()[3]  # decimal comma
+
+
+def test_at_option_moves_the_period(demo):
+    doc = json.loads(_kpi(demo, "--json", "--at", "2025-12-15").stdout)
+    assert doc["as_of"] == "2025-11-30" and doc["indicators"][0]["period_start"] == "2024-12-01"

@@ -1,0 +1,26 @@
+"""The Financeurs page builds the pack on a click, shows progress, previews it and offers the ZIP."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def test_funders_page_builds_and_offers_the_pack(demo_env):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app_pages/funders.py").run()
+    assert not at.exception
+    at.button(key="pack-build").click().run()
+    assert not at.exception
+    assert not at.error
+    assert len(at.get("download_button")) == 2  # the ZIP and the PDF alone
+    frames = [df.value for df in at.dataframe]
+    summary = next(df for df in frames if list(df.columns[:3]) == ["Indicateur", "Valeur", "Intervalle à 95 %"])
+    assert len(summary) >= 1
+    files = next(df for df in frames if list(df.columns) == ["Fichier", "Taille"])
+    assert "manifest.json" in files["Fichier"].tolist() and any(f.endswith(".pdf") for f in files["Fichier"].tolist())
+    at.run()  # a rerun keeps the pack built for this funder and snapshot
+    assert len(at.get("download_button")) == 2
