@@ -13,6 +13,7 @@ UTF-8, ``,``, ISO timestamps) and with ``--french`` ``usage_<rows>_excel-fr.csv`
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +64,9 @@ def write_bench(out: Path, rows: int, seed: int = 42, french: bool = False) -> B
     wanted = [files.usage, files.processing, files.survey] + ([files.french] if french else [])
     if all(p.exists() for p in wanted):
         return files
-    handles = {name: open(getattr(files, name), "wb") for name in ("usage", "processing", "survey")}
-    fr = open(files.french, "wb") if french else None
-    try:
+    with contextlib.ExitStack() as stack:
+        handles = {name: stack.enter_context(open(getattr(files, name), "wb")) for name in ("usage", "processing", "survey")}
+        fr = stack.enter_context(open(files.french, "wb")) if french else None
         for i, start in enumerate(range(0, rows, CHUNK)):
             n = min(CHUNK, rows - start)
             frames = generate_frames(seed=seed + i, scale=n / DEMO_USAGE_AT_SCALE_1)
@@ -77,11 +78,6 @@ def write_bench(out: Path, rows: int, seed: int = 42, french: bool = False) -> B
             if fr is not None:
                 text = to_french_excel(frames["usage"]).write_csv(separator=";", include_header=i == 0, line_terminator="\r\n")
                 fr.write(text.encode("cp1252", errors="replace"))
-    finally:
-        for h in handles.values():
-            h.close()
-        if fr is not None:
-            fr.close()
     return files
 
 

@@ -28,6 +28,7 @@ from pipelines.errors import FileRefused
 from pipelines.ingest.adapters import MapContext, closest_format, detect
 from pipelines.ingest.adapters.base import Adapter
 from pipelines.ingest.coerce import coerce, empty_rejections
+from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from pipelines.ingest.services import Catalogue
 from pipelines.ingest.validate import validate
@@ -125,8 +126,8 @@ def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, ca
     )
     rej = pl.concat([r for r in (ragged, adapter_rej, coerce_rej, val_rej) if r.height] or [empty_rejections()])
     prefix = _where(raw, several)
-    if prefix and rej.height:
-        rej = rej.with_columns((pl.lit(prefix) + pl.col("message")).alias("message"))
+    if rej.height:  # a value quoted in a rejection may be someone's e-mail or phone typed in the wrong column
+        rej = rej.with_columns(mask_free_text(pl.col("value")), (pl.lit(prefix) + mask_free_text(pl.col("message"))).alias("message"))
     rows_read = raw.frame.height + len(raw.ragged) if primary else 0
     return Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, list(notes), index, primary, rows_read)
 

@@ -141,15 +141,25 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
     try:
         size = path.stat().st_size
         dataset = stream.canonical_dataset(path) if size >= stream.STREAM_MIN_BYTES else None
-        if dataset is not None and not ld.size_seen(con, size):
-            # a large new file: hash it on the other core while it streams in
-            report = FileReport(path=str(path), sha256="", size_bytes=size)
-            if _ingest_streamed(con, path, dataset, ld.new_file_id(con), catalogue, report, t0, hasher=_Hasher(path)):
+    except OSError as err:
+        return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
+    if dataset is not None and not ld.size_seen(con, size):
+        # a large new file: hash it on the other core while it streams in
+        report = FileReport(path=str(path), sha256="", size_bytes=size)
+        file_id = ld.new_file_id(con)
+        try:
+            if _ingest_streamed(con, path, dataset, file_id, catalogue, report, t0, hasher=_Hasher(path)):
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
+        except (OSError, MemoryError) as err:
+            report.status = "refused"
+            report.message = f"Import du fichier interrompu, rien n'en a été chargé : {err}."
+            ld.record_file(con, file_id, _ledger_meta(report, t0))
+            return report
+    try:
         sha, size = sha256_of(path)
     except OSError as err:
-        return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror}.")
+        return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
     report = FileReport(path=str(path), sha256=sha, size_bytes=size)
     prior = ld.already_loaded(con, sha)
     if prior:

@@ -15,9 +15,11 @@ DuckDB only when hashes collide.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,8 +32,8 @@ from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS, DEFAULT_SOUR
 from pipelines.ingest.coerce import coerce, empty_rejections
 from pipelines.ingest.read import LINE_COL, MAX_FIELD, RawTable
 from pipelines.ingest.services import Catalogue
-from pipelines.ingest.validate import validate
-from schemas import DATASETS, Dataset
+from pipelines.ingest.validate import DUPLICATE_MESSAGE, validate
+from schemas import Dataset
 
 STREAM_MIN_BYTES = 64 * 1024 * 1024
 BATCH_ROWS = 500_000
@@ -86,7 +88,7 @@ def _record_boundary(data: bytes) -> int:
 
 
 def _batches(path: Path, dataset: Dataset, batch_rows: int) -> Iterator[pl.DataFrame]:
-    block_bytes = max(1 << 20, batch_rows * 128)
+    block_bytes = max(1 << 16, batch_rows * 128)
     offset = 2
     for header, block in _blocks(path, block_bytes):
         batch = pl.read_csv(
@@ -130,7 +132,7 @@ def stream_load(
     file_id: int,
     catalogue: Catalogue,
     finish: Callable[[int, ld.LoadCounts, pl.DataFrame, list[str]], None],
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> None:
     """Load a canonical file batch by batch; ``finish(rows_read, counts, rejections, unknown)``
     runs inside the last transaction (the ledger is written there).
@@ -140,6 +142,7 @@ def stream_load(
     the table when it was empty, else in a staging table merged at the end), so an error undoes
     them by deleting that ``file_id``; a crash loses the whole run's snapshot (see warehouse.py).
     """
+    batch_rows = batch_rows or BATCH_ROWS
     table = dataset.table
     direct = con.execute(f"select not exists (select 1 from {table})").fetchall()[0][0]
     target = table if direct else f"_stream_stage_{file_id}"
@@ -192,10 +195,8 @@ def stream_load(
         raise
     finally:
         while worker.is_alive():  # let the producer end if we stopped early
-            try:
+            with contextlib.suppress(queue.Empty):
                 q.get(timeout=0.1)
-            except queue.Empty:
-                pass
         worker.join()
 
 
@@ -233,13 +234,14 @@ def _drop_cross_batch_duplicates(con, target: str, file_id: int, hashes: list[pl
     lines = keyed.filter(pl.col("h").is_in(found["h"].implode())).sort(LINE_COL).with_columns(
         pl.int_range(1, pl.len() + 1).over("h").alias("k")
     )
-    found = found.join(lines, on=["h", "k"], how="left")
+    first = lines.filter(pl.col("k") == 1).select("h", pl.col(LINE_COL).alias("_first"))
+    found = found.join(lines, on=["h", "k"], how="left").join(first, on="h", how="left")
     return found.select(
         pl.col(LINE_COL).cast(pl.Int64),
         pl.lit("source_id").alias("column"),
         pl.lit("unique").alias("check"),
         pl.col("source_id").alias("value"),
-        pl.format("Identifiant « {} » en double dans le fichier (première occurrence conservée).", pl.col("source_id")).alias("message"),
+        pl.format(DUPLICATE_MESSAGE, pl.col("source_id"), pl.col("_first")).alias("message"),
     )
 
 
@@ -278,11 +280,25 @@ def physical_lines(path: Path) -> int:
     return n + (1 if last not in (b"\n", b"") else 0)
 
 
+_LINE_IN_MESSAGE = r"ligne (\d+)"
+
+
 def fix_line_numbers(path: Path, rows_read: int, rejections: pl.DataFrame) -> pl.DataFrame:
+    """Turn record-based line numbers into physical ones (also those quoted inside messages),
+    only when the file has line breaks inside quoted fields."""
     if rejections.height == 0 or physical_lines(path) == rows_read + 1:
         return rejections
-    mapping = exact_lines(path, set(rejections[LINE_COL].drop_nulls().to_list()))
-    return rejections.with_columns(pl.col(LINE_COL).replace_strict(mapping, default=pl.col(LINE_COL), return_dtype=pl.Int64))
+    cited = rejections["message"].str.extract_all(_LINE_IN_MESSAGE).explode().str.extract(_LINE_IN_MESSAGE)
+    wanted = set(rejections[LINE_COL].drop_nulls().to_list()) | {int(x) for x in cited.drop_nulls().to_list()}
+    mapping = exact_lines(path, wanted)
+    messages = [
+        re.sub(_LINE_IN_MESSAGE, lambda m: f"ligne {mapping.get(int(m.group(1)), m.group(1))}", msg)
+        for msg in rejections["message"].to_list()
+    ]
+    return rejections.with_columns(
+        pl.col(LINE_COL).replace_strict(mapping, default=pl.col(LINE_COL), return_dtype=pl.Int64),
+        pl.Series("message", messages, dtype=pl.String),
+    )
 
 
 __all__ = ["STREAM_MIN_BYTES", "canonical_dataset", "fix_line_numbers", "stream_load"]

@@ -36,6 +36,9 @@ _HINTS = {
 }
 
 
+DUPLICATE_MESSAGE = "Identifiant « {} » en double dans le fichier (déjà présent ligne {}) : seule la première ligne est gardée."
+
+
 def french_message(check: str, column: str, value: str | None, **context: str) -> str:
     """The French sentence for a failed check (``context``: allowed, bounds, why, filed, scale)."""
     fields = {"allowed": "", "bounds": "", "why": "avant 2000 ou dans le futur", "filed": "", "scale": ""} | context
@@ -105,7 +108,7 @@ def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit("source_id").alias("column"),
         pl.lit("unique").alias("check"),
         pl.col("source_id").alias("value"),
-        pl.format("Identifiant « {} » en double dans le fichier (déjà présent ligne {}) : seule la première ligne est gardée.", pl.col("source_id"), pl.col("_first")).alias("message"),
+        pl.format(DUPLICATE_MESSAGE, pl.col("source_id"), pl.col("_first")).alias("message"),
     )
     return frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode())), rej
 

@@ -377,8 +377,9 @@ def _review_section(warehouse: Path, plan: Plan, row: dict, number: int, doc: di
         base += " (valeur saisie dans le plan)"
     facts = (
         (base_label, base),
-        (review_label, f"{fmt_value(row['review_value'], unit)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
-                       f"n = {_n_text(row.get('n'), ind.min_sample)})"),
+        (review_label, "pas de données sur la période" if row.get("review_value") is None else
+         f"{fmt_value(row['review_value'], unit)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
+         f"n = {_n_text(row.get('n'), ind.min_sample)})"),
         ("Évolution", _signed(row.get("delta"), unit)),
         ("Test", f"{row['test']}, {fmt_p(row['p_value'])}" if row.get("test") and row.get("p_value") is not None else "—"),
         ("Évolution significative (seuil de 5 %)", "—" if row.get("significant") is None else ("oui" if row["significant"] else "non")),

@@ -9,6 +9,8 @@ Chromium comes from the system (``apt-get install chromium``), not from Playwrig
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,13 +48,25 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
+ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+
+
 @pytest.fixture(scope="module")
-def app_url(demo):
-    """A Streamlit server on the demo warehouse and plan, stopped at the end of the module."""
+def site(demo, tmp_path_factory):
+    """A private copy of the demo (the upload test adds a file to it)."""
+    folder = tmp_path_factory.mktemp("site")
+    shutil.copyfile(demo.warehouse, folder / "warehouse.duckdb")
+    shutil.copyfile(demo.plan, folder / "plan.toml")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app_url(site):
+    """A Streamlit server on the copy of the demo, stopped at the end of the module."""
     _require_chromium()
     port = free_port()
-    env = {**os.environ, "BAROMETRE_WAREHOUSE": str(demo.warehouse), "BAROMETRE_PLAN": str(demo.plan),
-           "BAROMETRE_DATA_DIR": str(demo.data_dir)}
+    env = {**os.environ, "BAROMETRE_WAREHOUSE": str(site / "warehouse.duckdb"), "BAROMETRE_PLAN": str(site / "plan.toml"),
+           "BAROMETRE_DATA_DIR": str(site)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -153,5 +167,39 @@ def test_page_renders_in_browser(app_url, browser, demo, url_path, title, all_la
             assert not missing, f"indicateurs absents de {url_path} : {missing}"
         elif url_path == "indicateur":
             assert any(label in text for label in labels)
+        charts = page.locator(".vega-embed")
+        for i in range(charts.count()):  # SVG charts: French axis labels, the summary as ARIA label
+            chart_text = " ".join(charts.nth(i).locator("text").all_text_contents())
+            assert not ENGLISH_MONTHS.search(chart_text), chart_text
+            assert charts.nth(i).get_attribute("aria-label")
+        if url_path in ("indicateur", "feuille-de-route"):
+            assert "janv." in " ".join(page.locator(".vega-embed text").all_text_contents())
+    finally:
+        context.close()
+
+
+def test_upload_in_browser_runs_the_ingest(app_url, browser, site):
+    """Drop a CSV on the Données page, click « Importer »: the French report and the ledger show it."""
+    csv = ("source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome\n"
+           "navigateur,N1,2026-10-02 09:00:00,etat-civil,État civil,online,39901,25-39,completed\n"
+           "navigateur,N2,2026-10-03 09:00:00,etat-civil,État civil,pigeon,39901,25-39,completed\n").encode()
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/donnees", wait_until="domcontentloaded")
+        wait_for_streamlit(page)
+        assert "Choisir des fichiers" in page.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
+        page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                             files=[{"name": "depot navigateur.csv", "mimeType": "text/csv", "buffer": csv}])
+        page.get_by_text("depot navigateur.csv").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Importer").click()
+        page.get_by_text("Dernier dépôt").wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        shot = screenshot(page, "donnees-apres-depot")
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0, shot
+        assert "1 fichier(s) importé(s), 0 refusé(s)" in text, shot
+        assert "chargé, lignes écartées" in text
+        assert list(site.glob("televersements/*/depot navigateur.csv"))
     finally:
         context.close()

@@ -88,6 +88,10 @@ class MappingAdapter:
         headers = self._headers(raw)
         f = raw.frame
         exprs = self._base_exprs(f, headers)
+        if limesurvey.is_limesurvey(raw):  # response id, completeness and undated answers, unless mapped
+            for key, expr in limesurvey.response_defaults(raw).items():
+                if key == "source_id" or "survey" in spec.datasets:
+                    exprs.setdefault(key, expr)
         if "source_id" not in exprs:
             exprs["source_id"] = pl.lit(stable_row_ids(f, raw.header, prefix="ligne-"))
             ctx.notes.append("pas de colonne d'identifiant dans la correspondance : identifiant calculé à partir du contenu de chaque ligne")
@@ -151,9 +155,6 @@ def _translated(f: pl.DataFrame, header: str, mine: dict[str, str], built_in: di
 def _for_dataset(dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: MappingSpec) -> dict[str, pl.Expr]:
     columns = DATASETS[dataset].columns
     if dataset == "survey":
-        if limesurvey.is_limesurvey(raw):
-            for key, expr in limesurvey.response_defaults(raw).items():
-                exprs.setdefault(key, expr)
         if "responded_at" in spec.columns:  # LimeSurvey's "completed, date unknown" marker, whatever the layout
             s = exprs["responded_at"]
             exprs["responded_at"] = pl.when(s.str.strip_chars().str.starts_with(limesurvey.UNDATED)).then(None).otherwise(s)
@@ -165,7 +166,7 @@ def _for_dataset(dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: M
             if "score_raw" in exprs:
                 score = parse_number(exprs["score_raw"])
                 on_scale = (score >= lo) & (score <= hi)
-                score_10 = pl.when(on_scale).then((score - lo) / (hi - lo) * 10)
+                score_10 = pl.when(on_scale).then(((score - lo) / (hi - lo) * 10).round(6))
                 exprs.setdefault("score_10", score_10)
         if "score_10" in exprs:
             exprs.setdefault("satisfied", parse_number(exprs["score_10"].cast(pl.String)) >= 7.5)

@@ -144,3 +144,15 @@ def test_the_template_of_an_unknown_layout_loads_once_filled(zone):
     (report,) = zone.ingest()
     assert (report.status, report.rows_loaded) == ("loaded", 2), report.message
     assert zone.rows("select source_id, service, channel from usage_events order by 1") == [("R1", "etat-civil", "counter"), ("R2", "etat-civil", "phone")]
+
+
+def test_limesurvey_tab_export_in_english_with_a_0_to_10_scale(zone):
+    from tests.pipelines.ingest.test_privacy import TAB_MAPPING
+
+    zone.mapping("tab.toml", TAB_MAPPING)
+    (report,) = zone.ingest(*zone.add("results-survey778899_tab.csv"))
+    assert (report.status, report.rows_loaded, report.source) == ("loaded", 5, "limesurvey-778899")
+    assert zone.one("select count(*) from survey_responses where complete") == 4
+    assert zone.one("select channel, score_10, satisfied, comment from survey_responses where source_id = '11'") == ("online", 9.0, True, "Great")
+    assert zone.one("select score_10, satisfied from survey_responses where source_id = '12'") == (6.0, False)
+    assert zone.one("select comment from survey_responses where source_id = '14'") == "Parfait\tmerci"

@@ -97,3 +97,14 @@ def test_comments_keep_their_words_with_e_mails_and_phones_masked(zone):
     assert comments["4"] == "Trois semaines pour une attestation,\nc'est beaucoup trop long."
     assert comments["7f3a2b2-20260502T223000Z"] == "Écrivez-moi : [e-mail masqué]"
     assert "9" not in comments  # « Sans réponse » is no comment
+
+
+def test_a_personal_value_in_the_wrong_column_is_masked_in_rejections(zone):
+    zone.write("suivi.csv", "N° demande;Type de démarche;Canal de dépôt;Date de dépôt;Statut\r\n"
+               "A-1;Acte de naissance;marie.curie@example.org;06/01/2025;En cours\r\n"
+               "A-2;Acte de naissance;Guichet;06 45 67 89 01;En cours\r\n")
+    (report,) = zone.ingest()
+    assert report.rows_rejected == 2
+    text = _all_text(zone.warehouse)
+    assert "marie.curie@example.org" not in text and "06 45 67 89 01" not in text
+    assert "[e-mail masqué]" in text
