@@ -116,6 +116,7 @@ def remembered_selectbox(label: str, options: list, name: str, *, format_func=st
     def save() -> None:
         st.session_state[store] = st.session_state[widget]
 
-    value = st.selectbox(label, options, key=widget, format_func=format_func, on_change=save, help=help)
+    value = st.selectbox(label, options, key=widget, format_func=format_func, on_change=save, help=help,
+                         placeholder="Choisir…")
     st.session_state[store] = value
     return value

@@ -57,8 +57,12 @@ with st.container(border=True):
     if reports:
         refused = sum(r.status == "refused" for r in reports)
         loaded = sum(r.status in ("loaded", "partial") for r in reports)
-        text = f"Dernier dépôt : {loaded} fichier(s) importé(s), {refused} refusé(s)."
-        (st.warning if refused else st.success)(text, icon=":material/task_alt:")
+        skipped = sum(r.status == "skipped" for r in reports)
+        rejected = sum(r.rows_rejected for r in reports)
+        text = f"Dernier dépôt : {loaded} fichier(s) importé(s), {refused} refusé(s)"
+        text += f", {skipped} déjà importé(s)" if skipped else ""
+        text += f" ; {fmt_int(rejected)} ligne(s) écartée(s), détaillées plus bas." if rejected else "."
+        (st.warning if refused or rejected else st.success)(text, icon=":material/task_alt:")
         ui.show_static_table(tables.report_table(reports))
 
 if not wh.exists():
@@ -80,14 +84,15 @@ st.caption(
     f"{fmt_int(summary['rows'].sum())} ligne(s) écartée(s) à l'import, regroupées ci-dessous par raison. "
     "Corrigez-les dans l'outil d'origine puis déposez un nouvel export : les lignes déjà chargées ne sont pas comptées deux fois."
 )
-ui.show_table(tables.rejected_reasons_table(summary))
+ui.show_static_table(tables.rejected_reasons_table(summary))
 files = {r["file_id"]: r["path"] for r in summary.select("file_id", "path").unique().iter_rows(named=True)}
-choice = filters.remembered_selectbox("Fichier", [None, *sorted(files)], "rejected_file",
-                                      format_func=lambda f: "Tous les fichiers" if f is None else tables.file_label(f, files[f]))
-rows = queries.rejected_rows(str(wh), version, choice)
+ALL = 0  # file ids start at 1; None would show Streamlit's English placeholder
+choice = filters.remembered_selectbox("Fichier", [ALL, *sorted(files)], "rejected_file",
+                                      format_func=lambda f: "Tous les fichiers" if f == ALL else tables.file_label(f, files[f]))
+rows = queries.rejected_rows(str(wh), version, None if choice == ALL else choice)
 shown = rows.head(1000)
 st.caption(f"{fmt_int(shown.height)} ligne(s) affichée(s) sur {fmt_int(rows.height)} ; le téléchargement les contient toutes.")
-ui.show_table(tables.rejected_table(shown), height=360)
+ui.show_table(tables.rejected_table(shown), height="auto" if shown.height <= 10 else 380)
 st.download_button(
     "Télécharger les lignes écartées (CSV)", tables.rejected_csv(rows), file_name="lignes-ecartees.csv",
     mime="text/csv", icon=":material/download:",

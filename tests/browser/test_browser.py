@@ -188,7 +188,9 @@ def test_upload_in_browser_runs_the_ingest(app_url, browser, site):
     try:
         page.goto(f"{app_url}/donnees", wait_until="domcontentloaded")
         wait_for_streamlit(page)
-        assert "Choisir des fichiers" in page.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
+        label = page.locator('[data-testid="stFileUploaderDropzone"] button p').first.evaluate(
+            "e => getComputedStyle(e, '::after').content")
+        assert label == '"Choisir des fichiers"'  # Streamlit's English « Upload » is replaced on screen
         page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
                              files=[{"name": "depot navigateur.csv", "mimeType": "text/csv", "buffer": csv}])
         page.get_by_text("depot navigateur.csv").first.wait_for(timeout=30_000)
