@@ -67,8 +67,9 @@ def status_badge(ind: dict, reason: bool = False) -> None:
 
 
 def is_sufficient(ind: dict) -> bool:
+    """A value exists and rests on at least the plan's minimum sample (otherwise shown greyed)."""
     n, minimum = ind.get("n"), ind.get("min_sample")
-    if ind.get("status") == "insufficient_data":
+    if ind.get("value") is None:
         return False
     return n is None or minimum is None or n >= minimum
 
@@ -96,7 +97,9 @@ def value_block(ind: dict, *, label: str = "Valeur actuelle", period: bool = Tru
     if period and ind.get("period_start"):
         line += f" · du {fmt_date(ind['period_start'])} au {fmt_date(ind.get('period_end'))}"
     st.caption(line)
-    if not ok:
+    if not ok and value is None:
+        st.caption(":gray[:material/info: Aucune observation sur la période et le périmètre choisis.]")
+    elif not ok:
         st.caption(
             f":gray[:material/info: Effectif insuffisant : n = {fmt_int(ind.get('n'))}, sous le minimum de "
             f"{fmt_int(ind.get('min_sample'))} fixé par le plan. Valeur indicative, à ne pas interpréter.]"
@@ -114,11 +117,15 @@ def target_line(ind: dict) -> str:
 
 
 def progress_bar(ind: dict) -> None:
+    """Progress from the baseline to the target; only a figure in grey when the sample is too small."""
     pct = ind.get("progress_pct")
     if pct is None:
         st.caption("Progression vers la cible : non calculée.")
         return
     pct = max(0.0, min(100.0, float(pct)))
+    if not is_sufficient(ind):
+        st.caption(f":gray[Progression vers la cible : {fmt_int(pct)} % (indicative)]")
+        return
     st.progress(pct / 100, text=f"Progression vers la cible : {fmt_int(pct)} %")
 
 
@@ -148,7 +155,9 @@ def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
     value_block(ind, period=False)
     st.markdown(target_line(ind))
     progress_bar(ind)
-    if spark is not None:
+    if spark is not None and spark.table.height == 0:
+        st.caption("Pas de valeur mensuelle à tracer.")
+    elif spark is not None:
         st.altair_chart(spark.chart, width="stretch", key=f"spark-{key}")
         with st.expander("Données de la courbe (24 derniers mois)", icon=":material/table:"):
             st.caption(md_escape(spark.summary))

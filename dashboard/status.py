@@ -3,6 +3,7 @@ colour alone. Colours are Okabe–Ito (distinguishable with the common colour-vi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -55,23 +56,26 @@ def status_text(indicator: dict) -> str:
     return f"{s.symbol} {s.label}"
 
 
-STATUS_LEGEND = """\
-- :green[:material/check_circle:] **En bonne voie** · :orange[:material/warning:] **À surveiller** ·
-  :red[:material/block:] **En retard** · :gray[:material/help:] **Données insuffisantes** (valeur en gris,
-  indicative).
-"""
 READING_HELP = """\
 La **progression** mesure le chemin parcouru de la référence vers la cible (0 % = référence, 100 % = cible
 atteinte). L'**intervalle à 95 %** donne la marge d'incertitude due à l'échantillon ; **n** est le nombre
 d'observations (demandes, dossiers ou réponses) sur lequel porte la valeur.
 """
+_ICONS = {s.label.lower(): f":{s.badge}[{s.icon}]" for s in STATUSES.values()}
 
 
 def status_help() -> str:
-    """How to read the statuses: the legend, the rule (from the indicator engine: one source), the figures."""
+    """How to read the statuses: the indicator engine's rule (one source of truth), one status per
+    bullet with its icon, then how to read the figures."""
     from pipelines.indicators import STATUS_RULE
 
-    return f"{STATUS_LEGEND}\n{STATUS_RULE}\n\n{READING_HELP}"
+    intro, *parts = re.split(r"(?<=\.) (?=« )", STATUS_RULE.replace(" %", "\u00a0%"))
+    bullets = []
+    for part in parts:
+        name = re.match(r"« ([^»]+) »", part)
+        icon = _ICONS.get(name.group(1).lower(), "") if name else ""
+        bullets.append(f"- {icon} {part}".replace(f"« {name.group(1)} »", f"**{name.group(1)}**", 1) if name else f"- {part}")
+    return "\n".join([intro, "", *bullets, "", READING_HELP])
 
 
 ACTION_STATUSES: dict[str, tuple[str, str, str]] = {  # plan key → (symbol, word, colour)

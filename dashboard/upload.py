@@ -14,9 +14,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+from dashboard.formatting import fmt_int
 from pipelines import settings
 from pipelines.errors import BarometreError
-from pipelines.ingest.run import SUPPORTED, FileReport, ingest
+from pipelines.ingest.run import SUPPORTED, FileReport, ProgressFn, ingest
 
 UPLOAD_DIR = "televersements"  # inside the drop folder, one subfolder per day
 
@@ -87,6 +88,7 @@ def ingest_uploads(
     plan_path: Path,
     today: dt.date | None = None,
     max_bytes: int | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[FileReport]:
     """Save then ingest uploaded files; one report per file (a refused upload is reported too)."""
     folder = Path(data_dir) / UPLOAD_DIR / (today or dt.date.today()).isoformat()
@@ -101,8 +103,20 @@ def ingest_uploads(
             reports.append(FileReport(path=name, sha256="", size_bytes=len(content), status="refused",
                                       message=f"Impossible d'enregistrer le fichier dans {folder} : {err.strerror}."))
     if saved:
-        reports += ingest(saved, Path(warehouse), data_dir=Path(data_dir), plan_path=Path(plan_path))
+        reports += ingest(saved, Path(warehouse), data_dir=Path(data_dir), plan_path=Path(plan_path), progress=progress)
     return reports
+
+
+def summary_sentence(reports: list[FileReport]) -> tuple[str, bool]:
+    """One French sentence on an upload, and whether everything went in cleanly."""
+    refused = sum(r.status == "refused" for r in reports)
+    loaded = sum(r.status in ("loaded", "partial") for r in reports)
+    skipped = sum(r.status == "skipped" for r in reports)
+    rejected = sum(r.rows_rejected for r in reports)
+    text = f"Dernier dépôt : {loaded} fichier(s) importé(s), {refused} refusé(s)"
+    text += f", {skipped} déjà importé(s)" if skipped else ""
+    text += f" ; {fmt_int(rejected)} ligne(s) écartée(s), détaillées plus bas." if rejected else "."
+    return text, not (refused or rejected)
 
 
 def upload_allowed() -> tuple[bool, str]:

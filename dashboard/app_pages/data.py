@@ -3,13 +3,14 @@ history and the rejected rows with their reasons (downloadable)."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from dashboard import components as ui
 from dashboard import filters, queries, tables
 from dashboard.context import MISSING_WAREHOUSE, data_dir, plan_path, warehouse_path
 from dashboard.formatting import fmt_date, fmt_int, md_escape
-from dashboard.upload import SUPPORTED, ingest_uploads, max_upload_bytes, upload_allowed
+from dashboard.upload import SUPPORTED, ingest_uploads, max_upload_bytes, summary_sentence, upload_allowed
 from pipelines.warehouse import data_version
 
 st.title("Données")
@@ -45,24 +46,18 @@ with st.container(border=True):
             key=f"uploader-{nonce}", max_upload_size=limit_mb,
         )
         if st.button("Importer", type="primary", disabled=not files, icon=":material/upload:"):
-            with st.spinner("Import en cours…"):
-                reports = ingest_uploads(
-                    [(f.name, f.getvalue()) for f in files],
-                    data_dir=data_dir(), warehouse=wh, plan_path=plan_path(),
-                )
+            bar = st.progress(0.0, text="Import en cours…")
+            reports = ingest_uploads(
+                [(f.name, f.getvalue()) for f in files], data_dir=data_dir(), warehouse=wh, plan_path=plan_path(),
+                progress=lambda i, n, name: bar.progress(i / n if n else 1.0, text=f"Import en cours : {name or 'fin'}"),
+            )
             st.session_state["upload_reports"] = reports
             st.session_state["upload_nonce"] = nonce + 1
             st.rerun()
     reports = st.session_state.get("upload_reports")
     if reports:
-        refused = sum(r.status == "refused" for r in reports)
-        loaded = sum(r.status in ("loaded", "partial") for r in reports)
-        skipped = sum(r.status == "skipped" for r in reports)
-        rejected = sum(r.rows_rejected for r in reports)
-        text = f"Dernier dépôt : {loaded} fichier(s) importé(s), {refused} refusé(s)"
-        text += f", {skipped} déjà importé(s)" if skipped else ""
-        text += f" ; {fmt_int(rejected)} ligne(s) écartée(s), détaillées plus bas." if rejected else "."
-        (st.warning if refused or rejected else st.success)(text, icon=":material/task_alt:")
+        text, clean = summary_sentence(reports)
+        (st.success if clean else st.warning)(text, icon=":material/task_alt:")
         ui.show_static_table(tables.report_table(reports))
 
 if not wh.exists():
@@ -90,8 +85,10 @@ ALL = 0  # file ids start at 1; None would show Streamlit's English placeholder
 choice = filters.remembered_selectbox("Fichier", [ALL, *sorted(files)], "rejected_file",
                                       format_func=lambda f: "Tous les fichiers" if f == ALL else tables.file_label(f, files[f]))
 rows = queries.rejected_rows(str(wh), version, None if choice == ALL else choice)
+total = int(summary.filter(pl.lit(choice == ALL) | (pl.col("file_id") == choice))["rows"].sum())
 shown = rows.head(1000)
-st.caption(f"{fmt_int(shown.height)} ligne(s) affichée(s) sur {fmt_int(rows.height)} ; le téléchargement les contient toutes.")
+st.caption(f"{fmt_int(shown.height)} ligne(s) affichée(s) sur {fmt_int(total)} ; le téléchargement en contient "
+           f"{'toutes' if rows.height == total else f'les {fmt_int(rows.height)} premières'}.")
 ui.show_table(tables.rejected_table(shown), height="auto" if shown.height <= 10 else 380)
 st.download_button(
     "Télécharger les lignes écartées (CSV)", tables.rejected_csv(rows), file_name="lignes-ecartees.csv",

@@ -88,3 +88,12 @@ def test_overview_without_warehouse_says_what_to_do(tmp_path, monkeypatch, demo)
     at = open_app()
     assert not at.exception
     assert any("barometre ingest" in w.value for w in at.warning)
+
+
+def test_status_help_gives_each_status_with_its_icon():
+    from dashboard.status import STATUSES, status_help
+
+    text = status_help()
+    for s in STATUSES.values():
+        assert f":{s.badge}[{s.icon}] **{s.label}** :" in text
+    assert "progression" in text and "intervalle à 95" in text

@@ -98,3 +98,12 @@ def test_upload_widget_ingests_and_reports_in_french(demo_copy):
     assert download.proto.label == "Télécharger les lignes écartées (CSV)"
     saved = list((demo_copy / UPLOAD_DIR).rglob("*.csv"))
     assert [p.name for p in saved] == ["mes demandes.csv"]
+
+
+def test_upload_is_reserved_to_analysts_when_authentication_is_on(demo_copy, monkeypatch):
+    monkeypatch.setenv("BAROMETRE_AUTH", "1")
+    monkeypatch.setenv("BAROMETRE_ANALYSTS", "analyste@exemple.fr")
+    at = open_app("data")
+    assert not at.exception and not at.error
+    assert not at.file_uploader
+    assert any("réservé aux analystes" in i.value for i in at.info)
