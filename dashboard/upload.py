@@ -120,9 +120,20 @@ def summary_sentence(reports: list[FileReport]) -> tuple[str, bool]:
 
 
 def upload_allowed() -> tuple[bool, str]:
-    """Whether this user may upload (always, unless authentication is on: analysts only)."""
+    """Whether this user may upload files through the app.
+
+    Read-only viewer mode is the default. Without authentication, ``BAROMETRE_MODE=analyst``
+    (``barometre app --analyst``, and the demo) opens the upload to whoever reaches the app, so it
+    is meant for a single analyst's machine. With authentication on (``BAROMETRE_AUTH=1``), only the
+    signed-in users listed in ``BAROMETRE_ANALYSTS`` may upload; everyone else only reads.
+    """
     if settings.resolve("auth_required") != "1":
-        return True, ""
+        if settings.resolve("mode") == "analyst":
+            return True, ""
+        return False, (
+            "Mode consultation : le dépôt de fichiers est désactivé dans l'application. Un analyste importe les "
+            "exports avec « barometre ingest », ou lance l'application avec « barometre app --analyst »."
+        )
     import streamlit as st
 
     analysts = {a.strip().lower() for a in settings.resolve("analysts").split(",") if a.strip()}

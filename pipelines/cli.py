@@ -34,12 +34,15 @@ def _progress(enabled: bool):
     if not enabled:
         return None
 
-    def show(i: int, total: int, name: str) -> None:
+    def show(i: float, total: int, name: str) -> None:
+        """File ``int(i) + 1`` of ``total`` under way; a fractional ``i`` is how far a large file went."""
         if total == 0:
             return
         width = 30
         done = int(width * i / total)
-        line = f"\r[{'#' * done}{'.' * (width - done)}] {i}/{total} {name[:40]:<40}"
+        within = i - int(i)
+        pct = f" {int(within * 100):>3} %" if within > 0 else "      "
+        line = f"\r[{'#' * done}{'.' * (width - done)}] {int(i)}/{total}{pct} {name[:40]:<40}"
         sys.stderr.write(line if i < total else line + "\n")
         sys.stderr.flush()
 
@@ -80,9 +83,11 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool) -> int:
+def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool, analyst: bool = False) -> int:
     """Start the Streamlit server on the given warehouse and plan (blocks until stopped)."""
     env = {**os.environ, "BAROMETRE_WAREHOUSE": str(warehouse), "BAROMETRE_PLAN": str(plan)}
+    if analyst:
+        env["BAROMETRE_MODE"] = "analyst"
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
         "--server.port", str(port),
@@ -98,7 +103,7 @@ def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     _, warehouse, plan = _paths(args)
-    return run_app(warehouse, plan, args.port, args.no_browser)
+    return run_app(warehouse, plan, args.port, args.no_browser, analyst=args.analyst)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -110,7 +115,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Entrepôt : {demo.warehouse}")
     if args.prepare_only:
         return 0
-    return run_app(demo.warehouse, demo.plan, args.port, args.no_browser)
+    return run_app(demo.warehouse, demo.plan, args.port, args.no_browser, analyst=True)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -200,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(a)
     a.add_argument("--port", type=int, default=8501)
     a.add_argument("--no-browser", action="store_true")
+    a.add_argument(
+        "--analyst", action="store_true",
+        help="permet le dépôt de fichiers dans l'application (par défaut : consultation seule)",
+    )
     a.set_defaults(func=cmd_app)
 
     k = sub.add_parser("kpi", help="indicateurs du plan (tableau ou JSON)")

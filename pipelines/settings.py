@@ -47,6 +47,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Taille maximale d'un fichier déposé par l'application (Mo).",
     ),
     Setting(
+        "mode",
+        "BAROMETRE_MODE",
+        "viewer",
+        "viewer : consultation seule (par défaut) ; analyst : le dépôt de fichiers est permis dans l'application "
+        "(sans authentification ; avec authentification, seuls les analystes listés déposent).",
+    ),
+    Setting(
         "auth_required",
         "BAROMETRE_AUTH",
         "0",

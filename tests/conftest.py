@@ -24,6 +24,7 @@ def demo_env(demo, monkeypatch):
     """Point the app's settings at the demo warehouse and plan."""
     monkeypatch.setenv("BAROMETRE_WAREHOUSE", str(demo.warehouse))
     monkeypatch.setenv("BAROMETRE_PLAN", str(demo.plan))
+    monkeypatch.setenv("BAROMETRE_MODE", "analyst")  # page tests exercise the upload widget
     return demo
 
 

@@ -66,7 +66,7 @@ def app_url(site):
     _require_chromium()
     port = free_port()
     env = {**os.environ, "BAROMETRE_WAREHOUSE": str(site / "warehouse.duckdb"), "BAROMETRE_PLAN": str(site / "plan.toml"),
-           "BAROMETRE_DATA_DIR": str(site)}
+           "BAROMETRE_DATA_DIR": str(site), "BAROMETRE_MODE": "analyst"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],

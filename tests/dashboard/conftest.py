@@ -72,3 +72,10 @@ def kpi_json(demo) -> dict:
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     return json.loads(out.stdout)
+
+
+@pytest.fixture(autouse=True)
+def analyst_mode(monkeypatch):
+    """Page tests exercise the upload widget: run them in analyst mode (viewer is the default,
+    tested in test_access.py, which overrides this)."""
+    monkeypatch.setenv("BAROMETRE_MODE", "analyst")
