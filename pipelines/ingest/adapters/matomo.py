@@ -15,9 +15,49 @@ Rules:
 - percentages ``40 %`` (U+00A0) or ``41%`` → 0.40 / 0.41; ratios keep their dot decimal; durations
   written ``00:03:14`` or ``3 min 14s`` become seconds;
 - a value starting with ``'`` before ``= + - @`` (Matomo's formula guard) loses the ``'``;
-- source = ``matomo``; source_id = report + label + period, so a later export of the same
+- source = ``matomo``; source_id = report + cleaned label + period, so a later export of the same
   period updates the row. The report (``VisitsSummary``, ``Actions.getPageUrls``…) comes from the
   file name, else ``VisitsSummary`` for a table without labels, ``pages`` with labels.
+
+Personal data in labels (RGPD). Matomo keeps the query string of page URLs, so a page report carries
+what visitors typed in forms and searches (``/contact/merci?email=…&tel=…``, ``/recherche?q=<name>``)
+and paths may hold an address (``/annuaire/<e-mail>``). Before anything is stored:
+
+- URL labels lose their query string and fragment (everything from the first ``?`` or ``#``). A
+  label is a URL in the reports of URLs (``Actions.getPageUrls``, ``getEntryPageUrls``,
+  ``getExitPageUrls``, ``getOutlinks``, ``getDownloads``…) and, in any report, when it starts with
+  ``/``, ``scheme://`` or ``www.``;
+- each path segment of a URL label that holds an e-mail address or a phone number (also once
+  percent-decoded) becomes, as a whole, ``[e-mail masqué]`` or ``[téléphone masqué]``; other labels
+  (page titles…) get their e-mails and phones masked in place (``privacy.mask_text``);
+- names typed in a path or in a non-URL label (e.g. the keywords of ``Actions.getSiteSearchKeywords``)
+  cannot be recognised and are not masked.
+
+Rows that become one: several rows of the same report and period whose cleaned labels are equal
+(``/contact/merci?email=a`` and ``/contact/merci?email=b``) are merged into one row, keyed by the
+cleaned label and numbered with the first of their lines, so that no row is lost and none is
+counted twice:
+
+- additive metrics are summed (visits, actions, conversions, bounces, total time); an empty cell
+  counts as 0 (Matomo leaves zero metrics empty) unless every merged row has it empty (then empty).
+  Unique visitors and users are summed as well, which is the usual convention of Matomo's
+  « flattened » reports although they are not strictly additive (one visitor who saw two of the
+  merged URLs is counted twice); the same holds for visits of page reports (unique pageviews);
+- ``max_actions`` is the maximum;
+- ratios are recomputed over the merged visits: bounce rate = Σ bounces / Σ visits, actions per
+  visit = Σ actions / Σ visits, average duration = Σ total time / Σ visits when every merged row has
+  its visits and every one with visits has the numerator; else the visit-weighted average of the
+  rows' ratios when every merged row has its visits and every one with visits has the ratio (a row
+  without visits weighs nothing); else empty (also when Σ visits = 0). A page report's bounce rate is relative to the
+  page's entrances, which the export does not give: weighting it by visits is an approximation;
+- if a merged row holds a value that is not a number, the whole group is refused (each of its
+  lines, with the reason), since a total without it would be wrong;
+- rows identical *before* cleaning (same label and period twice) are not merged: as in any report,
+  the later ones are refused as duplicates of the first.
+
+The ledger counts rows read, loaded and rejected: a merged row is neither rejected nor lost, but
+the lines it absorbs make « lues » exceed « chargées + écartées ». The file's report says so in a
+French note, with how many URLs lost their parameters and how many labels were masked.
 """
 
 from __future__ import annotations
@@ -25,10 +65,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from calendar import monthrange
+from urllib.parse import unquote
 
 import polars as pl
 
-from pipelines.ingest.adapters.base import MapContext, Mapped, col, find_column, norm, slugify, split_rejected
+from pipelines.ingest.adapters.base import (
+    MapContext,
+    Mapped,
+    Rejection,
+    col,
+    find_column,
+    norm,
+    slugify,
+    split_rejected,
+)
+from pipelines.ingest.coerce import clean_text, parse_number
+from pipelines.ingest.privacy import EMAIL_MASK, EMAIL_RE, PHONE_MASK, PHONE_RE, mask_text
 from pipelines.ingest.read import LINE_COL, RawTable
 
 SOURCE = "matomo"
@@ -53,6 +105,15 @@ MODULES = ("VisitsSummary", "Actions", "Referrers", "UserCountry", "DevicesDetec
            "Resolution", "DevicePlugins", "Events", "Contents", "CustomDimensions", "MultiSites", "PagePerformance", "UserId")
 API_METHOD = re.compile(r"(?P<module>[A-Z][A-Za-z]+)\.(?P<method>get[A-Za-z]*)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# reports whose labels are URLs (Actions.getPageUrls, getEntryPageUrls, getOutlinks, getDownloads…)
+URL_REPORT = re.compile(r"\.get\w*(?:Url|Outlink|Download)")
+URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|/|www\.)")
+EMAIL = re.compile(EMAIL_RE)
+PHONE = re.compile(PHONE_RE)
+# merging rows: summed, maximum, and ratios over visits (ratio: its numerator)
+ADDITIVE = ("unique_visitors", "users", "visits", "actions", "visits_converted", "bounces", "sum_visit_length_s")
+RATIOS = {"bounce_rate": "bounces", "actions_per_visit": "actions", "avg_time_on_site_s": "sum_visit_length_s"}
+COLUMNS = ("source", "source_id", "report", "label", "period_type", "period_start", "period_end", *METRICS)
 
 
 def _metric_columns(header: list[str]) -> dict[str, str]:
@@ -94,13 +155,13 @@ class Matomo:
             )
         frame = f.select(
             pl.lit(SOURCE).alias("source"),
-            pl.format("{}|{}|{}", pl.lit(report), label.fill_null(""), pkey.fill_null(key)).alias("source_id"),
             pl.lit(report).alias("report"),
-            label.alias("label"),
+            label.alias("_raw_label"),
             kind.alias("period_type"),
             start.alias("period_start"),
             end.alias("period_end"),
             *[_metric(f, metrics.get(c), c).alias(c) for c in METRICS],
+            pkey.fill_null(key).alias("_pkey"),
             key.alias("_key"),
             pl.col(LINE_COL),
         )
@@ -112,10 +173,157 @@ class Matomo:
             pl.col("_key"),
             pl.format("Période « {} » illisible (attendu AAAA-MM-JJ, AAAA-MM-JJ,AAAA-MM-JJ, AAAA-MM ou AAAA).", pl.col("_key")),
         )
+        frame = _clean_labels(frame, report, ctx.notes)
+        frame = frame.with_columns(pl.format("{}|{}|{}", pl.lit(report), pl.col("label").fill_null(""), pl.col("_pkey")).alias("source_id"))
+        frame, merge_rejected = _merge(frame, metrics, ctx.notes)
         unused = [h for h in raw.header if h not in metrics.values() and h not in (period_col, label_col)]
         if unused:
             ctx.notes.append(f"colonnes Matomo non reprises : {', '.join(unused[:12])}{'…' if len(unused) > 12 else ''}")
-        return [Mapped("web_audience", SOURCE, frame.drop("_key"), tuple(rejected))]
+        return [Mapped("web_audience", SOURCE, frame.select(*COLUMNS, LINE_COL), (*rejected, *merge_rejected))]
+
+
+def clean_label(label: str, url_report: bool = False) -> tuple[str, bool, bool]:
+    """A label without personal data: (cleaned label, query/fragment dropped, something masked).
+
+    URL labels (all labels of a URL report, else those starting with ``/``, ``scheme://`` or
+    ``www.``) lose everything from the first ``?`` or ``#``, and every path segment holding an
+    e-mail or a phone (also percent-encoded) becomes the mask; other labels are masked in place.
+    """
+    if url_report or URL_LIKE.match(label):
+        path = re.split(r"[?#]", label, maxsplit=1)[0]
+        dropped = path != label
+        segments = path.split("/")
+        masked = [_mask_segment(s) for s in segments]
+        clean = "/".join(masked)
+        return (clean or "/") if dropped else clean, dropped, masked != segments
+    clean = mask_text(label)
+    return clean, False, clean != label
+
+
+def _mask_segment(segment: str) -> str:
+    decoded = unquote(segment)
+    if EMAIL.search(decoded):
+        return EMAIL_MASK
+    if PHONE.search(decoded):
+        return PHONE_MASK
+    return segment
+
+
+def _clean_labels(frame: pl.DataFrame, report: str, notes: list[str]) -> pl.DataFrame:
+    """``label`` from ``_raw_label`` (see :func:`clean_label`), with a French note of what changed."""
+    values = frame.get_column("_raw_label").drop_nulls().unique().to_list()
+    url_report = bool(URL_REPORT.search(report))
+    cleaned = {v: clean_label(v, url_report) for v in values}
+    frame = frame.with_columns(
+        pl.col("_raw_label").replace_strict({v: c for v, (c, _, _) in cleaned.items()}, default=None, return_dtype=pl.String).alias("label")
+    )
+    raw_labels = frame.get_column("_raw_label")
+    dropped = int(raw_labels.is_in([v for v, (_, d, _) in cleaned.items() if d]).sum())
+    masked = int(raw_labels.is_in([v for v, (_, _, m) in cleaned.items() if m]).sum())
+    if dropped:
+        notes.append(f"{dropped} URL(s) de pages contenaient des paramètres (?…) ou une ancre (#…) : retirés avant import")
+    if masked:
+        notes.append(f"{masked} libellé(s) de pages contenaient une adresse e-mail ou un numéro de téléphone : masqués avant import")
+    return frame
+
+
+def _merge(frame: pl.DataFrame, headers: dict[str, str], notes: list[str]) -> tuple[pl.DataFrame, list[Rejection]]:
+    """Rows of one report and period whose cleaned labels are equal → one row (see the module doc).
+
+    Only the first row of each distinct raw label takes part: a row repeated as is stays apart and
+    is refused later as a duplicate of the merged row (which carries the first line of its group).
+    """
+    labelled = pl.col("source_id").is_not_null() & pl.col("label").is_not_null()
+    frame = frame.with_columns((pl.struct("source_id", "_raw_label").is_first_distinct() & labelled).alias("_first"))
+    sizes = frame.filter(pl.col("_first")).group_by("source_id").len()
+    ids = sizes.filter(pl.col("len") > 1).get_column("source_id")
+    if ids.is_empty():
+        return frame, []
+    in_group = pl.col("source_id").is_in(ids.implode())
+    members = frame.filter(in_group & pl.col("_first"))
+    texts = {c: clean_text(pl.col(c)) for c in METRICS}
+    numbers = members.select(
+        "source_id",
+        LINE_COL,
+        *[parse_number(texts[c]).alias(c) for c in METRICS],
+        *[(texts[c].is_not_null() & parse_number(texts[c]).is_null()).alias(f"_bad_{c}") for c in METRICS],
+    )
+    unreadable = numbers.filter(pl.any_horizontal(pl.col("^_bad_.*$")))
+    rejections: list[Rejection] = []
+    if unreadable.height:
+        rejections = _refuse_groups(frame, members, unreadable, headers)
+        refused = pl.col("source_id").is_in(unreadable.get_column("source_id").unique().implode())
+        frame = frame.filter(~refused)
+        numbers = numbers.filter(~refused)
+        members = members.filter(~refused)
+    if members.height:
+        merged = _merged_rows(members, numbers)
+        rest = frame.filter(~(in_group & pl.col("_first")))
+        frame = pl.concat([rest.select(merged.columns), merged.select(pl.col(c).cast(rest.schema[c]) for c in merged.columns)])
+        frame = frame.sort(LINE_COL)
+        groups = merged.height
+        notes.append(
+            f"{members.height} ligne(s) de la même page et de la même période une fois les URL nettoyées, regroupées en {groups} "
+            f"(visites, actions et visiteurs uniques additionnés, taux recalculés en pondérant par les visites) : "
+            f"{members.height - groups} ligne(s) lue(s) ni chargée(s) à part ni écartée(s), leurs chiffres sont dans la ligne regroupée"
+        )
+    return frame, rejections
+
+
+def _merged_rows(members: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """One row per ``source_id``: sums, maximum and ratios over visits, as text (``coerce`` types them)."""
+    def total(c: str) -> pl.Expr:
+        return pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum())
+
+    visits = pl.col("visits")
+    complete_visits = visits.is_not_null().all() & (visits.sum() > 0)
+    aggregates = [*[total(c).alias(c) for c in ADDITIVE], pl.col("max_actions").max().alias("max_actions")]
+    for ratio, numerator in RATIOS.items():
+        from_sums = pl.col(numerator).sum() / visits.sum()
+        weighted = (pl.col(ratio) * visits).sum() / visits.sum()
+        aggregates.append(
+            pl.when(complete_visits & (pl.col(numerator).is_not_null() | (visits == 0)).all()).then(from_sums)
+            .when(complete_visits & (pl.col(ratio).is_not_null() | (visits == 0)).all()).then(weighted)
+            .otherwise(None)
+            .round(6)
+            .alias(ratio)
+        )
+    values = numbers.group_by("source_id").agg(*aggregates, pl.col(LINE_COL).min())
+    first = members.sort(LINE_COL).group_by("source_id").agg(
+        *[pl.col(c).first() for c in ("source", "report", "label", "period_type", "period_start", "period_end", "_pkey")]
+    )
+    return values.join(first, on="source_id").select(
+        "source", "source_id", "report", "label", "period_type", "period_start", "period_end",
+        *[pl.col(c).cast(pl.String) for c in METRICS],
+        "_pkey",
+        pl.lit(None, pl.String).alias("_raw_label"),
+        pl.lit(None, pl.String).alias("_key"),
+        pl.lit(True).alias("_first"),
+        LINE_COL,
+    )
+
+
+def _refuse_groups(frame: pl.DataFrame, members: pl.DataFrame, unreadable: pl.DataFrame, headers: dict[str, str]) -> list[Rejection]:
+    """Every line of a group holding a non-number is refused, with the value and the line it is on."""
+    reason: dict[str, tuple[str, str, int]] = {}  # source_id → (column, value, line) of its first unreadable value
+    original = members.filter(pl.col(LINE_COL).is_in(unreadable.get_column(LINE_COL).implode()))
+    for row in original.sort(LINE_COL).iter_rows(named=True):
+        if row["source_id"] in reason:
+            continue
+        bad = unreadable.filter(pl.col(LINE_COL) == row[LINE_COL]).row(0, named=True)
+        c = next(c for c in METRICS if bad[f"_bad_{c}"])
+        reason[row["source_id"]] = (headers.get(c, c), row[c], row[LINE_COL])
+    sizes = dict(members.group_by("source_id").len().iter_rows())
+    out: list[Rejection] = []
+    for line, source_id in frame.filter(pl.col("source_id").is_in(list(reason))).select(LINE_COL, "source_id").iter_rows():
+        column, value, at = reason[source_id]
+        out.append((
+            line, column, "type", value,
+            f"Ligne à regrouper avec {sizes[source_id] - 1} autre(s) ligne(s) de la même page et de la même période "
+            f"(paramètres d'URL retirés ou données personnelles masquées), mais « {value} » (colonne « {column} », ligne {at}) "
+            f"n'est pas un nombre : aucune ligne du groupe n'est chargée, pour ne pas fausser le total.",
+        ))
+    return out
 
 
 def report_name(file_name: str, has_label: bool) -> str:
