@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.ingest.adapters.base import MapContext, Mapped
+from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from schemas import DATASETS, Dataset
 
@@ -13,6 +14,8 @@ DEFAULT_SOURCE = "fichier-canonique"
 
 class CanonicalAdapter:
     """Matches a file whose header holds every required column of one canonical dataset."""
+
+    streamable = True  # row-wise: a large file is mapped batch by batch (see ``stream``)
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
@@ -45,6 +48,8 @@ class CanonicalAdapter:
             out = out.with_columns(pl.lit(DEFAULT_SOURCE).alias("source"))
         else:
             out = out.with_columns(pl.col("source").fill_null(DEFAULT_SOURCE))
+        if "comment" in out.columns:  # free text may hold e-mails and phone numbers: masked, never stored
+            out = out.with_columns(mask_free_text(pl.col("comment")).alias("comment"))
         return [Mapped(self.dataset.name, DEFAULT_SOURCE, out)]
 
 
