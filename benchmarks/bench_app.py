@@ -116,7 +116,8 @@ def replay(warehouse: Path, statements: list, repeat: int) -> list[dict]:
             con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
             times.append(time.perf_counter() - t0)
             con.close()
-        seen[key] = {"sql": " ".join(sql.split())[:90], "median_ms": 1000 * statistics.median(times)}
+        seen[key] = {"sql": " ".join(sql.split())[:90], "params": json.dumps(params, default=str)[:200],
+                     "median_ms": 1000 * statistics.median(times)}
     return sorted(seen.values(), key=lambda r: -r["median_ms"])
 
 

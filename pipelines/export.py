@@ -17,6 +17,7 @@ import duckdb
 
 from pipelines.errors import BarometreError
 from pipelines.warehouse import read_connection
+from schemas import DATASETS
 
 DATED_TABLES = {
     "usage_events": "submitted_at",
@@ -24,10 +25,17 @@ DATED_TABLES = {
     "survey_responses": "responded_at",
     "web_audience": "period_start",
 }
+CANONICAL = {ds.table: ds for ds in DATASETS.values()}
 OTHER_TABLES = (
     "ingest_files", "rejected_rows",
     "plan_indicators", "plan_milestones", "plan_actions", "plan_funding", "plan_phases", "plan_services",
 )
+
+
+def _empty_select(table: str) -> str:
+    """A select of no row with the columns (and types) of a canonical table."""
+    columns = [f"null::{sql_type} as {name}" for name, sql_type, _ in CANONICAL[table].sql_columns()]
+    return f"select {', '.join(columns)}, null::bigint as file_id where false"
 
 
 def authority_key(siren: str | None) -> str:
@@ -73,10 +81,15 @@ def _copy(con: duckdb.DuckDBPyConnection, table: str, out: Path, authority: str,
 
 def attach_parquet(con: duckdb.DuckDBPyConnection, folder: Path, authority: str | None = None) -> None:
     """Create views named like the warehouse tables over a Parquet export (all authorities, or one),
-    so the indicator SQL runs on it unchanged."""
+    so the indicator SQL runs on it unchanged: then ``pipelines.indicators.create_views(con)``.
+
+    A canonical table with no file (nothing to export: an authority without survey) becomes an
+    empty view of the same columns, so that the indicator SQL still binds."""
     folder = Path(folder)
     for table in (*DATED_TABLES, *OTHER_TABLES):
-        if not (folder / table).exists():
+        if not any((folder / table).glob("**/*.parquet")):
+            if table in CANONICAL:
+                con.execute(f"create or replace view {table} as {_empty_select(table)}").fetchall()
             continue
         glob = str(folder / table / "**" / "*.parquet").replace("'", "''")
         where = f" where authority = '{authority_key(authority)}'" if authority else ""

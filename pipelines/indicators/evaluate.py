@@ -32,14 +32,21 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return q.default_period(con).end
 
 
-def evaluate(warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None) -> dict:
-    """Every indicator of the plan over the headline period, against its baseline and trajectory."""
+def evaluate(
+    warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None, *, details: bool = True
+) -> dict:
+    """Every indicator of the plan over the headline period, against its baseline and trajectory.
+
+    ``details=False`` leaves out each indicator's ``details`` (every statistic of its family: the
+    Kaplan–Meier median, the backlog… beside a delay), which cost most of the time at scale and
+    which the app's pages do not show.
+    """
     filters = filters or Filters()
     with read_connection(warehouse) as con:
         require_views(con)
         period = q.headline_period(con, as_of, filters)
         quality = q.quality(con)
-        indicators = [assess(con, ind, period, filters, quality) for ind in plan.indicators]
+        indicators = [assess(con, ind, period, filters, quality, with_details=details) for ind in plan.indicators]
     return {
         "as_of": period.end.isoformat(),
         "period_start": period.start.isoformat(),
@@ -73,7 +80,11 @@ def change(con, ind: Indicator, cur: dict, base: dict | None, baseline_value: fl
     elif test == "welch":
         p = stats.welch(base["value"], base["sd"], base["n"], value, cur["sd"], cur["n"])
     else:
-        p = stats.mann_whitney(q.decided_delays(con, ind, bperiod, filters), q.decided_delays(con, ind, period, filters))
+        ranks = q.delay_rank_sum(con, ind, bperiod, period, filters)
+        if stats.mann_whitney_exact_needed(ranks["n1"], ranks["n2"], ranks["tie_term"]):
+            p = stats.mann_whitney(q.decided_delays(con, ind, bperiod, filters), q.decided_delays(con, ind, period, filters))
+        else:
+            p = stats.mann_whitney_from_ranks(ranks["u1"], ranks["n1"], ranks["n2"], ranks["tie_term"])
     if p is None:
         reason = "effectifs trop faibles pour un test."
         return out | {"test": stats.TEST_LABELS[test], "sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
@@ -103,6 +114,7 @@ def assess(
     filters: Filters | None,
     quality: dict[str, dict],
     bperiod: Period | None = None,
+    with_details: bool = True,
 ) -> dict:
     """One indicator over ``period`` against its baseline (over ``bperiod``, default its own)."""
     bperiod = bperiod or q.baseline_period(ind)
@@ -152,7 +164,7 @@ def assess(
         "projection_high": projection.high,
         "projection_points": projection.points,
         "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters),
-        "details": details(con, ind, period, filters),
+        "details": details(con, ind, period, filters) if with_details else {},
         "quality": quality[q.dataset_of(ind.measure)],
         "methodology": ind.methodology,
     }

@@ -111,10 +111,11 @@ def scope_params(ind: Indicator, filters: Filters | None) -> list:
     ]
 
 
-MEASURE_SQL = (
-    "select * from kpi_measure(?, ?, ?, services := ?, channels := ?, communes := ?, age_bands := ?, dims := ?) "
+MEASURE_SQL = (  # the measure's own dataset macro: kpi_measure binds all three (~10 ms a query)
+    "select * from kpi_measure_{dataset}(?, ?, ?, services := ?, channels := ?, communes := ?, age_bands := ?, dims := ?) "
     "order by all nulls last"
 )
+MEASURE_MACROS = {"usage": "usage", "processing": "cases", "survey": "survey"}
 FAMILY_SQL = {
     "kpi_take_up": "select * from kpi_take_up(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
     "kpi_satisfaction": "select * from kpi_satisfaction(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
@@ -134,7 +135,8 @@ def measure_frame(
 ) -> pl.DataFrame:
     """Rows of ``kpi_measure`` for the indicator (keys, value, ci_low, ci_high, n, sd)."""
     start, stop = (period.start, period.stop) if period else (None, None)
-    return frame(con, MEASURE_SQL, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
+    sql = MEASURE_SQL.format(dataset=MEASURE_MACROS[dataset_of(ind.measure)])
+    return frame(con, sql, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
 
 
 def measure_row(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None) -> dict:
@@ -158,8 +160,20 @@ def family(con: duckdb.DuckDBPyConnection, macro: str, ind: Indicator, period: P
     return rows[0] if rows else {}
 
 
+def delay_rank_sum(con: duckdb.DuckDBPyConnection, ind: Indicator, first: Period, second: Period, filters: Filters | None) -> dict:
+    """n1, n2, u1, tie_term of the Mann–Whitney test of the delays decided in ``first`` vs ``second``
+    (macro ``kpi_delay_rank_sum``: one row, whatever the number of cases)."""
+    services, channels, communes, _ = scope_params(ind, filters)
+    rows = con.execute(
+        "select n1, n2, u1, tie_term from kpi_delay_rank_sum(?, ?, ?, ?, services := ?, channels := ?, communes := ?)",
+        [first.start, first.stop, second.start, second.stop, services, channels, communes],
+    ).fetchall()
+    n1, n2, u1, tie_term = rows[0]
+    return {"n1": int(n1), "n2": int(n2), "u1": u1, "tie_term": tie_term}
+
+
 def decided_delays(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None) -> list[float]:
-    """Individual delays (days) of the cases decided in the period, for the Mann–Whitney test."""
+    """Individual delays (days) of the cases decided in the period (the exact Mann–Whitney test of small samples)."""
     services, channels, communes, _ = scope_params(ind, filters)
     rows = con.execute(
         "select delay_days from kpi_decided_cases(?, ?, services := ?, channels := ?, communes := ?)",

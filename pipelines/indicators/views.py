@@ -1,7 +1,10 @@
 """Create the indicator marts, macros and views in the warehouse (run by the ingest writer).
 
-The SQL lives in ``sql/*.sql``, run in file-name order. Before it, two reference tables are filled
-from scipy, so that intervals needing a distribution quantile stay exact and stay in SQL:
+The SQL lives in ``sql/*.sql``, run in file-name order; the marts (:mod:`.marts`) are refreshed
+once ``02_marts.sql`` has defined them, and those computed by the indicator macros once
+``06_measure.sql`` has run; ``07``–``08`` then build the tables and views that read them. Before it, two reference tables are filled from
+scipy (once per warehouse: they are constants), so that intervals needing a distribution quantile
+stay exact and stay in SQL:
 
 - ``kpi_ref_order_ranks(pct, n, lo, hi, coverage)``: for the median (pct 50) and the 90th
   percentile (pct 90) of n values, the ranks of the order statistics x(lo) ≤ x(hi) bounding the
@@ -10,6 +13,9 @@ from scipy, so that intervals needing a distribution quantile stay exact and sta
   small for any pair (n ≤ 5 for the median), the ranks are clamped to 1 and n (the minimum and the
   maximum) and ``coverage`` tells the real level. Exact for n ≤ 20 000, normal approximation beyond.
 - ``kpi_ref_t975(df, t)``: Student's t(0.975, df) for df ≤ 10 000 (Cornish–Fisher beyond).
+
+Everything here also runs over views named like the warehouse tables (a Parquet export attached
+with :func:`pipelines.export.attach_parquet`): nothing assumes base tables.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from pipelines.errors import BarometreError
+from pipelines.indicators.marts import MartRefresh
 from pipelines.plan import ensure_plan_tables
 
 SQL_DIR = Path(__file__).with_name("sql")
-VIEWS_VERSION = "1"
+MARTS_SQL, MACROS_SQL = "02_marts.sql", "06_measure.sql"
+VIEWS_VERSION = "2"
 EXACT_RANKS_UP_TO = 20_000
 EXACT_T_UP_TO = 10_000
 CHANNEL_LABELS = {
@@ -37,6 +44,7 @@ CHANNEL_LABELS = {
     "email": "Courriel",
     "other": "Autre",
 }
+META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 
 
 class ViewsMissing(BarometreError):
@@ -45,6 +53,8 @@ class ViewsMissing(BarometreError):
 
 def order_rank_table(max_n: int = EXACT_RANKS_UP_TO) -> pl.DataFrame:
     """Exact binomial ranks of the distribution-free 95 % interval of the median and the 90th percentile."""
+    from scipy import stats  # only when the table is first built: scipy takes a second to import
+
     n = np.arange(1, max_n + 1)
     parts = []
     for pct in (50, 90):
@@ -57,6 +67,8 @@ def order_rank_table(max_n: int = EXACT_RANKS_UP_TO) -> pl.DataFrame:
 
 
 def t_table(max_df: int = EXACT_T_UP_TO) -> pl.DataFrame:
+    from scipy import stats
+
     df = np.arange(1, max_df + 1)
     return pl.DataFrame({"df": df.astype(np.int64), "t": stats.t.ppf(0.975, df)})
 
@@ -70,29 +82,56 @@ def _table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, comme
     con.execute(f"comment on table {name} is '{comment}'").fetchall()
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build reference tables, marts, macros and views on the writer connection."""
-    ensure_plan_tables(con)
-    exists = con.execute("select count(*) from duckdb_tables() where table_name = 'kpi_ref_order_ranks'").fetchall()[0][0]
-    if not exists:  # constants: computed once per warehouse
+def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Tables and views of the current schema."""
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = current_schema() "
+        "union all select view_name from duckdb_views() where database_name = current_database() and schema_name = current_schema()"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The constant tables, built only when missing (the scipy ones take a second)."""
+    present = _relations(con)
+    if "kpi_ref_order_ranks" not in present:
         _table(con, "kpi_ref_order_ranks", order_rank_table(), "Rangs des statistiques d''ordre des intervalles à 95 % de la médiane et du 9e décile (loi binomiale exacte).")
+    if "kpi_ref_t975" not in present:
         _table(con, "kpi_ref_t975", t_table(), "Quantiles t(0,975 ; ddl) de la loi de Student.")
     channels = pl.DataFrame({"channel": list(CHANNEL_LABELS), "label": list(CHANNEL_LABELS.values())})
-    _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")
+    if "kpi_ref_channels" not in present or con.execute("select channel, label from kpi_ref_channels").fetchall() != list(CHANNEL_LABELS.items()):
+        _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """(Re)build reference tables, marts, macros and views on the writer connection.
+
+    Returns how each canonical table's marts were refreshed (see :class:`marts.MartRefresh`).
+    """
+    ensure_plan_tables(con)
+    con.execute(META_DDL).fetchall()
+    _reference_tables(con)
+    refresh, modes = None, {}
     for path in sorted(SQL_DIR.glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8")).fetchall()
+        if path.name == MARTS_SQL:
+            refresh = MartRefresh(con, VIEWS_VERSION)
+            refresh.stage(1)
+        elif path.name == MACROS_SQL and refresh is not None:
+            refresh.stage(2)
+            modes = refresh.record()
     con.execute("insert or replace into meta values ('indicator_views', ?)", [VIEWS_VERSION]).fetchall()
+    return modes
 
 
 def require_views(con: duckdb.DuckDBPyConnection) -> None:
     """Raise ViewsMissing (French) when the warehouse has no indicator views of this version."""
-    rows = con.execute("select value from meta where key = 'indicator_views'").fetchall() if _has_meta(con) else []
+    try:
+        rows = con.execute("select value from meta where key = 'indicator_views'").fetchall()
+    except duckdb.CatalogException:  # no meta table: a warehouse from before the indicator views
+        rows = []
     if not rows or rows[0][0] != VIEWS_VERSION:
         raise ViewsMissing(
             "L'entrepôt ne contient pas encore les vues des indicateurs (ou une version ancienne) : "
             "relancez « barometre ingest » pour les créer."
         )
-
-
-def _has_meta(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where table_name = 'meta'").fetchall()[0][0])

@@ -46,12 +46,13 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
 def _naive(s: pl.Expr, fmt: str) -> pl.Expr:
     if fmt == "%Y-%m-%d":
         return s.str.to_date(fmt, strict=False).cast(pl.Datetime("us"))
-    return s.str.to_datetime(fmt, strict=False, time_unit="us")
+    # times of day are mostly distinct: Polars' cache of parsed strings would cost more than it saves
+    return s.str.to_datetime(fmt, strict=False, time_unit="us", cache="%H" not in fmt)
 
 
 def _aware(s: pl.Expr, fmt: str, tz: str) -> pl.Expr:
     return (
-        s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+        s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC", cache=False)
         .dt.convert_time_zone(tz)
         .dt.replace_time_zone(None)
     )
@@ -68,17 +69,25 @@ _NEEDS_CLEANING = r"^\s|\s$|^(?:N/A|n/a|NA|[Ss]ans r[ée]ponse)?$"  # keep in st
 
 
 def needs_cleaning(values: pl.Series) -> bool:
-    """Whether any value has surrounding spaces or is an empty/N/A marker (cheaper than cleaning)."""
-    return values.dtype == pl.String and bool(values.str.contains(_NEEDS_CLEANING).any())
+    """Whether any value has surrounding spaces or is an empty/N/A marker (cheaper than cleaning;
+    a column with few distinct values is looked at through those)."""
+    if values.dtype != pl.String:
+        return False
+    if values.len() > 1000 and values.head(20_000).n_unique() < 1000:
+        values = values.unique()
+    return bool(values.str.contains(_NEEDS_CLEANING).any())
 
 
-def parse_datetime(expr: pl.Expr, tz: str = "Europe/Paris", formats: tuple[tuple[str, bool], ...] = ALL_FORMATS) -> pl.Expr:
+def parse_datetime(
+    expr: pl.Expr, tz: str = "Europe/Paris", formats: tuple[tuple[str, bool], ...] = ALL_FORMATS, *, strip: bool = True
+) -> pl.Expr:
     """Text → naive Paris wall-clock datetime (null when unreadable).
 
     ``formats`` (format, has_offset) are tried in order; :func:`likely_formats` narrows them to
     those a column actually uses, which keeps large files fast (one format instead of twelve).
+    ``strip=False`` when the text is known to have no surrounding spaces.
     """
-    s = expr.str.strip_chars()
+    s = expr.str.strip_chars() if strip else expr
     return pl.coalesce(*[_aware(s, f, tz) if aware else _naive(s, f) for f, aware in formats])
 
 
@@ -163,13 +172,14 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
         if current != pl.String:
             exprs.append(pl.col(name).cast(dtype, strict=False).alias(name))
             continue
-        text = clean_text(pl.col(name)) if needs_cleaning(frame[name]) else pl.col(name)
+        dirty = needs_cleaning(frame[name])
+        text = clean_text(pl.col(name)) if dirty else pl.col(name)
         texts[name] = text
         if dtype == pl.String:
             exprs.append(text.alias(name))
             continue
         if dtype.base_type() in (pl.Datetime, pl.Date):
-            fast = parse_datetime(text, formats=likely_formats(frame[name]))
+            fast = parse_datetime(text, formats=likely_formats(frame[name]), strip=dirty)
             parsed = fast.dt.date() if dtype.base_type() == pl.Date else fast
             slow_columns.append(name)
         else:
@@ -177,7 +187,7 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
         exprs.append(parsed.alias(name))
         parsed_columns.append(name)
     typed = frame.select([*exprs, pl.col(LINE_COL)])
-    typed = _reparse_misses(frame, typed, slow_columns, schema)
+    typed = _reparse_misses(frame, typed, slow_columns, schema, texts)
     if not parsed_columns:
         return typed, empty_rejections()
     # a failure: text that was there and did not become a value
@@ -207,10 +217,10 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
     return typed, rejections
 
 
-def _reparse_misses(raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], schema: dict) -> pl.DataFrame:
+def _reparse_misses(raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], schema: dict, texts: dict[str, pl.Expr]) -> pl.DataFrame:
     """Rows whose date the likely formats missed get every format (only those rows: rare)."""
     for name in columns:
-        text = clean_text(pl.col(name))
+        text = texts[name]
         miss = raw.select(text.is_not_null() & typed[name].is_null()).to_series()
         if not miss.any():
             continue

@@ -110,6 +110,16 @@ def _where(raw: RawTable, several: bool) -> str:
 
 
 def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, catalogue: Catalogue, notes: list[str], several: bool) -> Part:
+    part, _typed, _val_rej = build_part(raw, index, primary, adapter, mapped, catalogue, notes, several)
+    return part
+
+
+def build_part(
+    raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, catalogue: Catalogue, notes: list[str], several: bool
+) -> tuple[Part, pl.DataFrame, pl.DataFrame]:
+    """One mapped dataset of a table → services → coerce → validate → Part; also the typed rows
+    that went into validation and the validation rejections (the streamed path needs them to find
+    duplicates across batches as the whole file would)."""
     ds = DATASETS[mapped.dataset]
     frame = mapped.frame
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
@@ -129,7 +139,8 @@ def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, ca
     if rej.height:  # a value quoted in a rejection may be someone's e-mail or phone typed in the wrong column
         rej = rej.with_columns(mask_free_text(pl.col("value")), (pl.lit(prefix) + mask_free_text(pl.col("message"))).alias("message"))
     rows_read = raw.frame.height + len(raw.ragged) if primary else 0
-    return Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, list(notes), index, primary, rows_read)
+    part = Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, list(notes), index, primary, rows_read)
+    return part, typed, val_rej
 
 
 def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:

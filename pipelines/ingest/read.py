@@ -277,27 +277,45 @@ def _fast_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Hea
     body = text[pos:]
     lines = body.count("\n") + (0 if body.endswith("\n") else 1) if body.strip() else 0
     try:
-        frame = pl.read_csv(
-            body.encode("utf-8"),
-            has_header=False,
-            new_columns=header,
-            schema={h: pl.String for h in header},
-            separator=delimiter,
-            quote_char='"',
-            raise_if_empty=False,
-        )
+        frame = parse_records(body.encode("utf-8"), header, delimiter)
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return None
     if frame.height != lines or frame.width != len(header):
         return None  # line breaks inside quotes, ragged rows…: the exact reader decides
-    first = head.skip_lines + 1
-    frame = frame.with_columns(
-        *[pl.when(pl.col(h) == "").then(None).otherwise(pl.col(h)).alias(h) for h in header],
-        pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(LINE_COL),
-    )
-    blank = pl.all_horizontal([pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in header])
-    frame = frame.filter(~blank)
+    frame = tidy_records(frame, header, head.skip_lines + 1, quoted_empty='""' in body)
     return RawTable(path=path, frame=frame, header=header, encoding=encoding, delimiter=delimiter)
+
+
+def parse_records(data: bytes, header: list[str], delimiter: str) -> pl.DataFrame:
+    """UTF-8 CSV records (no header line) → one String column per header name (Polars; raises
+    a Polars error on what it cannot parse). Shared by the one-shot and the streamed readers."""
+    return pl.read_csv(
+        data,
+        has_header=False,
+        new_columns=header,
+        schema={h: pl.String for h in header},
+        separator=delimiter,
+        quote_char='"',
+        raise_if_empty=False,
+    )
+
+
+def tidy_records(frame: pl.DataFrame, header: list[str], first_line: int, quoted_empty: bool = True) -> pl.DataFrame:
+    """Empty cells → null, ``_line`` from ``first_line`` (one record per line), blank rows dropped.
+
+    ``quoted_empty=False`` says the text has no ``""``: Polars then gives no empty string at all.
+    """
+    empties = [pl.when(pl.col(h) == "").then(None).otherwise(pl.col(h)).alias(h) for h in header] if quoted_empty else []
+    frame = frame.with_columns(*empties, pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL))
+    if not header or frame.height == 0:
+        return frame
+    # a row is blank when every cell is empty or spaces; most rows show a value in their first cell
+    first = pl.col(header[0])
+    maybe = frame.select(first.is_null() | first.str.contains(r"^\s*$")).to_series()
+    if not maybe.any():
+        return frame
+    blank = pl.all_horizontal([pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in header])
+    return frame.filter(~blank)
 
 
 def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable:

@@ -64,7 +64,9 @@ class FileReport:
         return STATUS_LABELS.get(self.status, self.status)
 
 
-ProgressFn = Callable[[int, int, str], None]
+# progress(i, total, name): file i of total is being read; while a large file streams, i grows by
+# fractions of that file (a float: i + bytes done / file size)
+ProgressFn = Callable[[float, int, str], None]
 
 
 def discover(paths: Iterable[Path], warehouse: Path | None = None) -> list[Path]:
@@ -120,9 +122,11 @@ def ingest(
         wait_seconds = float(settings.resolve("writer_wait"))
     with write_snapshot(warehouse, wait_seconds=wait_seconds) as con:
         for i, path in enumerate(files):
+            within = None
             if progress:
                 progress(i, len(files), path.name)
-            reports.append(ingest_file(con, path, catalogue, extra))
+                within = _within(progress, i, len(files), path.name)
+            reports.append(ingest_file(con, path, catalogue, extra, progress=within))
         if plan_path is not None and plan_path.exists():
             from pipelines.plan import load_plan_tables
 
@@ -135,29 +139,46 @@ def ingest(
     return reports
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, extra: list[Adapter]) -> FileReport:
+def _within(progress: ProgressFn, i: int, total: int, name: str) -> Callable[[float], None]:
+    return lambda fraction: progress(i + fraction, total, name)
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, extra: list[Adapter], progress: Callable[[float], None] | None = None
+) -> FileReport:
+    """One file into the warehouse (streamed when large and row-wise, else read in one go).
+    ``progress(fraction)`` is called while a large file streams."""
     started = time.monotonic()
     t0 = ld.now()
     try:
         size = path.stat().st_size
-        dataset = stream.canonical_dataset(path) if size >= stream.STREAM_MIN_BYTES else None
     except OSError as err:
         return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
-    if dataset is not None and not ld.size_seen(con, size):
+    plan = None
+    if size >= stream.STREAM_MIN_BYTES:
+        try:
+            plan = stream.plan_stream(path, size, extra)
+        except Exception:  # unreadable head, adapter surprised by a sample…: the one-shot reader decides and reports
+            plan = None
+    hasher = None
+    if plan is not None and not ld.size_seen(con, size):
         # a large new file: hash it on the other core while it streams in
+        hasher = _Hasher(path)
         report = FileReport(path=str(path), sha256="", size_bytes=size)
         file_id = ld.new_file_id(con)
         try:
-            if _ingest_streamed(con, path, dataset, file_id, catalogue, report, t0, hasher=_Hasher(path)):
+            if _ingest_streamed(con, plan, file_id, catalogue, report, t0, hasher=hasher, progress=progress):
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
         except (OSError, MemoryError) as err:
             report.status = "refused"
             report.message = f"Import du fichier interrompu, rien n'en a été chargé : {err}."
             ld.record_file(con, file_id, _ledger_meta(report, t0))
+            report.seconds = round(time.monotonic() - started, 3)
             return report
+        plan = None  # the file needs the one-shot reader after all
     try:
-        sha, size = sha256_of(path)
+        sha, size = (hasher.result(), size) if hasher is not None else sha256_of(path)
     except OSError as err:
         return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
     report = FileReport(path=str(path), sha256=sha, size_bytes=size)
@@ -168,7 +189,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
         return report
     ld.forget_refusals(con, sha)
     file_id = ld.new_file_id(con)
-    if dataset is not None and _ingest_streamed(con, path, dataset, file_id, catalogue, report, t0):
+    if plan is not None and _ingest_streamed(con, plan, file_id, catalogue, report, t0, progress=progress):
         report.seconds = round(time.monotonic() - started, 3)
         return report
     try:
@@ -221,6 +242,11 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
     report.dataset = ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts))
     report.status = "partial" if report.rows_rejected else "loaded"
     notes = list(dict.fromkeys(n for p in parts for n in p.notes))
+    report.message = _summary(report, notes)
+
+
+def _summary(report: FileReport, notes: list[str]) -> str:
+    """The report's French message: rows loaded (new, updated, same), rejected, unknown services, notes."""
     same = report.rows_loaded - report.rows_new - report.rows_updated
     detail = f"{report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour" + (f", {same} déjà présente(s) à l'identique" if same else "")
     msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({detail})"]
@@ -228,7 +254,7 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
         msg.append(f"{report.rows_rejected} écartée(s) (voir les lignes rejetées)")
     if report.unknown_services:
         msg.append("services absents du catalogue : " + ", ".join(report.unknown_services))
-    report.message = " ; ".join(msg + notes) + "."
+    return " ; ".join(msg + notes) + "."
 
 
 class _Hasher(threading.Thread):
@@ -253,36 +279,39 @@ class _Hasher(threading.Thread):
 
 
 def _ingest_streamed(
-    con, path: Path, dataset, file_id: int, catalogue: Catalogue, report: FileReport, t0, hasher: _Hasher | None = None
+    con,
+    plan: stream.StreamPlan,
+    file_id: int,
+    catalogue: Catalogue,
+    report: FileReport,
+    t0,
+    hasher: _Hasher | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> bool:
-    """Large canonical file: batched load (see ``stream``). False when the file needs the exact
-    (slower) reader instead, e.g. ragged rows that Polars cannot parse."""
+    """Large row-wise file: batched load (see ``stream``). False, with nothing written, when the file
+    needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse)."""
+    table = plan.dataset.table
 
-    def finish(rows_read: int, counts: ld.LoadCounts, rej: pl.DataFrame, unknown: list[str]) -> None:
+    def finish(result: stream.StreamResult, reader) -> None:
         if hasher is not None:
             report.sha256 = hasher.result()
             ld.forget_refusals(con, report.sha256)
-        rej = stream.fix_line_numbers(path, rows_read, rej)
-        ld.insert_rejections(con, file_id, dataset.table, rej)
-        report.rows_read = rows_read
+        rej = stream.fix_line_numbers(plan, reader.records, reader.lines, result.rejections)
+        ld.insert_rejections(con, file_id, table, rej)
+        report.rows_read = result.rows_read
         report.rows_rejected = rej[LINE_COL].n_unique() if rej.height else 0
-        report.rows_loaded = rows_read - report.rows_rejected
-        report.rows_new, report.rows_updated = counts.new, counts.updated
-        report.unknown_services = unknown
-        report.source = "fichier-canonique"
-        report.dataset = dataset.table
+        report.rows_loaded = result.rows_read - report.rows_rejected
+        report.rows_new, report.rows_updated = result.counts.new, result.counts.updated
+        report.unknown_services = result.unknown
+        report.source = result.source
+        report.dataset = table
         report.status = "partial" if report.rows_rejected else "loaded"
-        msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour)"]
-        if report.rows_rejected:
-            msg.append(f"{report.rows_rejected} écartée(s) (voir les lignes rejetées)")
-        if unknown:
-            msg.append("services absents du catalogue : " + ", ".join(unknown))
-        report.message = " ; ".join(msg) + "."
+        report.message = _summary(report, result.notes)
         ld.record_file(con, file_id, _ledger_meta(report, t0))
 
     try:
-        stream.stream_load(con, path, dataset, file_id, catalogue, finish)
-    except pl.exceptions.PolarsError:
+        stream.stream_load(con, plan, file_id, catalogue, finish, progress=progress)
+    except (pl.exceptions.PolarsError, stream.NotStreamable):
         return False
     return True
 

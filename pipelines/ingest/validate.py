@@ -3,12 +3,19 @@
 Validation is lazy (every failure collected). Each failure becomes a rejection with the line in the
 original file and a French message; a row with any failure is kept out of the load, the others go on.
 Duplicated ``source_id`` within one file: the first occurrence is kept, the next ones are rejected.
+
+Speed: a column whose checks only look at each value (``isin``, ``str_matches``, bounds…) and that
+holds few distinct values (channel, service, commune…) has those checks run by Pandera on its
+distinct values, and each failure is mapped back to every row holding that value; the rest of the
+model (types, missing values, the other columns, the checks across columns) runs on every row. The
+rejections are the same as with the whole model on every row, for a fraction of the regex work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 
 import pandera.polars as pa
 import polars as pl
@@ -73,15 +80,7 @@ def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, valu
 def validate(frame: pl.DataFrame, dataset: Dataset) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(valid rows in canonical column order, rejections ``_line, column, check, value, message``)."""
     frame, dup_rejections = _reject_duplicate_ids(frame)
-    try:
-        dataset.model.validate(frame, lazy=True)
-        failures = None
-    except pa.errors.SchemaErrors as err:
-        failures = err.failure_cases
-    except pa.errors.SchemaError as err:  # a schema-level error that lazy mode does not collect
-        failures = err.failure_cases if isinstance(err.failure_cases, pl.DataFrame) else None
-        if failures is None:
-            raise
+    failures = _failures(frame, dataset)
     rejections = [dup_rejections]
     if failures is not None and failures.height:
         rejections.append(_rejections_from_failures(frame, failures))
@@ -90,6 +89,88 @@ def validate(frame: pl.DataFrame, dataset: Dataset) -> tuple[pl.DataFrame, pl.Da
     if rej.height:
         good = frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode()))
     return good.select([*dataset.columns, LINE_COL]), rej
+
+
+# checks that look at one value at a time (Pandera's built-in column checks)
+_VALUE_CHECKS = {
+    "isin", "notin", "str_matches", "str_contains", "str_startswith", "str_endswith", "str_length", "in_range",
+    "greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to", "equal_to", "not_equal_to",
+}
+_FEW = 1000  # distinct values in the first rows under which a column is checked on its distinct values
+_PROBE = 20_000
+
+
+@cache
+def _value_checked(dataset: Dataset) -> frozenset[str]:
+    """Columns whose checks all look at one value at a time."""
+    schema = dataset.model.to_schema()
+    return frozenset(
+        name for name, column in schema.columns.items() if column.checks and all(check.name in _VALUE_CHECKS for check in column.checks)
+    )
+
+
+@cache
+def _values_schema(dataset: Dataset, names: frozenset[str]):
+    """Those columns' checks alone, on a frame of their distinct values (missing values are the
+    whole model's business)."""
+    schema = dataset.model.to_schema()
+    return pa.DataFrameSchema(
+        {name: pa.Column(schema.columns[name].dtype, checks=schema.columns[name].checks, nullable=True, name=name) for name in sorted(names)}
+    )
+
+
+@cache
+def _without_checks(dataset: Dataset, names: frozenset[str]):
+    """The dataset's model without the checks of these columns (types and missing values kept)."""
+    return dataset.model.to_schema().update_columns({name: {"checks": []} for name in names})
+
+
+def _run(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Pandera's failure cases for ``frame`` (None when it passes)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return err.failure_cases
+    except pa.errors.SchemaError as err:  # a schema-level error that lazy mode does not collect
+        if isinstance(err.failure_cases, pl.DataFrame):
+            return err.failure_cases
+        raise
+    return None
+
+
+def _failures(frame: pl.DataFrame, dataset: Dataset) -> pl.DataFrame | None:
+    """Failure cases of the dataset's model on ``frame``, with the value checks of columns with
+    few distinct values run on those values only (same failures, row by row)."""
+    schema = dataset.polars_schema
+    few = frozenset(
+        name for name in _value_checked(dataset)
+        if name in frame.columns and frame.schema[name] == schema[name] and frame[name].head(_PROBE).n_unique() < _FEW
+    )
+    if not few:
+        return _run(dataset.model, frame)
+    found = [_run(_without_checks(dataset, few), frame)]
+    # one frame of distinct values, each column padded with nulls (which the value checks skip)
+    distinct = {name: frame[name].unique(maintain_order=True) for name in sorted(few)}
+    height = max(len(v) for v in distinct.values())
+    values = pl.DataFrame([v.extend_constant(None, height - len(v)) for v in distinct.values()])
+    failed = _run(_values_schema(dataset, few), values)
+    if failed is not None and failed.height:
+        if failed["index"].null_count():
+            return _run(dataset.model, frame)  # not a value failure after all: the whole model decides
+        failed = failed.with_columns(pl.col("index").cast(pl.Int64))
+        for (name,), cases in failed.group_by("column", maintain_order=True):
+            bad = cases.select("check", values[name].gather(cases["index"]).alias("_value"))
+            rows = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), pl.col(name).alias("_value"))
+            found.append(
+                rows.join(bad, on="_value", how="inner").select(
+                    pl.col("_value").cast(pl.String).alias("failure_case"), pl.lit(name).alias("column"), "check", "index"
+                )
+            )
+    kept = [
+        f.select(pl.col("failure_case").cast(pl.String), pl.col("column").cast(pl.String), pl.col("check").cast(pl.String), pl.col("index").cast(pl.Int64))
+        for f in found if f is not None and f.height
+    ]
+    return pl.concat(kept).sort("index", maintain_order=True) if kept else None
 
 
 def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

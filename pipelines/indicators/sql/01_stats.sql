@@ -36,3 +36,9 @@ create or replace macro kpi_t975_approx(df) as
 -- else the last day of the previous month.
 create or replace macro kpi_complete_month_end(d) as
     (date_trunc('month', d::date + 1) - interval 1 day)::date;
+
+-- Whether [start, stop) is made of whole calendar months (a null bound: unbounded), i.e. whether
+-- the monthly marts answer exactly for that period.
+create or replace macro kpi_whole_months(start, stop) as
+    (start is null or start::timestamp = date_trunc('month', start::timestamp))
+    and (stop is null or stop::timestamp = date_trunc('month', stop::timestamp));

@@ -1,14 +1,24 @@
--- Pre-aggregated marts, rebuilt by the ingest writer after every load. The take-up and
--- satisfaction views read them, never the event tables, so a dashboard query scans at most
--- (months × services × channels × communes × age bands) rows whatever the number of events.
+-- Pre-aggregated and compacted marts, maintained by the ingest writer (views.py, refresh_marts).
+-- The indicator macros read them, never the event tables: a dashboard query scans at most
+-- (months × services × channels × communes × age bands) rows for requests and responses, and a
+-- narrow copy of the cases sorted by filing date for delays.
+--
+-- Each mart is defined once here, as a table macro over the rows loaded after a given file
+-- (`after_file`; null = every row). views.py builds a mart from `<mart>_rows(null)` the first
+-- time, then after each ingest folds in only `<mart>_rows(last file seen)`: the rows of the new
+-- files (file_id increases with every file and stays on the rows it brought). When rows were
+-- replaced (an upsert) or removed since, an additive mart is rebuilt whole; the case mart replaces
+-- the rows by their key instead.
 
 -- Requests by month × service × channel × commune × age band. `requests` excludes abandoned
--- requests (the take-up denominator); `abandoned` is kept for completeness.
-create or replace table mart_usage_monthly as
+-- requests (the take-up denominator); `abandoned` is kept for completeness. Additive: two rows of
+-- the same keys add up.
+create or replace macro mart_usage_monthly_rows(after_file) as table
 with
 
 events as (
     select * from usage_events
+    where after_file is null or file_id > after_file
 ),
 
 final as (
@@ -22,22 +32,20 @@ final as (
         count(*) filter (where outcome = 'abandoned') as abandoned
     from events
     group by all
-    order by month, service, channel
 )
 
 select * from final;
 
-comment on table mart_usage_monthly is 'Demandes par mois, service, canal, commune et tranche d''âge (abandons à part) ; reconstruit à chaque import.';
-
 -- Complete survey responses by month × service × channel × commune × age band, with the sums a
 -- mean, a variance, a share and an NPS need. Responses without a date cannot be placed in a
--- period and are left out.
-create or replace table mart_survey_monthly as
+-- period and are left out. Additive.
+create or replace macro mart_survey_monthly_rows(after_file) as table
 with
 
 responses as (
     select * from survey_responses
     where complete and responded_at is not null
+        and (after_file is null or file_id > after_file)
 ),
 
 final as (
@@ -58,89 +66,78 @@ final as (
         count(*) filter (where nps <= 6) as n_detractors
     from responses
     group by all
-    order by month, service, channel
 )
 
 select * from final;
 
-comment on table mart_survey_monthly is 'Réponses complètes par mois, service, canal, commune et tranche d''âge : effectifs, sommes et sommes des carrés des notes, satisfaits, promoteurs et détracteurs.';
-
--- First and last timestamp of each dataset (freshness, default period, series bounds).
-create or replace table mart_data_bounds as
+-- Every case, narrowed to what the delay, Kaplan–Meier and backlog macros read (no identifiers,
+-- labels or free text), with its delay in calendar days and the instant it left the backlog
+-- (`closed_at`: its decision or closing, infinity while open, its filing when closed without a
+-- date) precomputed. Sorted by service, then closed_at, which follows the decision date and, a few
+-- weeks later, the filing date: a filter on services or on a period of filing or decision skips
+-- most of the table. `case_key` (a 64-bit hash of source and source_id) lets an updated case
+-- replace its previous version.
+create or replace macro mart_cases_rows(after_file) as table
 with
-
-usage as (
-    select 'usage' as dataset, 'usage_events' as table_name, min(submitted_at) as min_at, max(submitted_at) as max_at, count(*) as n_rows
-    from usage_events
-),
 
 cases as (
-    select 'processing' as dataset, 'processing_cases' as table_name, min(submitted_at) as min_at,
-        greatest(max(submitted_at), max(decided_at)) as max_at, count(*) as n_rows
-    from processing_cases
-),
-
-responses as (
-    select 'survey' as dataset, 'survey_responses' as table_name, min(responded_at) as min_at, max(responded_at) as max_at, count(*) as n_rows
-    from survey_responses
+    select * from processing_cases
+    where after_file is null or file_id > after_file
 ),
 
 final as (
-    select * from usage
-    union all
-    select * from cases
-    union all
-    select * from responses
+    select
+        hash(source, source_id) as case_key,
+        submitted_at,
+        decided_at,
+        status,
+        service,
+        channel,
+        commune,
+        deadline_days,
+        epoch(decided_at - submitted_at) / 86400.0 as delay_days,
+        coalesce(
+            decided_at,
+            case when status in ('submitted', 'in_review') then 'infinity'::timestamp else submitted_at end
+        ) as closed_at
+    from cases
 )
 
 select * from final;
 
-comment on table mart_data_bounds is 'Premier et dernier horodatage de chaque jeu de données.';
+-- First and last timestamp and row count of each dataset (freshness, default period, series
+-- bounds), one macro per dataset. Combined with min, max and sum.
+create or replace macro mart_data_bounds_usage(after_file) as table
+select 'usage' as dataset, 'usage_events' as table_name, min(submitted_at) as min_at, max(submitted_at) as max_at, count(*) as n_rows
+from usage_events
+where after_file is null or file_id > after_file;
 
--- Values present in the data for each filter dimension, with the label found in the exports.
-create or replace table mart_dimension_values as
-with
+create or replace macro mart_data_bounds_processing(after_file) as table
+select 'processing' as dataset, 'processing_cases' as table_name, min(submitted_at) as min_at,
+    greatest(max(submitted_at), max(decided_at)) as max_at, count(*) as n_rows
+from processing_cases
+where after_file is null or file_id > after_file;
 
-services as (
-    select service as value, min(service_label) as label from usage_events group by all
-    union all
-    select service, min(service_label) from processing_cases group by all
-    union all
-    select service, min(service_label) from survey_responses where service is not null group by all
-),
+create or replace macro mart_data_bounds_survey(after_file) as table
+select 'survey' as dataset, 'survey_responses' as table_name, min(responded_at) as min_at, max(responded_at) as max_at, count(*) as n_rows
+from survey_responses
+where after_file is null or file_id > after_file;
 
-channels as (
-    select distinct channel as value from mart_usage_monthly
-    union
-    select distinct channel from processing_cases where channel is not null
-    union
-    select distinct channel from mart_survey_monthly where channel is not null
-),
+-- The label of each service as found in each dataset's exports (the smallest one). Combined with min.
+create or replace macro mart_service_labels_usage(after_file) as table
+select 'usage_events' as table_name, service, min(service_label) as label
+from usage_events
+where after_file is null or file_id > after_file
+group by all;
 
-communes as (
-    select distinct commune as value from mart_usage_monthly where commune is not null
-    union
-    select distinct commune from processing_cases where commune is not null
-    union
-    select distinct commune from mart_survey_monthly where commune is not null
-),
+create or replace macro mart_service_labels_processing(after_file) as table
+select 'processing_cases' as table_name, service, min(service_label) as label
+from processing_cases
+where after_file is null or file_id > after_file
+group by all;
 
-age_bands as (
-    select distinct age_band as value from mart_usage_monthly where age_band is not null
-    union
-    select distinct age_band from mart_survey_monthly where age_band is not null
-),
-
-final as (
-    select 'service' as dimension, value, max(label) as label from services group by all
-    union all
-    select 'channel', c.value, r.label from channels as c left join kpi_ref_channels as r on r.channel = c.value
-    union all
-    select 'commune', value, value from communes
-    union all
-    select 'age_band', value, value from age_bands
-)
-
-select * from final order by dimension, value;
-
-comment on table mart_dimension_values is 'Valeurs présentes dans les données pour chaque filtre (service, canal, commune, tranche d''âge), avec leur libellé.';
+create or replace macro mart_service_labels_survey(after_file) as table
+select 'survey_responses' as table_name, service, min(service_label) as label
+from survey_responses
+where service is not null and (after_file is null or file_id > after_file)
+group by all;

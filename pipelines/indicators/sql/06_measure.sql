@@ -14,8 +14,10 @@
 -- sd is the standard deviation of the individual values for the means (delay_mean,
 -- satisfaction_mean, nps), used by Welch's test; null otherwise.
 --
+-- Defined per dataset (kpi_measure_usage, kpi_measure_cases, kpi_measure_survey) and for any
+-- measure (kpi_measure):
 --   select * from kpi_measure('take_up', date '2025-11-01', date '2026-11-01', services := ['urbanisme']);
-create or replace macro kpi_measure(
+create or replace macro kpi_measure_usage(
     measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
 ) as table
 with
@@ -23,21 +25,6 @@ with
 take_up as (
     select * from kpi_take_up(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
     where measure_name in ('take_up', 'assisted_share')
-),
-
-delay as (
-    select * from kpi_delay(start, stop, services := services, channels := channels, communes := communes, dims := dims)
-    where measure_name in ('delay_median', 'delay_p90', 'delay_mean', 'within_deadline')
-),
-
-backlog as (
-    select * from kpi_backlog(start, stop, services := services, channels := channels, communes := communes, dims := dims)
-    where measure_name = 'backlog'
-),
-
-satisfaction as (
-    select * from kpi_satisfaction(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
-    where measure_name in ('satisfaction_mean', 'satisfied_share', 'nps')
 ),
 
 measured as (
@@ -48,24 +35,74 @@ measured as (
     select month, service, channel, commune, age_band, 'assisted_share',
         assisted_share, assisted_share_ci_low, assisted_share_ci_high, n_digital, null
     from take_up
-    union all
-    select month, service, channel, commune, age_band, 'delay_median', median, median_ci_low, median_ci_high, n, null
-    from delay
+),
+
+final as (
+    select * from measured
+    where measure = measure_name and n > 0
+)
+
+select * from final;
+
+create or replace macro kpi_measure_cases(
+    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+with
+
+delay_quantiles as (
+    select * from kpi_delay_quantiles(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name in ('delay_median', 'delay_p90')
+),
+
+delay_moments as (
+    select * from kpi_delay_moments(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name in ('delay_mean', 'within_deadline')
+),
+
+backlog as (
+    select * from kpi_backlog(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name = 'backlog'
+),
+
+measured as (
+    select month, service, channel, commune, age_band, 'delay_median' as measure,
+        median as value, median_ci_low as ci_low, median_ci_high as ci_high, n, null::double as sd
+    from delay_quantiles
     union all
     select month, service, channel, commune, age_band, 'delay_p90', p90, p90_ci_low, p90_ci_high, n, null
-    from delay
+    from delay_quantiles
     union all
     select month, service, channel, commune, age_band, 'delay_mean', mean, mean_ci_low, mean_ci_high, n, sd
-    from delay
+    from delay_moments
     union all
     select month, service, channel, commune, age_band, 'within_deadline',
         within_deadline, within_deadline_ci_low, within_deadline_ci_high, n_with_deadline, null
-    from delay
+    from delay_moments
     union all
     select month, service, channel, commune, age_band, 'backlog', backlog::double, null, null, n_filed, null
     from backlog
-    union all
-    select month, service, channel, commune, age_band, 'satisfaction_mean', mean, mean_ci_low, mean_ci_high, n, sd
+),
+
+final as (
+    select * from measured
+    where measure = measure_name and n > 0
+)
+
+select * from final;
+
+create or replace macro kpi_measure_survey(
+    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+with
+
+satisfaction as (
+    select * from kpi_satisfaction(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    where measure_name in ('satisfaction_mean', 'satisfied_share', 'nps')
+),
+
+measured as (
+    select month, service, channel, commune, age_band, 'satisfaction_mean' as measure,
+        mean as value, mean_ci_low as ci_low, mean_ci_high as ci_high, n, sd
     from satisfaction
     union all
     select month, service, channel, commune, age_band, 'satisfied_share',
@@ -82,6 +119,17 @@ final as (
 )
 
 select * from final;
+
+-- Any measure: the three macros above side by side (the app calls the one of the measure's
+-- dataset, which has less to bind).
+create or replace macro kpi_measure(
+    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+select * from kpi_measure_usage(measure_name, start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+union all
+select * from kpi_measure_cases(measure_name, start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+union all
+select * from kpi_measure_survey(measure_name, start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims);
 
 -- The plan's indicators measured over [start, stop) on their own scope, one row each (n = 0
 -- and null value when no data falls in the period).

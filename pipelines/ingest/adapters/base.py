@@ -39,6 +39,15 @@ class MapContext:
 
     service_hint: str | None = None  # from a mapping file's constants
     notes: list[str] = field(default_factory=list)  # French remarks for the ingest report
+    # None: ``map`` sees the whole table. A dict: ``map`` sees one batch of a streamed file, and this
+    # dict (shared by the file's batches, in order) carries what a row-wise adapter needs from the
+    # batches before (see ``streamable``)
+    stream: dict | None = None
+
+
+class NotStreamable(Exception):
+    """Raised by a streamable adapter when a batch shows that the file needs whole-file context
+    after all (e.g. a column judged from all its values); the file is then read in one go."""
 
 
 class Adapter(Protocol):
@@ -52,6 +61,9 @@ class Adapter(Protocol):
     def signature(self) -> list[str]:
         """Column names that characterise the layout (used to suggest the closest format)."""
         ...
+
+    # optional: ``streamable = True`` when ``map`` works row by row, so that a large CSV can be
+    # mapped batch by batch (``MapContext.stream`` set) with the same result as in one go
 
     # optional: ``affinity(raw) -> float`` (0–1), how much of its layout an adapter that matches
     # headers by synonyms finds in a table; used instead of the signature for « closest format »
@@ -123,6 +135,14 @@ def translate(
             mapping[v] = v.strip()
         else:
             mapping[v] = None
+    return replace_values(column, mapping)
+
+
+def replace_values(column: str, mapping: dict[str, str | None]) -> pl.Expr:
+    """``column`` with each (non-null) value replaced through ``mapping``, which holds every value;
+    the column itself when the mapping changes nothing (a large file is not rewritten for nothing)."""
+    if all(k == v for k, v in mapping.items()):
+        return pl.col(column)
     return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -146,17 +166,25 @@ def split_rejected(frame: pl.DataFrame, bad: pl.Expr, column: str, check: str, v
     return frame.filter(~flagged), rejections
 
 
-def stable_row_ids(frame: pl.DataFrame, columns: list[str], prefix: str = "h") -> pl.Series:
+def stable_row_ids(frame: pl.DataFrame, columns: list[str], prefix: str = "h", seen: dict | None = None) -> pl.Series:
     """Ids from the content of each row (same row, same id, in any later export of the same log).
 
     SHA-1 of the cells (stable across versions, unlike Polars' hash), plus ``-2``, ``-3``… for the
-    second and third identical rows of a file.
+    second and third identical rows of a file. ``seen`` (a streamed file's state) counts the ids of
+    the batches before, so that a file mapped batch by batch gets the same ids as in one go.
     """
     cols = [c for c in columns if c in frame.columns and c != LINE_COL]
     rows = frame.select([pl.col(c).fill_null("") for c in cols]).iter_rows()
-    digests = [prefix + hashlib.sha1("\x1f".join(r).encode("utf-8")).hexdigest()[:16] for r in rows]
-    ids = pl.Series("_id", digests, dtype=pl.String)
+    raw = [hashlib.sha1("\x1f".join(r).encode("utf-8")).digest() for r in rows]
+    ids = pl.Series("_id", [prefix + d.hex()[:16] for d in raw], dtype=pl.String)
     rank = pl.DataFrame({"_id": ids}).select(pl.int_range(pl.len()).over("_id").alias("n")).to_series()
+    if seen is not None:  # add how many times each id came in earlier batches
+        key = pl.Series("k", [int.from_bytes(d[:8], "big") for d in raw], dtype=pl.UInt64)
+        counts: pl.DataFrame = seen.get("row_ids", pl.DataFrame(schema={"k": pl.UInt64, "c": pl.UInt32}))
+        before = key.to_frame().join(counts, on="k", how="left", maintain_order="left")["c"].fill_null(0)
+        rank = rank + before.cast(rank.dtype)
+        batch = key.to_frame().group_by("k").agg(pl.len().cast(pl.UInt32).alias("c"))
+        seen["row_ids"] = pl.concat([counts, batch]).group_by("k").agg(pl.col("c").sum())
     return pl.DataFrame({"_id": ids, "n": rank}).select(
         pl.when(pl.col("n") == 0).then(pl.col("_id")).otherwise(pl.format("{}-{}", pl.col("_id"), pl.col("n") + 1))
     ).to_series()

@@ -37,13 +37,24 @@ import re
 
 import polars as pl
 
-from pipelines.ingest.adapters.base import MapContext, Mapped, col, norm, slugify, stable_row_ids, translate
+from pipelines.ingest.adapters.base import (
+    MapContext,
+    Mapped,
+    NotStreamable,
+    col,
+    norm,
+    replace_values,
+    slugify,
+    stable_row_ids,
+    translate,
+)
 from pipelines.ingest.adapters.vocabulary import (
     CHANNELS,
     OUTCOMES,
     STATUS_TO_OUTCOME,
     STATUSES,
     channel_by_words,
+    count_codes,
     guess_columns,
     normalise_age_band,
     normalise_communes,
@@ -74,6 +85,9 @@ def columns_of(raw: RawTable) -> dict[str, str]:
 class Tableur:
     name = "tableau de suivi (Excel, en-têtes en français)"
     source = SOURCE_PREFIX
+    # row-wise: a large log streams batch by batch (content ids and the commune-column verdict carry
+    # over between batches through ``ctx.stream``)
+    streamable = True
 
     def signature(self) -> list[str]:
         return ["N° demande", "Type de démarche", "Canal de dépôt", "Date de dépôt", "Date de décision", "Statut", "Commune", "Tranche d'âge"]
@@ -94,7 +108,7 @@ class Tableur:
         if "source_id" in cols:
             ident = col(f, cols["source_id"]).str.strip_chars()
         else:
-            ident = stable_row_ids(f, raw.header, prefix="ligne-")
+            ident = stable_row_ids(f, raw.header, prefix="ligne-", seen=ctx.stream)
             ctx.notes.append("pas de colonne « N° demande » : identifiant calculé à partir du contenu de chaque ligne")
         status = translate(f, cols.get("status"), STATUSES)
         common = f.select(
@@ -139,13 +153,32 @@ def _communes(frame: pl.DataFrame, column: str | None, ctx: MapContext) -> pl.Ex
         return pl.lit(None, pl.String)
     values = frame.get_column(column).drop_nulls().unique().to_list()
     mapping, are_codes = normalise_communes(values)
+    if ctx.stream is not None:
+        are_codes = _streamed_verdict(values, ctx.stream)
+        if not are_codes:
+            mapping = dict.fromkeys(values)
     if not are_codes:
         ctx.notes.append(f"la colonne « {column} » contient des noms de communes et non des codes INSEE : elle n'est pas reprise")
-    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+    return replace_values(column, mapping)
+
+
+def _streamed_verdict(values: list[str], state: dict) -> bool:
+    """Codes or names, judged like the whole file would be: on every distinct value so far. A
+    verdict that changes from one batch to the next means the file must be read in one go."""
+    seen: set[str] = state.setdefault("communes", set())
+    new = [v for v in values if v not in seen]
+    seen.update(new)
+    state["commune_codes"] = state.get("commune_codes", 0) + count_codes(new)
+    if len(seen) > 1_000_000:
+        raise NotStreamable("trop de valeurs distinctes dans la colonne des communes")
+    are_codes = not (seen and state["commune_codes"] < len(seen) / 2)
+    if state.setdefault("communes_are_codes", are_codes) != are_codes:
+        raise NotStreamable("colonne des communes : codes et noms mêlés")
+    return are_codes
 
 
 def _age_bands(frame: pl.DataFrame, column: str | None) -> pl.Expr:
     if column is None:
         return pl.lit(None, pl.String)
     values = frame.get_column(column).drop_nulls().unique().to_list()
-    return pl.col(column).replace_strict({v: normalise_age_band(v) for v in values}, default=None, return_dtype=pl.String)
+    return replace_values(column, {v: normalise_age_band(v) for v in values})

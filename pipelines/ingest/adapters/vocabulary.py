@@ -199,15 +199,19 @@ def normalise_communes(values: list[str]) -> tuple[dict[str, str | None], bool]:
     Excel drops the leading zero of codes such as ``01053`` (``1053``): four digits get it back.
     A column made mostly of names (« Villeurbanne ») is not a code column: (all None, False).
     """
-    out: dict[str, str | None] = {}
-    codes = 0
-    for v in values:
-        t = v.strip().upper()
-        if re.fullmatch(r"\d{4}", t):
-            t = "0" + t
-        if _INSEE.match(t):
-            codes += 1
-        out[v] = t
+    out: dict[str, str | None] = {v: commune_code(v) for v in values}
+    codes = count_codes(values)
     if values and codes < len(values) / 2:
         return {v: None for v in values}, False
     return out, True
+
+
+def commune_code(value: str) -> str:
+    """The value as an INSEE code would be written (upper case, leading zero put back)."""
+    t = value.strip().upper()
+    return "0" + t if re.fullmatch(r"\d{4}", t) else t
+
+
+def count_codes(values: list[str]) -> int:
+    """How many of the values are INSEE codes (once normalised)."""
+    return sum(1 for v in values if _INSEE.match(commune_code(v)))
