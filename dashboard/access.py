@@ -19,7 +19,7 @@ def require_login() -> bool:
                 st.caption(f"Connecté : {st.user.get('email') or st.user.get('name') or 'compte'}")
                 st.button("Se déconnecter", on_click=st.logout, icon=":material/logout:")
             return True
-    except Exception:  # noqa: BLE001 — no [auth] section: explain instead of a trace
+    except Exception:  # no [auth] section: explain instead of a trace
         st.error(
             "L'authentification est demandée (BAROMETRE_AUTH=1) mais n'est pas configurée : ajoutez une section "
             "[auth] au fichier .streamlit/secrets.toml (voir le README, « Accès »).",

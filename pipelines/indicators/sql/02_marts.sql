@@ -73,9 +73,9 @@ select * from final;
 -- Every case, narrowed to what the delay, Kaplan–Meier and backlog macros read (no identifiers,
 -- labels or free text), with its delay in calendar days and the instant it left the backlog
 -- (`closed_at`: its decision or closing, infinity while open, its filing when closed without a
--- date) precomputed. Sorted by service, then closed_at, which follows the decision date and, a few
--- weeks later, the filing date: a filter on services or on a period of filing or decision skips
--- most of the table. `case_key` (a 64-bit hash of source and source_id) lets an updated case
+-- date) precomputed. Each service's cases together, sorted by closed_at, which follows the decision
+-- date and, a few weeks later, the filing date: a filter on services or on a period of filing or
+-- decision skips most of the table. `case_key` (a 64-bit hash of source and source_id) lets an updated case
 -- replace its previous version.
 create or replace macro mart_cases_rows(after_file) as table
 with
