@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandera.polars as pa
 import polars as pl
 
 from schemas.common import CASE_STATUSES, CHANNELS, INSEE_PATTERN, SLUG_PATTERN, plausible
+from schemas.pandera_polars import pa
 
 
 class ProcessingCase(pa.DataFrameModel):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import pandera.polars as pa
 import polars as pl
 
+from schemas.pandera_polars import pa
 from schemas.processing import ProcessingCase
 from schemas.survey import SurveyResponse
 from schemas.usage import UsageEvent

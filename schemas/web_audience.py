@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandera.polars as pa
+from schemas.pandera_polars import pa
 
 
 class WebAudience(pa.DataFrameModel):

@@ -14,6 +14,10 @@ stay exact and stay in SQL:
   maximum) and ``coverage`` tells the real level. Exact for n ≤ 20 000, normal approximation beyond.
 - ``kpi_ref_t975(df, t)``: Student's t(0.975, df) for df ≤ 10 000 (Cornish–Fisher beyond).
 
+Both are constants: they ship as Parquet files in ``ref/`` (written by
+``uv run python -c "from pipelines.indicators.views import write_reference_files as w; w()"``, checked against scipy by the tests), so that a
+first import does not pay scipy's one-second import and computation.
+
 Everything here also runs over views named like the warehouse tables (a Parquet export attached
 with :func:`pipelines.export.attach_parquet`): nothing assumes base tables.
 """
@@ -31,6 +35,8 @@ from pipelines.indicators.marts import MartRefresh
 from pipelines.plan import ensure_plan_tables
 
 SQL_DIR = Path(__file__).with_name("sql")
+REF_DIR = Path(__file__).with_name("ref")
+REF_FILES = {"kpi_ref_order_ranks": REF_DIR / "order_ranks.parquet", "kpi_ref_t975": REF_DIR / "t975.parquet"}
 MARTS_SQL, MACROS_SQL = "02_marts.sql", "06_measure.sql"
 VIEWS_VERSION = "2"
 EXACT_RANKS_UP_TO = 20_000
@@ -91,13 +97,24 @@ def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
+def write_reference_files() -> None:
+    """Compute the scipy-based constant tables and write them to ``ref/`` (run when they change)."""
+    REF_DIR.mkdir(exist_ok=True)
+    order_rank_table().write_parquet(REF_FILES["kpi_ref_order_ranks"], statistics=False)
+    t_table().write_parquet(REF_FILES["kpi_ref_t975"], statistics=False)
+
+
 def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The constant tables, built only when missing (the scipy ones take a second)."""
+    """The constant tables, built only when missing, from the shipped Parquet files."""
     present = _relations(con)
-    if "kpi_ref_order_ranks" not in present:
-        _table(con, "kpi_ref_order_ranks", order_rank_table(), "Rangs des statistiques d''ordre des intervalles à 95 % de la médiane et du 9e décile (loi binomiale exacte).")
-    if "kpi_ref_t975" not in present:
-        _table(con, "kpi_ref_t975", t_table(), "Quantiles t(0,975 ; ddl) de la loi de Student.")
+    comments = {
+        "kpi_ref_order_ranks": "Rangs des statistiques d''ordre des intervalles à 95 % de la médiane et du 9e décile (loi binomiale exacte).",
+        "kpi_ref_t975": "Quantiles t(0,975 ; ddl) de la loi de Student.",
+    }
+    for name, comment in comments.items():
+        if name not in present:
+            con.execute(f"create or replace table {name} as select * from read_parquet(?)", [str(REF_FILES[name])]).fetchall()
+            con.execute(f"comment on table {name} is '{comment}'").fetchall()
     channels = pl.DataFrame({"channel": list(CHANNEL_LABELS), "label": list(CHANNEL_LABELS.values())})
     if "kpi_ref_channels" not in present or con.execute("select channel, label from kpi_ref_channels").fetchall() != list(CHANNEL_LABELS.items()):
         _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")

@@ -170,7 +170,7 @@ def ingest_file(
             if _ingest_streamed(con, plan, file_id, catalogue, report, t0, hasher=hasher, progress=progress):
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
-        except (OSError, MemoryError) as err:
+        except (OSError, MemoryError, duckdb.Error) as err:
             report.status = "refused"
             report.message = f"Import du fichier interrompu, rien n'en a été chargé : {err}."
             ld.record_file(con, file_id, _ledger_meta(report, t0))

@@ -73,7 +73,8 @@ from schemas import DATASETS, Dataset
 STREAM_MIN_BYTES = 64 * 1024 * 1024
 BATCH_ROWS = 250_000
 COMMIT_ROWS = 1_000_000
-QUEUE = 2  # prepared batches waiting for the writer
+QUEUE = 2  # prepared batches waiting for the appenders
+APPENDERS = 2  # threads appending to DuckDB at once (one per core of the reference machine)
 DUCKDB_MEMORY = "512MB"  # DuckDB's memory limit while the batches are appended
 HEAD_BYTES = 2 * 1024 * 1024
 SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -390,22 +391,21 @@ def stream_load(
     q: queue.Queue = queue.Queue(maxsize=QUEUE)
     stop = threading.Event()
     worker = threading.Thread(target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop), daemon=True)
-    worker.start()
-    rows_read, since_commit = 0, 0
     rejections: list[pl.DataFrame] = []
     rejected_keys: list[pl.DataFrame] = []
     unknown: set[str] = set()
+    rows_read, group_rows, group = 0, 0, 0
     source: str | None = None
-    insert = f"insert into {target} select * from _stream_arrow"
-    # one DuckDB thread for the appends: a parallel scan of each small Arrow batch fills several
-    # row groups by halves, which costs more CPU (and a checkpoint to compact) than it saves
-    # and a bounded cache: the blocks written for earlier batches need not stay in memory
+    # one DuckDB thread per appender (a parallel scan of each small Arrow batch fills several row
+    # groups by halves, which costs more than it saves) and a bounded cache: the blocks written
+    # for earlier batches need not stay in memory
     settings = _settings(con)
     con.execute(f"set threads = 1; set memory_limit = '{DUCKDB_MEMORY}'").fetchall()
-    con.execute("begin transaction").fetchall()
+    appenders = _Appenders(con, f"insert into {target} select * from _stream_arrow", stop, waiting=COMMIT_ROWS // batch_rows + 1)
+    worker.start()
     try:
         while True:
-            item = q.get()
+            item = _next(q, appenders)
             if item[0] == "done":
                 _, notes, keyed = item
                 break
@@ -422,15 +422,17 @@ def stream_load(
             good = batch.good
             if good.height:
                 rows = good.select(dataset.columns).with_columns(pl.lit(file_id, pl.Int64).alias("file_id"))
-                _append(con, insert, rows)
-                since_commit += good.height
-            if since_commit >= COMMIT_ROWS:
-                con.execute("commit").fetchall()
-                con.execute("begin transaction").fetchall()
-                since_commit = 0
+                appenders.append(group, rows.to_arrow(compat_level=pl.CompatLevel.newest()))
+                group_rows += good.height
+            if group_rows >= COMMIT_ROWS:
+                appenders.commit(group)
+                group, group_rows = group + 1, 0
             if progress is not None:
                 progress(min(1.0, batch.end / plan.size) if plan.size else 1.0)
+        appenders.commit(group)
+        appenders.close()
         _restore(con, settings)
+        con.execute("begin transaction").fetchall()
         rej = pl.concat(rejections) if rejections else empty_rejections()
         if keyed is not None:
             rej = _cross_batch_duplicates(con, target, file_id, keyed, rejected_keys, rej)
@@ -440,7 +442,9 @@ def stream_load(
         con.execute("commit").fetchall()
     except BaseException:
         stop.set()
-        con.execute("rollback").fetchall()
+        appenders.close(abort=True)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback").fetchall()
         _restore(con, settings)
         _undo(con, table, target, file_id, direct)
         raise
@@ -449,6 +453,120 @@ def stream_load(
             with contextlib.suppress(queue.Empty):
                 q.get(timeout=0.1)
         worker.join()
+
+
+def _next(q: queue.Queue, appenders: _Appenders) -> tuple:
+    """The producer's next item; an appender's error as soon as one fails (the producer then stops
+    without a word, so its queue would stay empty)."""
+    while True:
+        try:
+            return q.get(timeout=0.1)
+        except queue.Empty:
+            appenders.check()
+
+
+class _Appenders:
+    """Batches appended to DuckDB by ``APPENDERS`` threads at once, each on its own cursor.
+
+    Appending (copying the Arrow batch into DuckDB's row groups, compressing and writing them) is
+    the costliest stage and one DuckDB thread does it for one batch; two cursors appending in their
+    own transactions use both cores (measured: 10 M rows in 2.7 s instead of 5.3 s). The batches
+    form numbered groups of about ``COMMIT_ROWS`` rows; group *g* goes to appender *g mod n*, in
+    its own transaction, and the transactions commit in group order, so that the table's rowid
+    order stays the file's order (the duplicate search relies on it) and a group's rows become
+    visible whole. Each appender holds at most ``waiting`` batches (a group's worth, so that the next
+appender gets its group while this one is still busy): memory stays bounded.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, insert: str, stop: threading.Event, waiting: int, n: int | None = None) -> None:
+        self.insert, self.stop = insert, stop
+        self.n = n or APPENDERS
+        self.committed = 0  # groups committed so far
+        self.turn = threading.Condition()
+        self.errors: list[BaseException] = []
+        self.inbox = [queue.Queue(maxsize=waiting) for _ in range(self.n)]
+        self.threads = [threading.Thread(target=self._run, args=(con.cursor(), box), daemon=True) for box in self.inbox]
+        for t in self.threads:
+            t.start()
+
+    def append(self, group: int, table: pa.Table) -> None:
+        self._put(group, ("rows", group, table))
+
+    def commit(self, group: int) -> None:
+        """Group ``group`` is complete: its appender commits it once the groups before it have."""
+        self._put(group, ("commit", group, None))
+
+    def close(self, abort: bool = False) -> None:
+        """Wait for every appender to finish (``abort``: roll back what is not committed)."""
+        if abort:
+            self.stop.set()
+            with self.turn:
+                self.turn.notify_all()
+        for box in self.inbox:
+            self._offer(box, ("end", 0, None))
+        for t in self.threads:
+            t.join()
+        if self.errors and not abort:
+            raise self.errors[0]
+
+    def check(self) -> None:
+        """Raise the first appender's error, if any."""
+        if self.errors:
+            raise self.errors[0]
+
+    def _put(self, group: int, item: tuple) -> None:
+        if not self._offer(self.inbox[group % self.n], item) or self.errors:
+            raise self.errors[0] if self.errors else NotStreamable("import interrompu")
+
+    def _offer(self, box: queue.Queue, item: tuple) -> bool:
+        """Put ``item`` unless the appenders were stopped; whether it was put."""
+        while not (self.stop.is_set() and item[0] != "end"):
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                if self.stop.is_set() and item[0] == "end":
+                    with contextlib.suppress(queue.Empty):
+                        box.get_nowait()  # an aborted appender may never read its inbox again
+        return False
+
+    def _run(self, cur: duckdb.DuckDBPyConnection, box: queue.Queue) -> None:
+        open_tx = False
+        try:
+            while True:
+                kind, group, table = box.get()
+                if kind == "end" or self.stop.is_set():
+                    break
+                if kind == "rows":
+                    if not open_tx:
+                        cur.execute("begin transaction").fetchall()
+                        open_tx = True
+                    cur.register("_stream_arrow", table)
+                    try:
+                        cur.execute(self.insert).fetchall()
+                    finally:
+                        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it
+                            cur.unregister("_stream_arrow")
+                    continue
+                with self.turn:  # commit in group order
+                    self.turn.wait_for(lambda g=group: self.committed == g or self.stop.is_set())
+                    if self.stop.is_set():
+                        break
+                    if open_tx:
+                        cur.execute("commit").fetchall()
+                        open_tx = False
+                    self.committed += 1
+                    self.turn.notify_all()
+        except BaseException as err:
+            self.errors.append(err)
+            self.stop.set()
+            with self.turn:
+                self.turn.notify_all()
+        finally:
+            if open_tx:
+                with contextlib.suppress(duckdb.Error):
+                    cur.execute("rollback").fetchall()
+            cur.close()
 
 
 def _settings(con) -> tuple:
@@ -460,14 +578,6 @@ def _restore(con, settings: tuple) -> None:
     con.execute("reset threads; reset memory_limit").fetchall()
     if _settings(con) != settings:
         con.execute(f"set threads = {int(settings[0])}; set memory_limit = '{settings[1]}'").fetchall()
-
-
-def _append(con, insert: str, frame: pl.DataFrame) -> None:
-    con.register("_stream_arrow", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-    try:
-        con.execute(insert).fetchall()
-    finally:
-        con.unregister("_stream_arrow")
 
 
 def _undo(con, table: str, target: str, file_id: int, direct: bool) -> None:

@@ -17,7 +17,6 @@ import datetime as dt
 import re
 from functools import cache
 
-import pandera.polars as pa
 import polars as pl
 
 from pipelines.ingest.coerce import empty_rejections
@@ -25,6 +24,7 @@ from pipelines.ingest.labels import column_label, fmt_value
 from pipelines.ingest.read import LINE_COL
 from schemas import Dataset
 from schemas.common import EARLIEST
+from schemas.pandera_polars import pa
 
 _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^isin", "« {value} » n'est pas une valeur admise pour {column}{allowed}."),
@@ -150,7 +150,10 @@ def _failures(frame: pl.DataFrame, dataset: Dataset) -> pl.DataFrame | None:
         return _run(dataset.model, frame)
     found = [_run(_without_checks(dataset, few), frame)]
     # one frame of distinct values, each column padded with nulls (which the value checks skip)
-    distinct = {name: frame[name].unique(maintain_order=True) for name in sorted(few)}
+    # (in one select, so that Polars finds them in parallel; their order does not matter: failures
+    # are joined back to the rows and sorted by row)
+    lists = frame.select(pl.col(name).unique().implode() for name in sorted(few))
+    distinct = {name: lists[name][0].alias(name) for name in lists.columns}
     height = max(len(v) for v in distinct.values())
     values = pl.DataFrame([v.extend_constant(None, height - len(v)) for v in distinct.values()])
     failed = _run(_values_schema(dataset, few), values)

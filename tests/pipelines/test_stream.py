@@ -132,3 +132,37 @@ def test_failure_half_way_leaves_the_file_out_and_a_rerun_completes(tmp_path, st
     reports = ingest([path], warehouse)
     assert reports[0].rows_new == 5000
     assert len(_snapshot(warehouse)["rows"]) == 5000
+
+
+def test_parallel_appenders_keep_the_file_order(tmp_path, streaming):
+    """Two appenders commit their groups in order: the table's rowid order is the file's order."""
+    path = tmp_path / "v1.csv"
+    _usage_csv(path, 6000, seed=4)
+    ingest([path], tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        ids = [r[0] for r in con.execute("select source_id from usage_events order by rowid").fetchall()]
+    finally:
+        con.close()
+    assert len(ids) == 6000
+    assert ids == sorted(ids)  # U000000, U000001… as written
+
+
+def test_an_append_failing_in_duckdb_leaves_the_file_out(tmp_path, streaming, monkeypatch):
+    """A DuckDB error in one appender thread stops the whole file, nothing hangs, nothing stays."""
+    path = tmp_path / "v1.csv"
+    _usage_csv(path, 5000, seed=5)
+    warehouse = tmp_path / "w.duckdb"
+    real = stream._Appenders.append
+    calls = {"n": 0}
+
+    def broken(self, group, table):
+        calls["n"] += 1
+        if calls["n"] == 4:  # a batch DuckDB cannot take (one column too few)
+            table = table.drop_columns(["outcome"])
+        return real(self, group, table)
+
+    monkeypatch.setattr(stream._Appenders, "append", broken)
+    failed = ingest([path], warehouse)
+    assert failed[0].status == "refused"
+    assert _snapshot(warehouse)["rows"] == []

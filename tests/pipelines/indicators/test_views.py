@@ -69,6 +69,17 @@ def test_reference_ranks_are_the_exact_binomial_ones(make):
                 assert got[2] >= 0.95
 
 
+def test_shipped_reference_files_are_what_scipy_computes():
+    """The Parquet constants read by the ingest are those the scipy functions give today."""
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from pipelines.indicators.views import REF_FILES, order_rank_table, t_table
+
+    assert_frame_equal(pl.read_parquet(REF_FILES["kpi_ref_order_ranks"]), order_rank_table())
+    assert_frame_equal(pl.read_parquet(REF_FILES["kpi_ref_t975"]), t_table())
+
+
 def test_sql_views_agree_with_evaluate(make):
     wh, plan = make(
         requests=[request("2023-03-01", "online" if i % 3 else "counter") for i in range(12)]
