@@ -10,6 +10,7 @@ never row by row.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 import duckdb
@@ -38,6 +39,22 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, st
 def size_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
     """Whether a file of exactly this size was already taken (then its hash must be checked first)."""
     return bool(con.execute("select count(*) from ingest_files where size_bytes = ?", [size]).fetchall()[0][0])
+
+
+def row_id_salt(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The warehouse's secret key for content ids (``stable_row_ids``), made on first need.
+
+    Kept in ``meta`` (never exported). A warehouse that already took files before the key existed
+    keeps unkeyed ids (b""): a new key would give the rows of a re-exported log new ids, and they
+    would be counted twice.
+    """
+    rows = con.execute("select value from meta where key = 'row_id_salt'").fetchall()
+    if rows:
+        return bytes.fromhex(rows[0][0])
+    taken = con.execute("select count(*) from ingest_files").fetchall()[0][0]
+    value = "" if taken else secrets.token_hex(16)
+    con.execute("insert or replace into meta values ('row_id_salt', ?)", [value]).fetchall()
+    return bytes.fromhex(value)
 
 
 def new_file_id(con: duckdb.DuckDBPyConnection) -> int:

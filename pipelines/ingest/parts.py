@@ -49,8 +49,9 @@ class Part:
     rows_read: int = 0  # records of the table (primary part only)
 
 
-def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter]) -> list[Part]:
-    """Raw tables → validated parts per dataset (or FileRefused with the French reason)."""
+def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter], salt: bytes = b"") -> list[Part]:
+    """Raw tables → validated parts per dataset (or FileRefused with the French reason); ``salt``:
+    the warehouse's key for content ids (see ``stable_row_ids``)."""
     parts: list[Part] = []
     unmatched: list[RawTable] = []
     empty: list[RawTable] = []
@@ -60,7 +61,7 @@ def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter
         if adapter is None:
             unmatched.append(raw)
             continue
-        ctx = MapContext()
+        ctx = MapContext(salt=salt)
         try:
             mapped_list = adapter.map(raw, ctx)
         except FileRefused as err:

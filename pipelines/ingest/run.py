@@ -154,6 +154,7 @@ def ingest_file(
         size = path.stat().st_size
     except OSError as err:
         return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
+    salt = ld.row_id_salt(con)
     plan = None
     if size >= stream.STREAM_MIN_BYTES:
         try:
@@ -194,7 +195,7 @@ def ingest_file(
         return report
     try:
         tables = read_file(path)
-        parts = map_tables(tables, catalogue, extra)
+        parts = map_tables(tables, catalogue, extra, salt)
     except FileRefused as err:
         report.message = str(err)
     except (OSError, MemoryError) as err:
@@ -310,7 +311,7 @@ def _ingest_streamed(
         ld.record_file(con, file_id, _ledger_meta(report, t0))
 
     try:
-        stream.stream_load(con, plan, file_id, catalogue, finish, progress=progress)
+        stream.stream_load(con, plan, file_id, catalogue, finish, progress=progress, salt=ld.row_id_salt(con))
     except (pl.exceptions.PolarsError, stream.NotStreamable):
         return False
     return True

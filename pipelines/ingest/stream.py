@@ -295,8 +295,10 @@ def _key_hash() -> pl.Expr:
     return pl.struct("source", "source_id").hash().alias("h")
 
 
-def _producer(plan: StreamPlan, catalogue: Catalogue, reader: _Reader, batch_rows: int, out: queue.Queue, stop: threading.Event) -> None:
-    ctx = MapContext(stream={})
+def _producer(
+    plan: StreamPlan, catalogue: Catalogue, reader: _Reader, batch_rows: int, out: queue.Queue, stop: threading.Event, salt: bytes = b""
+) -> None:
+    ctx = MapContext(stream={}, salt=salt)
     keys = _Keys()
     try:
         for raw, end in reader.tables(max(1 << 12, batch_rows * 128)):
@@ -370,6 +372,7 @@ def stream_load(
     finish: Callable[[StreamResult, _Reader], None],
     progress: Callable[[float], None] | None = None,
     batch_rows: int | None = None,
+    salt: bytes = b"",
 ) -> None:
     """Load a file batch by batch; ``finish(result, reader)`` runs inside the last transaction (the
     ledger is written there).
@@ -379,6 +382,7 @@ def stream_load(
     the table when it was empty, else in a staging table merged at the end), so an error undoes
     them by deleting that ``file_id``; a crash loses the whole run's snapshot (see warehouse.py).
     Raises :class:`NotStreamable` (nothing left written) when the file needs the one-shot reader.
+    ``salt``: the warehouse's key for content ids (see ``stable_row_ids``).
     """
     batch_rows = batch_rows or BATCH_ROWS
     dataset = plan.dataset
@@ -390,7 +394,7 @@ def stream_load(
     reader = _Reader(plan)
     q: queue.Queue = queue.Queue(maxsize=QUEUE)
     stop = threading.Event()
-    worker = threading.Thread(target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop), daemon=True)
+    worker = threading.Thread(target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop, salt), daemon=True)
     rejections: list[pl.DataFrame] = []
     rejected_keys: list[pl.DataFrame] = []
     unknown: set[str] = set()

@@ -43,6 +43,8 @@ class MapContext:
     # dict (shared by the file's batches, in order) carries what a row-wise adapter needs from the
     # batches before (see ``streamable``)
     stream: dict | None = None
+    # the warehouse's key for content ids (``stable_row_ids``); b"" in warehouses that predate it
+    salt: bytes = b""
 
 
 class NotStreamable(Exception):
@@ -166,16 +168,26 @@ def split_rejected(frame: pl.DataFrame, bad: pl.Expr, column: str, check: str, v
     return frame.filter(~flagged), rejections
 
 
-def stable_row_ids(frame: pl.DataFrame, columns: list[str], prefix: str = "h", seen: dict | None = None) -> pl.Series:
+def stable_row_ids(
+    frame: pl.DataFrame, columns: list[str], prefix: str = "h", seen: dict | None = None, salt: bytes = b""
+) -> pl.Series:
     """Ids from the content of each row (same row, same id, in any later export of the same log).
 
-    SHA-1 of the cells (stable across versions, unlike Polars' hash), plus ``-2``, ``-3``… for the
-    second and third identical rows of a file. ``seen`` (a streamed file's state) counts the ids of
-    the batches before, so that a file mapped batch by batch gets the same ids as in one go.
+    A keyed hash of the cells (BLAKE2b with the warehouse's secret ``salt``, stable across versions
+    unlike Polars' hash), plus ``-2``, ``-3``… for the second and third identical rows of a file.
+    The row may hold personal data (a name typed in a free column): keyed, its id cannot be matched
+    by hashing guesses without the warehouse's key (DESIGN: persons only as salted hashes). An
+    empty ``salt`` (warehouses created before the key existed) keeps their plain SHA-1 ids, so
+    that re-exports of a log already loaded keep matching. ``seen`` (a streamed file's state)
+    counts the ids of the batches before, so that a file mapped batch by batch gets the same ids
+    as in one go.
     """
     cols = [c for c in columns if c in frame.columns and c != LINE_COL]
     rows = frame.select([pl.col(c).fill_null("") for c in cols]).iter_rows()
-    raw = [hashlib.sha1("\x1f".join(r).encode("utf-8")).digest() for r in rows]
+    if salt:
+        raw = [hashlib.blake2b("\x1f".join(r).encode("utf-8"), key=salt, digest_size=20).digest() for r in rows]
+    else:
+        raw = [hashlib.sha1("\x1f".join(r).encode("utf-8")).digest() for r in rows]
     ids = pl.Series("_id", [prefix + d.hex()[:16] for d in raw], dtype=pl.String)
     rank = pl.DataFrame({"_id": ids}).select(pl.int_range(pl.len()).over("_id").alias("n")).to_series()
     if seen is not None:  # add how many times each id came in earlier batches

@@ -98,7 +98,7 @@ class JeDonneMonAvis:
         if service is None:
             ctx.notes.append(f"service inconnu pour « {raw.name} » (nom attendu « Avis_<démarche>_<date>.csv ») : avis chargés sans service")
         if family == "xwiki":
-            frame, rejected = _xwiki(raw, service)
+            frame, rejected = _xwiki(raw, service, ctx.salt)
         else:
             frame, rejected = _jdma(raw, family, service)
         return [Mapped("survey", SOURCE, frame, tuple(rejected))]
@@ -190,11 +190,11 @@ def _source_id(ident: pl.Expr, stamped: pl.Expr) -> pl.Expr:
     return pl.format("{}-{}", ident.str.strip_chars(), pl.coalesce(key, stamped.str.strip_chars(), pl.lit("?")))
 
 
-def _xwiki(raw: RawTable, service_hint: str | None) -> tuple[pl.DataFrame, list]:
+def _xwiki(raw: RawTable, service_hint: str | None, salt: bytes = b"") -> tuple[pl.DataFrame, list]:
     h, f = raw.header, raw.frame
     created, demarche, modalite, score_col = (find_column(h, x) for x in XWIKI)
     understood = find_column(h, "comprehensible")
-    ids = stable_row_ids(f, h, prefix="xwiki-")
+    ids = stable_row_ids(f, h, prefix="xwiki-", salt=salt)
     frame = f.select(
         pl.lit(SOURCE).alias("source"),
         ids.alias("source_id"),

@@ -93,7 +93,7 @@ class MappingAdapter:
                 if key == "source_id" or "survey" in spec.datasets:
                     exprs.setdefault(key, expr)
         if "source_id" not in exprs:
-            exprs["source_id"] = pl.lit(stable_row_ids(f, raw.header, prefix="ligne-"))
+            exprs["source_id"] = pl.lit(stable_row_ids(f, raw.header, prefix="ligne-", salt=ctx.salt))
             ctx.notes.append("pas de colonne d'identifiant dans la correspondance : identifiant calculé à partir du contenu de chaque ligne")
         source = spec.source or (limesurvey.survey_source(raw) if limesurvey.is_limesurvey(raw) else self.source)
         exprs.setdefault("source", pl.lit(source))

@@ -108,7 +108,7 @@ class Tableur:
         if "source_id" in cols:
             ident = col(f, cols["source_id"]).str.strip_chars()
         else:
-            ident = stable_row_ids(f, raw.header, prefix="ligne-", seen=ctx.stream)
+            ident = stable_row_ids(f, raw.header, prefix="ligne-", seen=ctx.stream, salt=ctx.salt)
             ctx.notes.append("pas de colonne « N° demande » : identifiant calculé à partir du contenu de chaque ligne")
         status = translate(f, cols.get("status"), STATUSES)
         common = f.select(

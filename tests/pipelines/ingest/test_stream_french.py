@@ -13,7 +13,7 @@ import types
 import duckdb
 import pytest
 
-from pipelines.ingest import stream
+from pipelines.ingest import load, stream
 from pipelines.ingest.run import ingest
 
 HEADER = "N° demande;Type de démarche;Canal de dépôt;Date de dépôt;Commune;Tranche d'âge;Issue"
@@ -89,7 +89,9 @@ def small_batches(monkeypatch):
 
 
 def _both(tmp_path, monkeypatch, files) -> tuple[dict, dict, int]:
-    """Ingest ``files`` in order, one shot then streamed; also how many batches streamed."""
+    """Ingest ``files`` in order, one shot then streamed; also how many batches streamed.
+    Both warehouses get the same key for content ids (each new warehouse draws its own)."""
+    monkeypatch.setattr(load.secrets, "token_hex", lambda n: "5a" * n)
     monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 1 << 62)
     for f in files:
         ingest([f], tmp_path / "oneshot.duckdb")
