@@ -1,17 +1,21 @@
-"""The one chart builder: data frames in, a :class:`Figure` out (Altair chart + one French sentence
-+ the table behind it). No Streamlit here: the app shows these figures and the funder pack exports
-the very same charts to PNG/SVG with vl-convert (``vl_convert.vegalite_to_svg(fig.chart.to_dict())``).
+"""The one chart builder: data frames in, a :class:`Figure` out (Vega-Lite chart + one French
+sentence + the table behind it). No Streamlit here: the app shows these figures and the funder pack
+exports the very same charts to PNG/SVG with vl-convert (``vl_convert.vegalite_to_svg(fig.vega_lite())``).
 
 Every chart carries the French locale (``1 234,5``, ``45,2 %``, ``janv. 2026``), the Okabe–Ito
-palette, and its summary as ARIA description.
+palette (one :func:`chart_config` for all), and its summary as ARIA description.
+
+Charts are written with Altair, imported inside the builders that use it: importing Altair takes
+about half a second, and the overview — the app's first page — needs none of it. Its sparklines
+(:func:`sparkline_figure`) are plain Vega-Lite dicts, the very spec Altair wrote for them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import polars as pl
 
 from dashboard.formatting import (
@@ -25,6 +29,9 @@ from dashboard.formatting import (
     fmt_value,
 )
 from dashboard.status import ACTION_STATUSES, OKABE_ITO
+
+if TYPE_CHECKING:
+    import altair as alt
 
 LOCALE = {
     "number": {
@@ -54,15 +61,51 @@ GREY = OKABE_ITO["grey"]
 FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", Arial, sans-serif'  # quoted: vl-convert drops text otherwise
 MONTH_AXIS = "%b %Y"
 PHASE_ROW = "Phases du plan"
+INK, GRID = "#1B1B1F", "#E3E6EA"
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
+
+def chart_config() -> dict:
+    """The ``config`` of every chart: French locale, font, palette, axes, legend, no frame."""
+    return {
+        "locale": LOCALE,
+        "font": FONT,
+        "range": {"category": list(PALETTE)},
+        "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": INK, "gridColor": GRID},
+        "legend": {"orient": "bottom", "labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320,
+                   "labelColor": INK, "titleColor": INK},
+        "view": {"stroke": None},
+    }
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart with what makes it accessible: a one-sentence summary and the table behind it."""
+    """A chart with what makes it accessible: a one-sentence summary and the table behind it.
 
-    chart: alt.TopLevelMixin
+    ``chart`` is an Altair chart, or a Vega-Lite dict whose ``datasets`` are Polars frames (handed
+    to Streamlit as Arrow, as it does with an Altair chart's data); :meth:`vega_lite` gives either
+    as a JSON-able spec.
+    """
+
+    chart: alt.TopLevelMixin | dict[str, Any]
     summary: str  # one French sentence
     table: pl.DataFrame  # French headers, French-formatted cells (what a screen reader reads)
+
+    def vega_lite(self) -> dict[str, Any]:
+        """The chart as a JSON-able Vega-Lite spec (dates as ISO text, as Altair writes them)."""
+        if not isinstance(self.chart, dict):
+            return self.chart.to_dict()
+        spec = dict(self.chart)
+        if "datasets" in spec:
+            spec["datasets"] = {name: _json_rows(data) for name, data in spec["datasets"].items()}
+        return spec
+
+
+def _json_rows(data: pl.DataFrame | list) -> list:
+    if not isinstance(data, pl.DataFrame):
+        return data
+    iso = pl.col(pl.Date, pl.Datetime).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return data.with_columns(iso).to_dicts()
 
 
 def number_format(unit: str, precise: bool = False) -> str:
@@ -76,19 +119,22 @@ def number_format(unit: str, precise: bool = False) -> str:
 
 def finish(chart: alt.TopLevelMixin, summary: str, title: str | None = None, width: int | None = None) -> alt.TopLevelMixin:
     """Locale, font, palette and ARIA description; ``width=None`` lets the host stretch the chart."""
+    import altair as alt
+
     # fit the width the host gives (long axis labels included), let the height follow the content
     props: dict = {"description": summary, "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
     if title:
         props["title"] = alt.Title(title, anchor="start", fontSize=14)
     if width:
         props["width"] = width
+    config = chart_config()
     return (
         chart.properties(**props)
-        .configure(locale=LOCALE, font=FONT)
-        .configure_range(category=PALETTE)
-        .configure_axis(labelFontSize=12, titleFontSize=12, labelColor="#1B1B1F", titleColor="#1B1B1F", gridColor="#E3E6EA")
-        .configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12, labelLimit=320, labelColor="#1B1B1F", titleColor="#1B1B1F")
-        .configure_view(stroke=None)
+        .configure(locale=config["locale"], font=config["font"])
+        .configure_range(**config["range"])
+        .configure_axis(**config["axis"])
+        .configure_legend(**config["legend"])
+        .configure_view(**config["view"])
     )
 
 
@@ -125,6 +171,8 @@ def series_figure(
     ``series``: month, value, ci_low, ci_high, n. ``trajectory``: date, expected, kind.
     ``projection``: {"date", "value", "low", "high"} (any value may be None).
     """
+    import altair as alt
+
     s = series.drop_nulls("value").sort("month").with_columns(
         _sufficient(series, min_sample).alias("ok"),
         pl.lit("Valeur mesurée").alias("serie"),
@@ -230,32 +278,55 @@ def _series_table(s: pl.DataFrame, traj: pl.DataFrame, proj: pl.DataFrame, unit:
     return pl.DataFrame(rows, schema=dict.fromkeys(["Date", "Série", "Valeur", "Intervalle à 95 %", "n", "Remarque"], pl.String))
 
 
+SPARKLINE_DATA = "sparkline"
+
+
 def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample: int = 0, months: int = 24,
                      width: int | None = None, height: int = 56) -> Figure:
-    """The last ``months`` monthly values as a small line (grey points: sample below the minimum)."""
+    """The last ``months`` monthly values as a small line (grey points: sample below the minimum).
+
+    Written as a plain Vega-Lite dict, not with Altair: the overview draws one per indicator and is
+    the first page of the app, whose first render would otherwise pay about half a second to import
+    Altair. The dict is the spec Altair produced for this chart (same marks, encodings and
+    :func:`chart_config`; ``tests/dashboard/test_charts.py`` compares them), its data a Polars frame
+    under ``datasets`` that Streamlit sends as Arrow, exactly as it does an Altair chart's data.
+    """
     s = series.drop_nulls("value").sort("month").tail(months).with_columns(_sufficient(series, min_sample).alias("ok"))
-    base = alt.Chart(s).encode(
-        x=alt.X("month:T", axis=None),
-        y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("month:T", title="Mois", format="%B %Y"),
-                 alt.Tooltip("value:Q", title="Valeur", format=number_format(unit, True)),
-                 alt.Tooltip("n:Q", title="n", format=",.0f")],
-    )
-    chart = alt.layer(
-        base.mark_line(color=MEASURED, strokeWidth=1.5),
-        base.mark_point(filled=True, size=14).encode(color=alt.condition("datum.ok", alt.value(MEASURED), alt.value(GREY))),
-    ).properties(height=height)
+    encoding = {
+        "x": {"field": "month", "type": "temporal", "axis": None},
+        "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}},
+        "tooltip": [
+            {"field": "month", "type": "temporal", "title": "Mois", "format": "%B %Y"},
+            {"field": "value", "type": "quantitative", "title": "Valeur", "format": number_format(unit, True)},
+            {"field": "n", "type": "quantitative", "title": "n", "format": ",.0f"},
+        ],
+    }
+    points = {"condition": {"test": "datum.ok", "value": MEASURED}, "value": GREY}
     if s.height:
         first, last = s.row(0, named=True), s.row(-1, named=True)
         summary = (f"{label}, évolution mensuelle : de {fmt_value(first['value'], unit)} en {fmt_month(first['month'])} "
                    f"à {fmt_value(last['value'], unit)} en {fmt_month(last['month'])}.")
     else:
         summary = f"{label} : pas encore de valeur mensuelle."
+    chart = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "data": {"name": SPARKLINE_DATA},
+        "datasets": {SPARKLINE_DATA: s},
+        "layer": [
+            {"mark": {"type": "line", "color": MEASURED, "strokeWidth": 1.5}, "encoding": encoding},
+            {"mark": {"type": "point", "filled": True, "size": 14}, "encoding": {**encoding, "color": points}},
+        ],
+        "height": height,
+        **({"width": width} if width else {}),
+        "description": summary,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "config": chart_config(),
+    }
     table = pl.DataFrame(
         [{"Mois": fmt_month(r["month"]), "Valeur": fmt_value(r["value"], unit), "n": fmt_int(r.get("n"))} for r in s.iter_rows(named=True)],
         schema=dict.fromkeys(["Mois", "Valeur", "n"], pl.String),
     )
-    return Figure(finish(chart, summary, None, width).configure_view(stroke=None), summary, table)
+    return Figure(chart, summary, table)
 
 
 # ---------------------------------------------------------------------------- breakdowns and review
@@ -267,6 +338,8 @@ def breakdown_figure(df: pl.DataFrame, *, by: str, unit: str, label: str, min_sa
                      title: str | None = None, width: int | None = None) -> Figure:
     """One bar per group (value, 95 % interval as a whisker, n in the tooltip); groups below the
     minimum sample in grey. ``df``: key, label, value, ci_low, ci_high, n."""
+    import altair as alt
+
     group = BREAKDOWN_TITLES.get(by, by)
     d = (
         df.with_columns(pl.col("label").fill_null("Non renseigné"), _sufficient(df, min_sample).alias("ok"))
@@ -318,6 +391,8 @@ def breakdown_summary(d: pl.DataFrame, *, group: str, unit: str, label: str) -> 
 def review_figure(row: dict, *, baseline_label: str, review_label: str, width: int | None = None) -> Figure:
     """Baseline vs review period for one indicator: two points with their 95 % intervals, the target
     as a dashed line. ``row``: an entry of ``review()['indicators']``."""
+    import altair as alt
+
     unit = row["unit"]
     d = pl.DataFrame(
         [
@@ -364,6 +439,8 @@ def roadmap_figure(actions: pl.DataFrame, phases: pl.DataFrame, *, today: dt.dat
                    title: str | None = None, width: int | None = None) -> Figure:
     """Actions as bars on a timeline, coloured and labelled by status, over the plan's phases.
     ``actions``: id, label, phase_label, start, end, status. ``phases``: label, start, end."""
+    import altair as alt
+
     a = actions.drop_nulls(["start", "end"]).with_columns(
         (pl.col("id") + " · " + pl.col("label")).alias("name"),
         pl.col("status").replace_strict({k: v[1] for k, v in ACTION_STATUSES.items()}, default=pl.col("status")).alias("status_label"),
@@ -412,6 +489,8 @@ def roadmap_figure(actions: pl.DataFrame, phases: pl.DataFrame, *, today: dt.dat
 
 def funding_figure(funding: pl.DataFrame, *, title: str | None = None, width: int | None = None) -> Figure:
     """Amounts per action, stacked by funder. ``funding``: action_id, action_label, funder, amount."""
+    import altair as alt
+
     d = funding.with_columns((pl.col("action_id") + " · " + pl.col("action_label")).alias("name"))
     totals = d.group_by("funder").agg(pl.col("amount").sum()).sort("amount", descending=True)
     funders = totals["funder"].to_list()
@@ -439,6 +518,8 @@ def funding_figure(funding: pl.DataFrame, *, title: str | None = None, width: in
 def funder_figure(rows: pl.DataFrame, *, funder: str, title: str | None = None, width: int | None = None) -> Figure:
     """For one funder: each action's budget split into this funder's share and the rest.
     ``rows``: action_id, action_label, amount (this funder), budget."""
+    import altair as alt
+
     d = rows.with_columns((pl.col("action_id") + " · " + pl.col("action_label")).alias("name"))
     order = d.sort("amount", descending=True)["name"].to_list()
     long = pl.concat([

@@ -19,17 +19,39 @@ from dashboard.formatting import (
 from dashboard.status import Status, status_of
 
 
+def show_chart(fig: Figure, *, key: str) -> None:
+    """The chart alone, as wide as its column: an Altair chart, or a plain Vega-Lite dict (the
+    overview's sparklines, see :func:`dashboard.charts.sparkline_figure`), which Streamlit draws
+    the same way without importing Altair."""
+    if isinstance(fig.chart, dict):
+        st.vega_lite_chart(fig.chart, width="stretch", key=key)
+    else:
+        st.altair_chart(fig.chart, width="stretch", key=key)
+
+
 def show_figure(fig: Figure, *, key: str, table_label: str = "Voir les données du graphique") -> None:
     """The chart, its one-sentence summary, and the table behind it one click away (RGAA)."""
-    st.altair_chart(fig.chart, width="stretch", key=key)
+    show_chart(fig, key=key)
     st.caption(md_escape(fig.summary))
     with st.expander(table_label, icon=":material/table:"):
         show_table(fig.table)
 
 
+EAGER_TABLE_ROWS = 150_000  # Streamlit's own threshold: below it, a table is sent whole anyway
+
+
 def show_table(df: pl.DataFrame, height: int | str = "auto") -> None:
-    """A table as plain cells (never Markdown), French headers, no index."""
-    st.dataframe(df, hide_index=True, width="stretch", height=height)
+    """A table as plain cells (never Markdown), French headers, no index.
+
+    Handed to Streamlit as an Arrow table, sent whole (``lazy=False``, what Streamlit does anyway
+    below :data:`EAGER_TABLE_ROWS`): Streamlit then serialises it as is, where a Polars frame is
+    first converted to pandas — and importing pandas costs about 0.8 s of the first page that shows
+    a table (the overview, for its sparklines' data). Larger tables keep Streamlit's lazy loading.
+    """
+    if df.height > EAGER_TABLE_ROWS:
+        st.dataframe(df, hide_index=True, width="stretch", height=height)
+        return
+    st.dataframe(df.to_arrow(), hide_index=True, width="stretch", height=height, lazy=False)
 
 
 def show_static_table(df: pl.DataFrame) -> None:
@@ -141,8 +163,9 @@ def quality_badge(ind: dict) -> None:
     st.caption(f"{icon} Qualité : {text}", help="Les lignes écartées et leurs raisons sont listées sur la page Données.")
 
 
-def change_sentence(ind: dict) -> None:
-    change = ind.get("change") or {}
+def change_sentence(change: dict | None) -> None:
+    """The change since the baseline in words, with its significance (``queries.change``)."""
+    change = change or {}
     if change.get("sentence"):
         icon = ":material/trending_up:" if change.get("significant") else ":material/trending_flat:"
         st.markdown(f"{icon} {md_escape(change['sentence'])}")
@@ -158,7 +181,7 @@ def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
     if spark is not None and spark.table.height == 0:
         st.caption("Pas de valeur mensuelle à tracer.")
     elif spark is not None:
-        st.altair_chart(spark.chart, width="stretch", key=f"spark-{key}")
+        show_chart(spark, key=f"spark-{key}")
         with st.expander("Données de la courbe (24 derniers mois)", icon=":material/table:"):
             st.caption(md_escape(spark.summary))
             show_table(spark.table, height=220)

@@ -20,7 +20,6 @@ from dashboard import components as ui
 from dashboard.context import load_plan, warehouse_path
 from dashboard.formatting import fmt_number, md_escape
 from pipelines.errors import BarometreError
-from pipelines.report import build_funder_pack, zip_pack
 from pipelines.warehouse import data_version
 
 
@@ -41,6 +40,10 @@ def _size(n: int) -> str:
 
 
 def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
+    # imported on the click: the report machinery (PDF, vl-convert, XLSX, Pandera…) takes about a
+    # second to import, which the Financeurs page would otherwise pay at every first display
+    from pipelines.report import build_funder_pack, zip_pack
+
     with st.status(f"Préparation du dossier {md_escape(funder)}…", expanded=True) as box:
         bar = st.progress(0.0, text="Calcul des indicateurs…")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import streamlit as st
 
@@ -39,8 +40,18 @@ def evaluate(warehouse: str, version: str, plan_path: str, mtime: float, filters
              as_of: dt.date | None = None) -> dict:
     from pipelines.indicators import evaluate as _evaluate
 
-    # the pages never show the per-measure details (Kaplan–Meier, backlog…): skipping them halves the cost
-    return _evaluate(Path(warehouse), plan(plan_path, mtime), as_of, _filters(filters), details=False)
+    # the pages never show the per-measure details (Kaplan–Meier, backlog…): skipping them halves the cost;
+    # nor every indicator's test of its change: the indicator page asks for its own (change() below)
+    return _evaluate(Path(warehouse), plan(plan_path, mtime), as_of, _filters(filters), details=False, changes=False)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def change(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str,
+           filters: FilterKey | None = None, as_of: dt.date | None = None) -> dict:
+    """One indicator's change since its baseline, with its test and sentence (``evaluate``'s ``change``)."""
+    from pipelines.indicators import indicator_change
+
+    return indicator_change(Path(warehouse), plan(plan_path, mtime), indicator_id, as_of, _filters(filters))
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
@@ -89,17 +100,41 @@ DATASET_CLOCKS = {  # table → (French name, column dating its latest observati
 }
 
 
+def _last_ingest(table_sql: str) -> str:
+    return (f"(select max(f.finished_at) from ingest_files f where f.status in ('loaded', 'partial') "
+            f"and f.dataset like '%' || {table_sql} || '%')")
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def freshness(warehouse: str, version: str) -> pl.DataFrame:
-    """Per dataset: rows, latest observation, latest ingest that brought rows."""
-    parts = [
+    """Per dataset: rows, latest observation, latest ingest that brought rows.
+
+    Read from ``mart_data_bounds`` (three rows the ingest keeps up to date: row count and latest
+    timestamp of each table) rather than by scanning the tables: the sidebar shows it on every
+    page, and scanning 30 M events for it cost a quarter of a second of the first render. Its
+    ``max_at`` is the same instant as the scan's: for cases, the later of the latest filing and
+    the latest decision, and a decision never precedes its filing (checked at ingest). A warehouse
+    without the marts (views not created yet) is scanned as before.
+    """
+    labels = " union all ".join(
+        f"select {i} as position, '{table}' as table_name, '{name}' as label"
+        for i, (table, (name, _clock)) in enumerate(DATASET_CLOCKS.items())
+    )
+    from_mart = (
+        f"select l.table_name as dataset, l.label, coalesce(b.n_rows, 0)::bigint as rows, b.max_at as latest_data, "
+        f"{_last_ingest('l.table_name')} as last_ingest "
+        f"from ({labels}) l left join mart_data_bounds b using (table_name) order by l.position"
+    )
+    scan = " union all ".join(
         f"select '{table}' as dataset, '{name}' as label, count(*) as rows, max({clock}) as latest_data, "
-        f"(select max(f.finished_at) from ingest_files f where f.status in ('loaded', 'partial') "
-        f"and f.dataset like '%{table}%') as last_ingest from {table}"
+        f"{_last_ingest(repr(table))} as last_ingest from {table}"
         for table, (name, clock) in DATASET_CLOCKS.items()
-    ]
+    )
     with read_connection(Path(warehouse)) as con:
-        return con.sql(" union all ".join(parts)).pl()
+        try:
+            return con.sql(from_mart).pl()
+        except duckdb.CatalogException:  # no marts in this warehouse yet
+            return con.sql(scan).pl()
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)

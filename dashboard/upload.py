@@ -13,13 +13,25 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.formatting import fmt_int
 from pipelines import settings
 from pipelines.errors import BarometreError
-from pipelines.ingest.run import SUPPORTED, FileReport, ProgressFn, ingest
+
+if TYPE_CHECKING:
+    from pipelines.ingest.run import FileReport, ProgressFn
 
 UPLOAD_DIR = "televersements"  # inside the drop folder, one subfolder per day
+
+
+def supported_extensions() -> frozenset[str]:
+    """The extensions the ingest takes (``.csv``…). The ingest is imported only when a file is
+    uploaded or may be: it imports Pandera and pandas (over a second), which the Données page of a
+    read-only viewer never needs."""
+    from pipelines.ingest.run import SUPPORTED
+
+    return frozenset(SUPPORTED)
 
 
 class UploadRefused(BarometreError):
@@ -42,8 +54,9 @@ def safe_name(name: str) -> str:
     base = re.sub(r"(?i)\.duckdb", "_duckdb", base)  # the ingest skips warehouse-like names
     stem, ext = os.path.splitext(base)
     ext = ext.lower()
-    if ext not in SUPPORTED:
-        allowed = ", ".join(sorted(e.lstrip(".").upper() for e in SUPPORTED))
+    supported = supported_extensions()
+    if ext not in supported:
+        allowed = ", ".join(sorted(e.lstrip(".").upper() for e in supported))
         raise UploadRefused(f"Type de fichier non pris en charge ({ext or 'sans extension'}) : formats acceptés {allowed}.")
     if not stem:
         raise UploadRefused("Nom de fichier vide : renommez le fichier avant de le déposer.")
@@ -91,6 +104,8 @@ def ingest_uploads(
     progress: ProgressFn | None = None,
 ) -> list[FileReport]:
     """Save then ingest uploaded files; one report per file (a refused upload is reported too)."""
+    from pipelines.ingest.run import FileReport, ingest
+
     folder = Path(data_dir) / UPLOAD_DIR / (today or dt.date.today()).isoformat()
     saved: list[Path] = []
     reports: list[FileReport] = []

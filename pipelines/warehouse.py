@@ -26,7 +26,6 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import WarehouseBusy, WarehouseMissing
-from schemas import DATASETS
 
 LEDGER_DDL = """
 create table if not exists ingest_files (
@@ -62,7 +61,14 @@ create table if not exists meta (key varchar primary key, value varchar);
 
 
 def dataset_ddl() -> str:
-    """CREATE TABLE statements for the canonical tables, with column comments from the models."""
+    """CREATE TABLE statements for the canonical tables, with column comments from the models.
+
+    The registry is imported here, not at the top of the module: it imports Pandera (and pandas,
+    about 1.5 s), which only the writer needs; the readers (the app, ``kpi``, reports) import this
+    module for :func:`read_connection` and :func:`data_version`.
+    """
+    from schemas import DATASETS
+
     parts = []
     for ds in DATASETS.values():
         cols = ",\n    ".join(f"{name} {sql_type}" for name, sql_type, _ in ds.sql_columns())

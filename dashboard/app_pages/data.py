@@ -10,7 +10,13 @@ from dashboard import components as ui
 from dashboard import filters, queries, tables
 from dashboard.context import MISSING_WAREHOUSE, data_dir, plan_path, warehouse_path
 from dashboard.formatting import fmt_date, fmt_int, md_escape
-from dashboard.upload import SUPPORTED, ingest_uploads, max_upload_bytes, summary_sentence, upload_allowed
+from dashboard.upload import (
+    ingest_uploads,
+    max_upload_bytes,
+    summary_sentence,
+    supported_extensions,
+    upload_allowed,
+)
 from pipelines.warehouse import data_version
 
 st.title("Données")
@@ -42,7 +48,7 @@ with st.container(border=True):
         ui.french_uploader()
         nonce = st.session_state.setdefault("upload_nonce", 0)
         files = st.file_uploader(
-            "Fichiers à importer", type=sorted(e.lstrip(".") for e in SUPPORTED), accept_multiple_files=True,
+            "Fichiers à importer", type=sorted(e.lstrip(".") for e in supported_extensions()), accept_multiple_files=True,
             key=f"uploader-{nonce}", max_upload_size=limit_mb,
         )
         if st.button("Importer", type="primary", disabled=not files, icon=":material/upload:"):

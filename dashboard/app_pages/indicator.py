@@ -40,7 +40,7 @@ with st.container(border=True):
     with goal:
         st.markdown(ui.target_line(ind))
         ui.progress_bar(ind)
-        ui.change_sentence(ind)
+        ui.change_sentence(queries.change(*ctx.keys, chosen, flt))
 
 st.subheader("Évolution et trajectoire")
 s = queries.series(*ctx.keys, chosen, flt)

@@ -6,6 +6,7 @@ what needs the plan or scipy (status, projection, significance). Public API, use
 app and the reports:
 
 - :func:`evaluate` → the ``barometre kpi --json`` document;
+- :func:`indicator_change` → one indicator's change since its baseline, with its test;
 - :func:`series` → monthly values of an indicator (month, value, ci_low, ci_high, n);
 - :func:`trajectory` → the plan's expected path (date, expected, kind);
 - :func:`breakdown` → an indicator per service, channel, commune or age band;
@@ -16,7 +17,7 @@ Each takes a short read-only connection (:func:`pipelines.warehouse.read_connect
 query parameters, never SQL text.
 """
 
-from pipelines.indicators.evaluate import evaluate
+from pipelines.indicators.evaluate import evaluate, indicator_change
 from pipelines.indicators.query import Filters
 from pipelines.indicators.review import review
 from pipelines.indicators.series import breakdown, filter_options, series, trajectory
@@ -31,6 +32,7 @@ __all__ = [
     "create_views",
     "evaluate",
     "filter_options",
+    "indicator_change",
     "review",
     "series",
     "trajectory",

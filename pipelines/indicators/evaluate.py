@@ -33,20 +33,28 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def evaluate(
-    warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None, *, details: bool = True
+    warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None, *,
+    details: bool = True, changes: bool = True,
 ) -> dict:
     """Every indicator of the plan over the headline period, against its baseline and trajectory.
 
     ``details=False`` leaves out each indicator's ``details`` (every statistic of its family: the
     Kaplan–Meier median, the backlog… beside a delay), which cost most of the time at scale and
     which the app's pages do not show.
+
+    ``changes=False`` leaves out the test of each indicator's change since its baseline (``change``
+    is then None; the status does not depend on it): the app's overview does not show it, and the
+    tests cost its first render the import of scipy (half a second without cached bytecode) and a
+    Mann–Whitney rank sum per delay indicator. The indicator page asks for its one indicator's
+    change with :func:`indicator_change`.
     """
     filters = filters or Filters()
     with read_connection(warehouse) as con:
         require_views(con)
         period = q.headline_period(con, as_of, filters)
         quality = q.quality(con)
-        indicators = [assess(con, ind, period, filters, quality, with_details=details) for ind in plan.indicators]
+        indicators = [assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
+                      for ind in plan.indicators]
     return {
         "as_of": period.end.isoformat(),
         "period_start": period.start.isoformat(),
@@ -54,6 +62,23 @@ def evaluate(
         "status_rule": status.STATUS_RULE,
         "indicators": indicators,
     }
+
+
+def indicator_change(
+    warehouse: Path, plan: Plan, indicator_id: str, as_of: dt.date | None = None, filters: Filters | None = None
+) -> dict:
+    """The ``change`` entry of :func:`evaluate` for one indicator (difference with the baseline,
+    its test and its sentence), computed alone: the same periods, values and test."""
+    filters = filters or Filters()
+    ind = plan.indicator(indicator_id)
+    with read_connection(warehouse) as con:
+        require_views(con)
+        period = q.headline_period(con, as_of, filters)
+        bperiod = q.baseline_period(ind)
+        cur = q.measure_row(con, ind, period, filters)
+        base = q.measure_row(con, ind, bperiod, filters) if ind.baseline_value is None else None
+        baseline_value = ind.baseline_value if base is None else base["value"]
+        return change(con, ind, cur, base, baseline_value, period, bperiod, filters)
 
 
 def _rounded_count(value: float | None, n: int) -> int:
@@ -115,6 +140,7 @@ def assess(
     quality: dict[str, dict],
     bperiod: Period | None = None,
     with_details: bool = True,
+    with_change: bool = True,
 ) -> dict:
     """One indicator over ``period`` against its baseline (over ``bperiod``, default its own)."""
     bperiod = bperiod or q.baseline_period(ind)
@@ -163,7 +189,7 @@ def assess(
         "projection_low": projection.low,
         "projection_high": projection.high,
         "projection_points": projection.points,
-        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters),
+        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters) if with_change else None,
         "details": details(con, ind, period, filters) if with_details else {},
         "quality": quality[q.dataset_of(ind.measure)],
         "methodology": ind.methodology,

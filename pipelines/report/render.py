@@ -1,4 +1,4 @@
-"""Chart export without a browser: the app's Altair figures → SVG and PNG with vl-convert.
+"""Chart export without a browser: the app's figures (Vega-Lite) → SVG and PNG with vl-convert.
 
 The SVG is rendered once by Vega; the PNG is rasterised from that same SVG (scale 2, ~180 dpi
 once printed 180 mm wide), which saves a second Vega run per chart. The French locale travels
@@ -36,7 +36,7 @@ def engine():
 def render(fig: Figure) -> Rendered:
     """SVG and PNG of one figure."""
     vlc = engine()
-    svg = vlc.vegalite_to_svg(fig.chart.to_dict())
+    svg = vlc.vegalite_to_svg(fig.vega_lite())
     return Rendered(svg, vlc.svg_to_png(svg, scale=PNG_SCALE))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -41,12 +42,12 @@ TRAJECTORY = pl.DataFrame(
 
 
 def svg_text(fig: charts.Figure) -> str:
-    svg = vlc.vegalite_to_svg(fig.chart.to_dict())
+    svg = vlc.vegalite_to_svg(fig.vega_lite())
     return " ".join(re.findall(r">([^<>]+)</text>", svg))
 
 
 def assert_accessible(fig: charts.Figure) -> None:
-    spec = fig.chart.to_dict()
+    spec = fig.vega_lite()
     assert spec["description"] == fig.summary
     assert fig.summary.endswith(".") and ". " not in fig.summary  # one sentence
     assert spec["config"]["locale"] == charts.LOCALE
@@ -140,3 +141,52 @@ def test_sparkline_has_summary_and_table():
     fig = charts.sparkline_figure(series_frame(), label="Part en ligne", unit="%", min_sample=200)
     assert fig.summary == "Part en ligne, évolution mensuelle : de 40,0\u00a0% en janvier 2024 à 63,0\u00a0% en décembre 2025."
     assert fig.table.columns == ["Mois", "Valeur", "n"] and fig.table.height == 24
+
+
+def test_sparkline_is_the_spec_altair_writes_without_importing_altair():
+    """The overview's sparklines are plain Vega-Lite dicts (no Altair import on the first page): the
+    same spec as the Altair chart they replace, in the French locale, drawn by vl-convert."""
+    import altair as alt
+
+    series = series_frame(n_small=2)
+    fig = charts.sparkline_figure(series, label="Part en ligne", unit="%", min_sample=200)
+    assert isinstance(fig.chart, dict) and isinstance(fig.chart["datasets"]["sparkline"], pl.DataFrame)
+    s = series.with_columns((pl.col("n") >= 200).alias("ok"))
+    base = alt.Chart(s).encode(
+        x=alt.X("month:T", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("month:T", title="Mois", format="%B %Y"), alt.Tooltip("value:Q", title="Valeur", format=".1%"),
+                 alt.Tooltip("n:Q", title="n", format=",.0f")],
+    )
+    reference = alt.layer(
+        base.mark_line(color=charts.MEASURED, strokeWidth=1.5),
+        base.mark_point(filled=True, size=14).encode(color=alt.condition("datum.ok", alt.value(charts.MEASURED), alt.value(charts.GREY))),
+    ).properties(height=56)
+    with alt.theme.enable("none"):  # as Streamlit renders Altair charts
+        expected = charts.finish(reference, fig.summary).to_dict()
+
+    def comparable(spec: dict) -> dict:
+        spec = {k: v for k, v in spec.items() if k != "$schema"}
+        (rows,) = spec.pop("datasets").values()
+        return spec | {"data": None, "rows": rows}
+
+    assert comparable(fig.vega_lite()) == comparable(expected)
+    assert_accessible(fig)
+    assert OKABE_ITO["grey"] in json.dumps(fig.vega_lite())  # the two small samples, in grey
+    assert not ENGLISH_MONTHS.search(svg_text(fig))  # renders (no axis text; the locale travels in config)
+
+
+def test_overview_imports_neither_altair_nor_pandera():
+    """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
+    are imported only by the pages and commands that use them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import dashboard.access, dashboard.charts, dashboard.components, dashboard.context, dashboard.filters\n"
+        "import dashboard.navigation, dashboard.queries, dashboard.status, pipelines.indicators, pipelines.plan\n"
+        "print(sorted(m for m in ('altair', 'pandera', 'pandas', 'schemas.registry') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[]"

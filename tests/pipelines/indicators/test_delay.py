@@ -131,3 +131,32 @@ def test_open_cases_only(make):
     assert med["details"]["km_median"] is None  # never reaches 0.5: « non atteinte »
     assert med["details"]["n_censored"] == 3
     assert stock["value"] == 3.0
+
+
+def test_rank_sum_equals_scipy_ranks_with_ties(make):
+    """kpi_delay_rank_sum ranks both periods' delays together, ties at their average rank: n1, n2,
+    U1 = R1 − n1 (n1 + 1) / 2 and Σ (t³ − t) as scipy computes them, hence the same p-value."""
+    import numpy as np
+    from scipy import stats as sps
+
+    from pipelines.indicators.stats import mann_whitney_from_ranks
+
+    before = [3, 5, 5, 5, 7.5, 9, 9, 12, 14, 20, 21.25, 30]  # ties within a period…
+    after = [2, 3, 5, 6, 7.5, 7.5, 8, 9, 10, 10, 11, 13.5, 40]  # …and across the two
+    other = [5, 9]  # another service: left out by the filter
+    wh, _ = make(cases=[case("2023-03-01", d) for d in before] + [case("2025-03-01", d) for d in after]
+                 + [case("2025-03-01", d, service="urbanisme") for d in other])
+    n1, n2, u1, tie_term = query(
+        wh, "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2023-01-01', date '2024-01-01', "
+            "date '2025-01-01', date '2026-01-01', services := ['etat-civil'])")[0]
+    ranks = sps.rankdata(before + after)
+    _, counts = np.unique(before + after, return_counts=True)
+    assert (n1, n2) == (12, 13)
+    assert u1 == ranks[: len(before)].sum() - n1 * (n1 + 1) / 2  # exactly: integers and halves
+    assert u1 == sps.mannwhitneyu(before, after).statistic
+    assert tie_term == float((counts**3 - counts).sum()) == 120.0  # 3 and 10 twice, 7,5 and 9 thrice, 5 four times
+    assert mann_whitney_from_ranks(u1, n1, n2, tie_term) == pytest.approx(
+        sps.mannwhitneyu(before, after, method="asymptotic").pvalue, rel=1e-12)
+    empty = query(wh, "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2019-01-01', date '2019-02-01', "
+                      "date '2019-01-01', date '2019-02-01')")[0]
+    assert empty == (0, 0, None, 0.0)

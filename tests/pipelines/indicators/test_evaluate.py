@@ -112,3 +112,21 @@ def test_default_period_is_the_latest_complete_month(make):
     doc = evaluate(wh, plan)
     assert (doc["as_of"], doc["period_start"]) == ("2025-06-30", "2024-07-01")  # July is not complete
     assert evaluate(wh, plan, dt.date(2025, 3, 14))["as_of"] == "2025-02-28"
+
+
+def test_changes_can_be_left_out_and_computed_one_at_a_time(make):
+    """The app's overview evaluates without the tests (change None); the indicator page computes its
+    one indicator's change alone, identical to the full evaluation's."""
+    from pipelines.indicators import indicator_change
+
+    wh, plan = make(
+        requests=_take_up(2023, 3, 10) + _take_up(2025, 7, 10),
+        cases=[case("2023-03-01", d) for d in (38, 40, 42, 40)] + [case("2025-03-01", d) for d in (24, 25, 26, 40)],
+        indicators=(indicator("tx", "take_up", target=0.8), indicator("delai", "delay_median", "decrease", target=20.0)),
+    )
+    full = evaluate(wh, plan, AS_OF)
+    light = evaluate(wh, plan, AS_OF, changes=False)
+    for with_test, without in zip(full["indicators"], light["indicators"], strict=True):
+        assert without["change"] is None and with_test["change"]["p_value"] is not None
+        assert {k: v for k, v in without.items() if k != "change"} == {k: v for k, v in with_test.items() if k != "change"}
+        assert indicator_change(wh, plan, with_test["id"], AS_OF) == with_test["change"]
