@@ -13,6 +13,12 @@ from pathlib import Path
 from pipelines import settings
 from pipelines.errors import BarometreError
 
+# Polars' allocator (jemalloc) hands freed memory back to the system at once by default. A streamed
+# import allocates and frees some 100 MB per batch, so the kernel kept zeroing fresh pages: 1.3 s
+# of system time per 10 M rows (benchmarks/README.md). Keeping freed pages 10 s trades about
+# 100 MB of memory for it. Read when Polars loads, hence here, before anything imports it.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:10000,muzzy_decay_ms:10000")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

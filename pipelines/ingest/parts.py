@@ -116,11 +116,19 @@ def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, ca
 
 
 def build_part(
-    raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, catalogue: Catalogue, notes: list[str], several: bool
+    raw: RawTable,
+    index: int,
+    primary: bool,
+    adapter: Adapter,
+    mapped,
+    catalogue: Catalogue,
+    notes: list[str],
+    several: bool,
+    duplicates: bool = True,
 ) -> tuple[Part, pl.DataFrame, pl.DataFrame]:
     """One mapped dataset of a table → services → coerce → validate → Part; also the typed rows
     that went into validation and the validation rejections (the streamed path needs them to find
-    duplicates across batches as the whole file would)."""
+    duplicates across batches as the whole file would; it passes ``duplicates=False``)."""
     ds = DATASETS[mapped.dataset]
     frame = mapped.frame
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
@@ -128,7 +136,7 @@ def build_part(
         frame = frame.filter(~pl.col(LINE_COL).is_in(adapter_rej[LINE_COL].drop_nulls().implode()))
     frame, unknown = catalogue.resolve(frame)
     typed, coerce_rej = coerce(frame, ds.polars_schema)
-    good, val_rej = validate(typed, ds)
+    good, val_rej = validate(typed, ds, duplicates)
     ragged = pl.DataFrame(
         [(line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.") for line, n in raw.ragged]
         if primary else [],

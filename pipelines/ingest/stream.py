@@ -4,10 +4,13 @@ A CSV above ``STREAM_MIN_BYTES`` whose format is taken by a *streamable* adapter
 works row by row: the canonical files, the French spreadsheet logs) is not read whole.
 :func:`plan_stream` reads the head the way the one-shot reader would (encoding, delimiter, header,
 title lines) and asks the adapters which format it is. Then blocks of whole records are read with
-plain reads (no memory map, so memory stays flat whatever the file size), turned into UTF-8 when the
-file is Windows-1252 (cheaper than Polars' own decoding), parsed by Polars, and a worker thread maps,
-types and validates batch *k + 1* (adapter → services → coerce → Pandera, the one-shot stages) while
-the main thread appends batch *k* to DuckDB from Arrow. The result is the one-shot path's (tested):
+plain reads (no memory map, so memory stays flat whatever the file size; the bytes read also feed
+the file's SHA-256, so the file is read once), turned into UTF-8 when the file is Windows-1252
+(cheaper than Polars' own decoding) and parsed by Polars. Three stages overlap on the two cores:
+the reader thread parses and maps batch *k + 2* (in file order: a row-wise adapter may carry state
+from one batch to the next), a preparing thread types and validates batch *k + 1* (services →
+coerce → Pandera, the one-shot stages), and two appender threads write batches *k* and *k − 1* to
+DuckDB from Arrow (see :class:`_Appenders`). The result is the one-shot path's (tested):
 same rows, same rejections with their lines and messages, same ledger.
 
 When a batch shows that the file needs the one-shot reader after all (a line Polars cannot parse,
@@ -18,22 +21,24 @@ Line numbers: a record's line is its index + the lines above the first record. W
 line breaks inside quoted fields (physical lines ≠ records + header lines), the lines of rejected
 records are recomputed exactly with the CSV reader — only then, since it is slow.
 
-Duplicates: each batch rejects its own duplicated ids; across batches, 64-bit hashes of the key
-(12 bytes a row with the line, spilled to temporary files by hash bucket, so not held in memory)
-say whether the file may hold any, and only then DuckDB finds them exactly, so that the later
-occurrences are rejected citing the first one's line, as the whole-file check would (also when the
-first occurrence was itself refused).
+Duplicates: 64-bit hashes of every row's key (12 bytes a row with the line, spilled to temporary
+files by hash bucket, so not held in memory) say whether the file may hold repeated ids, within a
+batch or across batches, and only then DuckDB finds them exactly, so that the later occurrences are
+rejected citing the first one's line, as the whole-file check would (also when the first
+occurrence was itself refused).
 
-Memory: batches of ``BATCH_ROWS`` (at most ``QUEUE`` waiting), a commit every ``COMMIT_ROWS`` and
-DuckDB's cache capped at ``DUCKDB_MEMORY`` while appending: about 1.1–1.3 GB whatever the size.
-Speed: DuckDB appends with one thread (a parallel scan of small Arrow batches costs more than it
-saves), Polars' date cache is off for timestamps, value checks run on distinct values (see
+Memory: batches of ``BATCH_ROWS`` (at most ``QUEUE`` waiting, and a commit group's worth per
+appender), a commit every ``COMMIT_ROWS`` and DuckDB's cache capped at ``DUCKDB_MEMORY`` while
+appending: about 1.2–1.4 GB whatever the size. Speed: each appender uses one DuckDB thread (a
+parallel scan of small Arrow batches costs more than it saves; two appenders at once scale
+fully), Polars' date cache is off for timestamps, value checks run on distinct values (see
 ``validate``), and nothing is rewritten when a mapping changes nothing.
 """
 
 from __future__ import annotations
 
 import codecs
+import collections
 import contextlib
 import csv
 import queue
@@ -41,6 +46,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +56,7 @@ import pyarrow as pa
 
 from pipelines.ingest import load as ld
 from pipelines.ingest.adapters import MapContext, detect
-from pipelines.ingest.adapters.base import Adapter, NotStreamable
+from pipelines.ingest.adapters.base import Adapter, Mapped, NotStreamable
 from pipelines.ingest.coerce import empty_rejections
 from pipelines.ingest.parts import build_part
 from pipelines.ingest.privacy import mask_free_text
@@ -71,9 +77,12 @@ from pipelines.ingest.validate import DUPLICATE_MESSAGE
 from schemas import DATASETS, Dataset
 
 STREAM_MIN_BYTES = 64 * 1024 * 1024
-BATCH_ROWS = 250_000
-COMMIT_ROWS = 1_000_000
+# batches of two DuckDB row groups (122 880 rows each) and commits of four: every commit writes
+# whole row groups, and the last group (appended by one thread while the other waits) stays short
+BATCH_ROWS = 245_760
+COMMIT_ROWS = 491_520
 QUEUE = 2  # prepared batches waiting for the appenders
+PREPARERS = 1  # threads typing and validating batches at once (2 cost more than they save on 2 cores)
 APPENDERS = 2  # threads appending to DuckDB at once (one per core of the reference machine)
 DUCKDB_MEMORY = "512MB"  # DuckDB's memory limit while the batches are appended
 HEAD_BYTES = 2 * 1024 * 1024
@@ -215,8 +224,9 @@ class _Reader:
     """Blocks → raw tables of records, with the line numbers and the encoding rules of the
     one-shot reader (a file that is not UTF-8 is Windows-1252 as a whole)."""
 
-    def __init__(self, plan: StreamPlan) -> None:
+    def __init__(self, plan: StreamPlan, on_bytes: Callable[[memoryview, int], None] | None = None) -> None:
         self.plan = plan
+        self.on_bytes = on_bytes  # given each block's records, with their offset in the file
         self.encoding = plan.encoding
         self.ascii_only = plan.encoding != "cp1252"  # nothing but ASCII so far (the head was checked)
         self.records = 0  # records parsed (blank ones included): the line count check
@@ -225,6 +235,8 @@ class _Reader:
     def tables(self, block_bytes: int) -> Iterator[tuple[RawTable, int]]:
         plan = self.plan
         for block, cut, end in _blocks(plan, block_bytes):
+            if self.on_bytes is not None:
+                self.on_bytes(memoryview(block)[:cut], end - cut)
             if b"\x00" in block:
                 raise NotStreamable("octets nuls")
             frame = self._parse(block)
@@ -279,12 +291,13 @@ class _Batch:
     end: int = 0  # file offset reached
 
 
-def _prepare(raw: RawTable, plan: StreamPlan, catalogue: Catalogue, ctx: MapContext) -> _Batch:
-    """Pure stage for one batch: the adapter's map → services → coerce → validate (the one-shot stages)."""
-    mapped = plan.adapter.map(raw, ctx)
-    if len(mapped) != 1 or mapped[0].dataset != plan.dataset.name:
+def _prepare(raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue) -> _Batch:
+    """Pure stage for one mapped batch: services → coerce → validate (the one-shot stages); runs on
+    one of the ``PREPARERS`` threads."""
+    if mapped.dataset != plan.dataset.name:
         raise NotStreamable("jeux de données différents d'un lot à l'autre")
-    part, typed, val_rej = build_part(raw, 0, True, plan.adapter, mapped[0], catalogue, [], False)
+    # repeated ids, within a batch or across batches, are found once for the whole file (_Keys)
+    part, typed, val_rej = build_part(raw, 0, True, plan.adapter, mapped, catalogue, [], False, duplicates=False)
     with_id = typed.filter(pl.col("source_id").is_not_null())
     keys = with_id.select(_key_hash(), pl.col(LINE_COL))
     rejected_keys = with_id.filter(pl.col(LINE_COL).is_in(val_rej[LINE_COL].implode())).select("source", "source_id", LINE_COL)
@@ -298,18 +311,39 @@ def _key_hash() -> pl.Expr:
 def _producer(
     plan: StreamPlan, catalogue: Catalogue, reader: _Reader, batch_rows: int, out: queue.Queue, stop: threading.Event, salt: bytes = b""
 ) -> None:
+    """Read and map the batches in file order (a row-wise adapter may carry state from one batch to
+    the next, e.g. the count of identical rows), prepare them on ``PREPARERS`` threads at once, and
+    hand them to the appenders in file order."""
     ctx = MapContext(stream={}, salt=salt)
     keys = _Keys()
+    pending: collections.deque[tuple[Future, int]] = collections.deque()
+
+    def hand_over(item: tuple[Future, int]) -> None:
+        future, end = item
+        batch = future.result()
+        batch.end = end
+        keys.add(batch.keys)
+        batch.keys = None
+        out.put(("batch", batch))
+
     try:
-        for raw, end in reader.tables(max(1 << 12, batch_rows * 128)):
-            if stop.is_set():
-                return
-            batch = _prepare(raw, plan, catalogue, ctx)
-            batch.end = end
-            keys.add(batch.keys)
-            batch.keys = None
-            out.put(("batch", batch))
-        # whether two rows may share a key: decided here, while the main thread loads the last batch
+        with ThreadPoolExecutor(max_workers=PREPARERS, thread_name_prefix="barometre-lot") as pool:
+            try:
+                for raw, end in reader.tables(max(1 << 12, batch_rows * 128)):
+                    if stop.is_set():
+                        return
+                    mapped = plan.adapter.map(raw, ctx)
+                    if len(mapped) != 1:
+                        raise NotStreamable("jeux de données différents d'un lot à l'autre")
+                    pending.append((pool.submit(_prepare, raw, mapped[0], plan, catalogue), end))
+                    while len(pending) > PREPARERS or (pending and pending[0][0].done()):
+                        hand_over(pending.popleft())
+                while pending:
+                    hand_over(pending.popleft())
+            finally:
+                for future, _end in pending:
+                    future.cancel()
+        # whether two rows may share a key: decided here, while the appenders load the last batches
         out.put(("done", list(dict.fromkeys(ctx.notes)), keys.shared()))
     except BaseException as err:  # handed to the main thread, which raises it
         out.put(("error", err))
@@ -373,6 +407,7 @@ def stream_load(
     progress: Callable[[float], None] | None = None,
     batch_rows: int | None = None,
     salt: bytes = b"",
+    on_bytes: Callable[[memoryview, int], None] | None = None,
 ) -> None:
     """Load a file batch by batch; ``finish(result, reader)`` runs inside the last transaction (the
     ledger is written there).
@@ -382,7 +417,8 @@ def stream_load(
     the table when it was empty, else in a staging table merged at the end), so an error undoes
     them by deleting that ``file_id``; a crash loses the whole run's snapshot (see warehouse.py).
     Raises :class:`NotStreamable` (nothing left written) when the file needs the one-shot reader.
-    ``salt``: the warehouse's key for content ids (see ``stable_row_ids``).
+    ``salt``: the warehouse's key for content ids (see ``stable_row_ids``); ``on_bytes(chunk,
+    offset)`` receives the file's bytes as they are read (the file's hash is computed from them).
     """
     batch_rows = batch_rows or BATCH_ROWS
     dataset = plan.dataset
@@ -391,7 +427,7 @@ def stream_load(
     target = table if direct else f"_stream_stage_{file_id}"
     if not direct:
         con.execute(f"create or replace table {target} as select * from {table} limit 0").fetchall()
-    reader = _Reader(plan)
+    reader = _Reader(plan, on_bytes)
     q: queue.Queue = queue.Queue(maxsize=QUEUE)
     stop = threading.Event()
     worker = threading.Thread(target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop, salt), daemon=True)

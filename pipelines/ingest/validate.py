@@ -77,9 +77,12 @@ def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, valu
     return out
 
 
-def validate(frame: pl.DataFrame, dataset: Dataset) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(valid rows in canonical column order, rejections ``_line, column, check, value, message``)."""
-    frame, dup_rejections = _reject_duplicate_ids(frame)
+def validate(frame: pl.DataFrame, dataset: Dataset, duplicates: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(valid rows in canonical column order, rejections ``_line, column, check, value, message``).
+
+    ``duplicates=False``: repeated ids are left to the caller (the streamed path finds them across
+    the whole file at once, see ``stream``)."""
+    frame, dup_rejections = _reject_duplicate_ids(frame) if duplicates else (frame, empty_rejections())
     failures = _failures(frame, dataset)
     rejections = [dup_rejections]
     if failures is not None and failures.height:

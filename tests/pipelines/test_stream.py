@@ -25,13 +25,15 @@ def _usage_csv(path, n: int, seed: int, changed: int = 0) -> None:
         day = 1 + i % 28
         label = '"Carte de stationnement\nrésidentiel"' if i % 997 == 0 else "Carte de stationnement"
         lines.append(f"demo,U{i:06d},2025-03-{day:02d} 10:{i % 60:02d}:00,stationnement,{label},{channel},{39001 + i % 5},25-39,completed")
-    # broken rows: unreadable date, unknown channel, bad INSEE code, future date, a duplicate id far away
+    # broken rows: unreadable date, unknown channel, bad INSEE code, future date, a duplicate id far
+    # away and one close by
     lines += [
         "demo,B1,31/02/2025,etat-civil,,online,39001,,",
         "demo,B2,2025-03-02 10:00:00,etat-civil,,fax,39001,,",
         "demo,B3,2025-03-02 10:00:00,etat-civil,,online,3900,,",
         "demo,B4,2099-01-01 10:00:00,etat-civil,,online,39001,,",
         f"demo,U{n // 2:06d},2025-03-03 10:00:00,stationnement,,online,39001,,",
+        f"demo,U{n - 1:06d},2025-03-04 10:00:00,stationnement,,online,39001,,",  # a duplicate in the same batch
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -93,7 +95,7 @@ def test_streamed_equals_one_shot(tmp_path, monkeypatch):
     assert got == expected
     assert calls_streamed["n"] > 5  # the streamed run really went batch by batch
     # and the numbers are the ones we planted
-    assert expected["reports"][0] == ("partial", 5000, 5000, 0, 5)
+    assert expected["reports"][0] == ("partial", 5000, 5000, 0, 6)
     assert expected["reports"][1][3] == 300  # updated rows of the re-export
 
 
@@ -166,3 +168,28 @@ def test_an_append_failing_in_duckdb_leaves_the_file_out(tmp_path, streaming, mo
     failed = ingest([path], warehouse)
     assert failed[0].status == "refused"
     assert _snapshot(warehouse)["rows"] == []
+
+
+@pytest.mark.parametrize("stops_half_way", [False, True], ids=["flux-complet", "flux-interrompu"])
+def test_the_ledger_hash_is_the_files_sha256(tmp_path, streaming, monkeypatch, stops_half_way):
+    """The hash is computed from the bytes the stream reads (the file is read once); when the
+    stream stops half-way and the file is read in one go, the rest is read for the hash."""
+    import hashlib
+
+    path = tmp_path / "v1.csv"
+    _usage_csv(path, 5000, seed=6)
+    if stops_half_way:
+        real = stream._prepare
+        calls = {"n": 0}
+
+        def stop(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise stream.NotStreamable("simulé")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(stream, "_prepare", stop)
+    report = ingest([path], tmp_path / "w.duckdb")[0]
+    assert report.rows_new == 5000
+    assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert ingest([path], tmp_path / "w.duckdb")[0].status == "skipped"
