@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` from a clone w
 from dashboard.access import require_login  # noqa: E402
 from dashboard.context import page_guard, sidebar_context  # noqa: E402
 from dashboard.navigation import pages  # noqa: E402
+from dashboard.warmup import start as start_warmup  # noqa: E402
 
 st.set_page_config(page_title="Baromètre", page_icon=":material/speed:", layout="wide")
 
@@ -24,3 +25,4 @@ with page_guard():
     sidebar_context()
 with page_guard():
     nav.run()
+start_warmup()  # the other pages' libraries, loaded while the user reads this one

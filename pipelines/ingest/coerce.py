@@ -150,8 +150,11 @@ _TYPE_WORDS = {
 }
 
 
-def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType], memo: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cast every column of ``schema`` (missing ones become null).
+
+    ``memo``: a dict kept from one batch of a file to the next: the date formats found in the
+    first batch are tried first in the next ones (rows they miss are still read with every format).
 
     Returns (typed frame, rejections) where rejections has ``_line, column, check, value, message``;
     rows with a rejection are removed from the typed frame.
@@ -179,7 +182,10 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> tuple[pl.Data
             exprs.append(text.alias(name))
             continue
         if dtype.base_type() in (pl.Datetime, pl.Date):
-            fast = parse_datetime(text, formats=likely_formats(frame[name]), strip=dirty)
+            formats = memo.setdefault("formats", {}) if memo is not None else {}
+            if name not in formats:
+                formats[name] = likely_formats(frame[name])
+            fast = parse_datetime(text, formats=formats[name], strip=dirty)
             parsed = fast.dt.date() if dtype.base_type() == pl.Date else fast
             slow_columns.append(name)
         else:

@@ -125,18 +125,20 @@ def build_part(
     notes: list[str],
     several: bool,
     duplicates: bool = True,
+    memo: dict | None = None,
 ) -> tuple[Part, pl.DataFrame, pl.DataFrame]:
     """One mapped dataset of a table → services → coerce → validate → Part; also the typed rows
     that went into validation and the validation rejections (the streamed path needs them to find
-    duplicates across batches as the whole file would; it passes ``duplicates=False``)."""
+    duplicates across batches as the whole file would; it passes ``duplicates=False`` and a
+    ``memo`` kept from batch to batch, see ``coerce`` and ``validate``)."""
     ds = DATASETS[mapped.dataset]
     frame = mapped.frame
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
     if adapter_rej.height:  # defensive: an adapter's refused lines never load
         frame = frame.filter(~pl.col(LINE_COL).is_in(adapter_rej[LINE_COL].drop_nulls().implode()))
     frame, unknown = catalogue.resolve(frame)
-    typed, coerce_rej = coerce(frame, ds.polars_schema)
-    good, val_rej = validate(typed, ds, duplicates)
+    typed, coerce_rej = coerce(frame, ds.polars_schema, memo)
+    good, val_rej = validate(typed, ds, duplicates, memo)
     ragged = pl.DataFrame(
         [(line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.") for line, n in raw.ragged]
         if primary else [],

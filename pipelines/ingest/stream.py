@@ -291,13 +291,14 @@ class _Batch:
     end: int = 0  # file offset reached
 
 
-def _prepare(raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue) -> _Batch:
+def _prepare(raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue, memo: dict | None = None) -> _Batch:
     """Pure stage for one mapped batch: services → coerce → validate (the one-shot stages); runs on
-    one of the ``PREPARERS`` threads."""
+    one of the ``PREPARERS`` threads. ``memo``: what coerce and validate keep from batch to batch
+    (None when several threads prepare at once)."""
     if mapped.dataset != plan.dataset.name:
         raise NotStreamable("jeux de données différents d'un lot à l'autre")
     # repeated ids, within a batch or across batches, are found once for the whole file (_Keys)
-    part, typed, val_rej = build_part(raw, 0, True, plan.adapter, mapped, catalogue, [], False, duplicates=False)
+    part, typed, val_rej = build_part(raw, 0, True, plan.adapter, mapped, catalogue, [], False, duplicates=False, memo=memo)
     with_id = typed.filter(pl.col("source_id").is_not_null())
     keys = with_id.select(_key_hash(), pl.col(LINE_COL))
     rejected_keys = with_id.filter(pl.col(LINE_COL).is_in(val_rej[LINE_COL].implode())).select("source", "source_id", LINE_COL)
@@ -317,6 +318,7 @@ def _producer(
     ctx = MapContext(stream={}, salt=salt)
     keys = _Keys()
     pending: collections.deque[tuple[Future, int]] = collections.deque()
+    memo: dict | None = {} if PREPARERS == 1 else None  # used by one preparing thread at a time
 
     def hand_over(item: tuple[Future, int]) -> None:
         future, end = item
@@ -335,7 +337,7 @@ def _producer(
                     mapped = plan.adapter.map(raw, ctx)
                     if len(mapped) != 1:
                         raise NotStreamable("jeux de données différents d'un lot à l'autre")
-                    pending.append((pool.submit(_prepare, raw, mapped[0], plan, catalogue), end))
+                    pending.append((pool.submit(_prepare, raw, mapped[0], plan, catalogue, memo), end))
                     while len(pending) > PREPARERS or (pending and pending[0][0].done()):
                         hand_over(pending.popleft())
                 while pending:

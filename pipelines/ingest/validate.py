@@ -77,13 +77,17 @@ def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, valu
     return out
 
 
-def validate(frame: pl.DataFrame, dataset: Dataset, duplicates: bool = True) -> tuple[pl.DataFrame, pl.DataFrame]:
+def validate(
+    frame: pl.DataFrame, dataset: Dataset, duplicates: bool = True, memo: dict | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(valid rows in canonical column order, rejections ``_line, column, check, value, message``).
 
     ``duplicates=False``: repeated ids are left to the caller (the streamed path finds them across
-    the whole file at once, see ``stream``)."""
+    the whole file at once, see ``stream``). ``memo``: a dict kept from one batch of a file to the
+    next (one thread at a time): the distinct values already checked, and how they failed, are
+    not checked again."""
     frame, dup_rejections = _reject_duplicate_ids(frame) if duplicates else (frame, empty_rejections())
-    failures = _failures(frame, dataset)
+    failures = _failures(frame, dataset, {} if memo is None else memo)
     rejections = [dup_rejections]
     if failures is not None and failures.height:
         rejections.append(_rejections_from_failures(frame, failures))
@@ -141,9 +145,10 @@ def _run(schema, frame: pl.DataFrame) -> pl.DataFrame | None:
     return None
 
 
-def _failures(frame: pl.DataFrame, dataset: Dataset) -> pl.DataFrame | None:
+def _failures(frame: pl.DataFrame, dataset: Dataset, memo: dict) -> pl.DataFrame | None:
     """Failure cases of the dataset's model on ``frame``, with the value checks of columns with
-    few distinct values run on those values only (same failures, row by row)."""
+    few distinct values run on those values only (same failures, row by row), and only on the
+    values ``memo`` has not seen yet (a streamed file's batches hold the same few values)."""
     schema = dataset.polars_schema
     few = frozenset(
         name for name in _value_checked(dataset)
@@ -152,26 +157,38 @@ def _failures(frame: pl.DataFrame, dataset: Dataset) -> pl.DataFrame | None:
     if not few:
         return _run(dataset.model, frame)
     found = [_run(_without_checks(dataset, few), frame)]
-    # one frame of distinct values, each column padded with nulls (which the value checks skip)
-    # (in one select, so that Polars finds them in parallel; their order does not matter: failures
-    # are joined back to the rows and sorted by row)
+    checked: dict[str, pl.Series] = memo.setdefault("checked", {})  # column → values checked so far
+    failing: dict[str, pl.DataFrame] = memo.setdefault("failing", {})  # column → (check, _value) that failed
+    # the distinct values (in one select, so that Polars finds them in parallel; their order does
+    # not matter: failures are joined back to the rows and sorted by row), less those seen before
     lists = frame.select(pl.col(name).unique().implode() for name in sorted(few))
-    distinct = {name: lists[name][0].alias(name) for name in lists.columns}
-    height = max(len(v) for v in distinct.values())
-    values = pl.DataFrame([v.extend_constant(None, height - len(v)) for v in distinct.values()])
-    failed = _run(_values_schema(dataset, few), values)
-    if failed is not None and failed.height:
-        if failed["index"].null_count():
-            return _run(dataset.model, frame)  # not a value failure after all: the whole model decides
-        failed = failed.with_columns(pl.col("index").cast(pl.Int64))
-        for (name,), cases in failed.group_by("column", maintain_order=True):
-            bad = cases.select("check", values[name].gather(cases["index"]).alias("_value"))
-            rows = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), pl.col(name).alias("_value"))
-            found.append(
-                rows.join(bad, on="_value", how="inner").select(
-                    pl.col("_value").cast(pl.String).alias("failure_case"), pl.lit(name).alias("column"), "check", "index"
-                )
+    new = {name: lists[name][0].alias(name) for name in lists.columns}
+    new = {name: v.filter(~v.is_in(checked[name].implode())) if name in checked else v.drop_nulls() for name, v in new.items()}
+    new = {name: v for name, v in new.items() if len(v)}
+    if new:
+        # one frame of the new values, each column padded with nulls (which the value checks skip)
+        height = max(len(v) for v in new.values())
+        values = pl.DataFrame([v.extend_constant(None, height - len(v)) for v in new.values()])
+        failed = _run(_values_schema(dataset, frozenset(new)), values)
+        if failed is not None and failed.height:
+            if failed["index"].null_count():
+                return _run(dataset.model, frame)  # not a value failure after all: the whole model decides
+            failed = failed.with_columns(pl.col("index").cast(pl.Int64))
+            for (name,), cases in failed.group_by("column", maintain_order=True):
+                bad = cases.select(pl.col("check").cast(pl.String), values[name].gather(cases["index"]).alias("_value"))
+                failing[name] = pl.concat([failing[name], bad]) if name in failing else bad
+        for name, v in new.items():
+            checked[name] = pl.concat([checked[name], v]) if name in checked else v
+    for name in sorted(few):
+        bad = failing.get(name)
+        if bad is None:
+            continue
+        rows = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), pl.col(name).alias("_value"))
+        found.append(
+            rows.join(bad, on="_value", how="inner").select(
+                pl.col("_value").cast(pl.String).alias("failure_case"), pl.lit(name).alias("column"), "check", "index"
             )
+        )
     kept = [
         f.select(pl.col("failure_case").cast(pl.String), pl.col("column").cast(pl.String), pl.col("check").cast(pl.String), pl.col("index").cast(pl.Int64))
         for f in found if f is not None and f.height

@@ -1,0 +1,22 @@
+"""The other pages' libraries are loaded once, in the background, after the first page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_warmup_loads_the_heavy_libraries_once_in_the_background():
+    code = (
+        "import sys, threading\n"
+        "import dashboard.warmup as w\n"
+        "before = [m for m in ('altair', 'pandas', 'scipy.stats') if m in sys.modules]\n"
+        "w.start(); w.start()\n"
+        "threads = [t for t in threading.enumerate() if t.name == 'barometre-prechargement']\n"
+        "for t in threads: t.join()\n"
+        "print(before, len(threads), all(m in sys.modules for m in w.MODULES))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[] 1 True"
