@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import importlib.abc
 import sys
+import threading
 
 
 class _NoPandas(importlib.abc.MetaPathFinder):
+    """Answers "no module named pandas" to the importing thread only: another thread importing
+    pandas meanwhile (the app's background imports, ``dashboard/warmup.py``) is not disturbed."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+
     def find_spec(self, name, path, target=None):
-        if name == "pandas" or name.startswith("pandas."):
+        if threading.get_ident() == self.thread and (name == "pandas" or name.startswith("pandas.")):
             raise ModuleNotFoundError("No module named 'pandas'", name="pandas")
         return None
 

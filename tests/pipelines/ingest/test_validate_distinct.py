@@ -58,3 +58,30 @@ def test_distinct_value_checks_equal_the_whole_model(monkeypatch, dataset, make)
     good_all, rej_all = va.validate(frame, DATASETS[dataset])
     assert good.equals(good_all)
     assert _sorted(rej) == _sorted(rej_all)
+
+
+def test_pandera_is_imported_without_pandas_and_validates():
+    """The ingest's Pandera (schemas.pandera_polars) does not import pandas, and still validates."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from schemas import DATASETS\n"
+        "import polars as pl\n"
+        "from pipelines.ingest.validate import validate\n"
+        "from pipelines.ingest.read import LINE_COL\n"
+        "ds = DATASETS['usage']\n"
+        "row = {'source': 'demo', 'source_id': 'A1', 'submitted_at': None, 'service': 'etat-civil', 'service_label': None,\n"
+        "       'channel': 'fax', 'commune': '39001', 'age_band': None, 'outcome': None}\n"
+        "import datetime as dt\n"
+        "row['submitted_at'] = dt.datetime(2025, 3, 1, 10)\n"
+        "frame = pl.DataFrame([row], schema=ds.polars_schema).with_columns(pl.lit(2, pl.Int64).alias(LINE_COL))\n"
+        "good, rej = validate(frame, ds)\n"
+        "print('pandas' in sys.modules, good.height, rej['check'].to_list())\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.split(" ", 2)[:2] == ["False", "0"]
+    assert "isin" in out.stdout
