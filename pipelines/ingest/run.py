@@ -169,7 +169,7 @@ def ingest_file(
         report = FileReport(path=str(path), sha256="", size_bytes=size)
         file_id = ld.new_file_id(con)
         try:
-            if _ingest_streamed(con, plan, file_id, catalogue, report, t0, hasher=hasher, progress=progress):
+            if _ingest_streamed(con, plan, file_id, catalogue, report, t0, salt, hasher=hasher, progress=progress):
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
         except (OSError, MemoryError, duckdb.Error) as err:
@@ -191,7 +191,7 @@ def ingest_file(
         return report
     ld.forget_refusals(con, sha)
     file_id = ld.new_file_id(con)
-    if plan is not None and _ingest_streamed(con, plan, file_id, catalogue, report, t0, progress=progress):
+    if plan is not None and _ingest_streamed(con, plan, file_id, catalogue, report, t0, salt, progress=progress):
         report.seconds = round(time.monotonic() - started, 3)
         return report
     try:
@@ -319,11 +319,13 @@ def _ingest_streamed(
     catalogue: Catalogue,
     report: FileReport,
     t0,
+    salt: bytes,
     hasher: _Hasher | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> bool:
     """Large row-wise file: batched load (see ``stream``). False, with nothing written, when the file
-    needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse)."""
+    needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse). ``salt``: the
+    warehouse's key for content ids."""
     table = plan.dataset.table
 
     def finish(result: stream.StreamResult, reader) -> None:
@@ -345,7 +347,7 @@ def _ingest_streamed(
 
     try:
         stream.stream_load(
-            con, plan, file_id, catalogue, finish, progress=progress, salt=ld.row_id_salt(con), on_bytes=hasher.feed if hasher else None
+            con, plan, file_id, catalogue, finish, progress=progress, salt=salt, on_bytes=hasher.feed if hasher else None
         )
     except (pl.exceptions.PolarsError, stream.NotStreamable):
         return False

@@ -82,7 +82,6 @@ STREAM_MIN_BYTES = 64 * 1024 * 1024
 BATCH_ROWS = 245_760
 COMMIT_ROWS = 491_520
 QUEUE = 2  # prepared batches waiting for the appenders
-PREPARERS = 1  # threads typing and validating batches at once (2 cost more than they save on 2 cores)
 APPENDERS = 2  # threads appending to DuckDB at once (one per core of the reference machine)
 DUCKDB_MEMORY = "512MB"  # DuckDB's memory limit while the batches are appended
 HEAD_BYTES = 2 * 1024 * 1024
@@ -293,8 +292,7 @@ class _Batch:
 
 def _prepare(raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue, memo: dict | None = None) -> _Batch:
     """Pure stage for one mapped batch: services → coerce → validate (the one-shot stages); runs on
-    one of the ``PREPARERS`` threads. ``memo``: what coerce and validate keep from batch to batch
-    (None when several threads prepare at once)."""
+    the preparing thread. ``memo``: what coerce and validate keep from batch to batch."""
     if mapped.dataset != plan.dataset.name:
         raise NotStreamable("jeux de données différents d'un lot à l'autre")
     # repeated ids, within a batch or across batches, are found once for the whole file (_Keys)
@@ -313,12 +311,13 @@ def _producer(
     plan: StreamPlan, catalogue: Catalogue, reader: _Reader, batch_rows: int, out: queue.Queue, stop: threading.Event, salt: bytes = b""
 ) -> None:
     """Read and map the batches in file order (a row-wise adapter may carry state from one batch to
-    the next, e.g. the count of identical rows), prepare them on ``PREPARERS`` threads at once, and
-    hand them to the appenders in file order."""
+    the next, e.g. the count of identical rows), prepare each on one other thread (two preparing
+    threads measured slower on two cores: the appenders need the CPU), and hand them to the
+    appenders in file order."""
     ctx = MapContext(stream={}, salt=salt)
     keys = _Keys()
     pending: collections.deque[tuple[Future, int]] = collections.deque()
-    memo: dict | None = {} if PREPARERS == 1 else None  # used by one preparing thread at a time
+    memo: dict = {}  # kept by the preparing thread from batch to batch
 
     def hand_over(item: tuple[Future, int]) -> None:
         future, end = item
@@ -329,7 +328,7 @@ def _producer(
         out.put(("batch", batch))
 
     try:
-        with ThreadPoolExecutor(max_workers=PREPARERS, thread_name_prefix="barometre-lot") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="barometre-lot") as pool:
             try:
                 for raw, end in reader.tables(max(1 << 12, batch_rows * 128)):
                     if stop.is_set():
@@ -338,7 +337,7 @@ def _producer(
                     if len(mapped) != 1:
                         raise NotStreamable("jeux de données différents d'un lot à l'autre")
                     pending.append((pool.submit(_prepare, raw, mapped[0], plan, catalogue, memo), end))
-                    while len(pending) > PREPARERS or (pending and pending[0][0].done()):
+                    while len(pending) > 1 or (pending and pending[0][0].done()):
                         hand_over(pending.popleft())
                 while pending:
                     hand_over(pending.popleft())
@@ -411,10 +410,10 @@ def stream_load(
     salt: bytes = b"",
     on_bytes: Callable[[memoryview, int], None] | None = None,
 ) -> None:
-    """Load a file batch by batch; ``finish(result, reader)`` runs inside the last transaction (the
-    ledger is written there).
+    """Load a file batch by batch; ``finish(result, reader)`` runs in the closing transaction (the
+    duplicates across batches, the merge of a staging table and the ledger are written there).
 
-    DuckDB holds an open transaction's appended rows in memory, so rows are committed every
+    DuckDB holds an open transaction's appended rows in memory, so the appenders commit every
     ``COMMIT_ROWS`` to keep memory flat. They are tagged with this file's ``file_id`` (directly in
     the table when it was empty, else in a staging table merged at the end), so an error undoes
     them by deleting that ``file_id``; a crash loses the whole run's snapshot (see warehouse.py).

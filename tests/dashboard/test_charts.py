@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -15,6 +14,7 @@ import vl_convert as vlc
 
 from dashboard import charts
 from dashboard.status import OKABE_ITO
+from tests.conftest import fresh_python
 
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 
@@ -178,15 +178,10 @@ def test_sparkline_is_the_spec_altair_writes_without_importing_altair():
 def test_overview_imports_neither_altair_nor_pandera():
     """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
     are imported only by the pages and commands that use them."""
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "import dashboard.access, dashboard.charts, dashboard.components, dashboard.context, dashboard.filters\n"
         "import dashboard.navigation, dashboard.queries, dashboard.status, pipelines.indicators, pipelines.plan\n"
         "print(sorted(m for m in ('altair', 'pandera', 'pandas', 'schemas.registry') if m in sys.modules))\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
-    assert out.stdout.strip() == "[]"
+    assert fresh_python(code) == "[]"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+from tests.conftest import fresh_python
 
 
 def test_warmup_loads_the_heavy_libraries_once_in_the_background():
@@ -17,6 +15,4 @@ def test_warmup_loads_the_heavy_libraries_once_in_the_background():
         "for t in threads: t.join()\n"
         "print(before, len(threads), all(m in sys.modules for m in w.MODULES))\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
-    assert out.stdout.strip() == "[] 1 True"
+    assert fresh_python(code) == "[] 1 True"

@@ -1,5 +1,9 @@
 -- Statistical helpers shared by every indicator view: one definition of each interval.
--- The reference tables kpi_ref_order_ranks and kpi_ref_t975 are filled from scipy by views.py.
+-- The reference tables kpi_ref_order_ranks and kpi_ref_t975 are computed with scipy and shipped as
+-- Parquet (views.py loads them).
+
+-- The scope filter of every indicator macro: a null list keeps every value, else the value must be in it.
+create or replace macro kpi_in_scope(chosen, v) as (chosen is null or list_contains(chosen::varchar[], v));
 
 -- z such that P(|Z| <= z) = 0.95.
 create or replace macro kpi_z95() as 1.959963984540054;

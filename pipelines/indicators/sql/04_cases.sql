@@ -27,9 +27,9 @@ final as (
         and decided_at is not null
         and (start is null or decided_at >= start::timestamp)
         and (stop is null or decided_at < stop::timestamp)
-        and (services is null or list_contains(services::varchar[], service))
-        and (channels is null or list_contains(channels::varchar[], channel))
-        and (communes is null or list_contains(communes::varchar[], commune))
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
 )
 
 select * from final;
@@ -348,9 +348,9 @@ monthly as (
     where kpi_whole_months(start, stop)
         and (start is null or month >= start::date)
         and (stop is null or month < stop::date)
-        and (services is null or list_contains(services::varchar[], service))
-        and (channels is null or list_contains(channels::varchar[], channel))
-        and (communes is null or list_contains(communes::varchar[], commune))
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
 ),
 
 decided as (
@@ -500,9 +500,9 @@ cohort as (
     from cases as c
     where (start is null or submitted_at >= start::timestamp)
         and submitted_at < coalesce(stop::timestamp, (select max_at + interval 1 second from bounds))
-        and (services is null or list_contains(services::varchar[], service))
-        and (channels is null or list_contains(channels::varchar[], channel))
-        and (communes is null or list_contains(communes::varchar[], commune))
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
 ),
 
 followed as (
@@ -644,9 +644,9 @@ with
 
 cases as (
     select * from mart_cases
-    where (services is null or list_contains(services::varchar[], service))
-        and (channels is null or list_contains(channels::varchar[], channel))
-        and (communes is null or list_contains(communes::varchar[], commune))
+    where kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
 ),
 
 bounds as (

@@ -28,10 +28,10 @@ scoped as (
     from responses
     where (start is null or month >= start::date)
         and (stop is null or month < stop::date)
-        and (services is null or list_contains(services::varchar[], service))
-        and (channels is null or list_contains(channels::varchar[], channel))
-        and (communes is null or list_contains(communes::varchar[], commune))
-        and (age_bands is null or list_contains(age_bands::varchar[], age_band))
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
+        and kpi_in_scope(age_bands, age_band)
 ),
 
 summed as (

@@ -12,6 +12,7 @@ import pytest
 from pipelines.ingest import validate as va
 from pipelines.ingest.read import LINE_COL
 from schemas import DATASETS
+from tests.conftest import fresh_python
 
 
 def _usage(n: int, seed: int) -> pl.DataFrame:
@@ -62,10 +63,6 @@ def test_distinct_value_checks_equal_the_whole_model(monkeypatch, dataset, make)
 
 def test_pandera_is_imported_without_pandas_and_validates():
     """The ingest's Pandera (schemas.pandera_polars) does not import pandas, and still validates."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     code = (
         "import sys\n"
         "from schemas import DATASETS\n"
@@ -81,7 +78,6 @@ def test_pandera_is_imported_without_pandas_and_validates():
         "good, rej = validate(frame, ds)\n"
         "print('pandas' in sys.modules, good.height, rej['check'].to_list())\n"
     )
-    root = Path(__file__).resolve().parents[3]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
-    assert out.stdout.split(" ", 2)[:2] == ["False", "0"]
-    assert "isin" in out.stdout
+    out = fresh_python(code)
+    assert out.split(" ", 2)[:2] == ["False", "0"]
+    assert "isin" in out
