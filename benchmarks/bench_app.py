@@ -95,9 +95,24 @@ def build_warehouse(rows: int, out: Path) -> Path:
         plan_dir.mkdir(exist_ok=True)
         shutil.copy(PLAN, plan_dir / "plan.toml")
         subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "ingest", str(files.usage), str(files.processing), str(files.survey),
-             "--warehouse", str(warehouse), "--plan", str(plan_dir / "plan.toml"), "--data-dir", str(plan_dir)],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "ingest",
+                str(files.usage),
+                str(files.processing),
+                str(files.survey),
+                "--warehouse",
+                str(warehouse),
+                "--plan",
+                str(plan_dir / "plan.toml"),
+                "--data-dir",
+                str(plan_dir),
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     return warehouse
 
@@ -105,7 +120,11 @@ def build_warehouse(rows: int, out: Path) -> Path:
 def render(script: str, page: str, env: dict, wait: bool = False) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", script, str(ROOT / "dashboard" / "app.py"), page, "wait" if wait else "now"],
-        cwd=ROOT, capture_output=True, text=True, env=env, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -123,8 +142,11 @@ def replay(warehouse: Path, statements: list, repeat: int) -> list[dict]:
             con.execute(sql, params).fetchall() if params else con.execute(sql).fetchall()
             times.append(time.perf_counter() - t0)
             con.close()
-        seen[key] = {"sql": " ".join(sql.split())[:90], "params": json.dumps(params, default=str)[:200],
-                     "median_ms": 1000 * statistics.median(times)}
+        seen[key] = {
+            "sql": " ".join(sql.split())[:90],
+            "params": json.dumps(params, default=str)[:200],
+            "median_ms": 1000 * statistics.median(times),
+        }
     return sorted(seen.values(), key=lambda r: -r["median_ms"])
 
 
@@ -139,7 +161,11 @@ def main() -> None:
     report = {}
     for rows in args.sizes:
         warehouse = build_warehouse(rows, args.data)
-        env = {**os.environ, "BAROMETRE_WAREHOUSE": str(warehouse), "BAROMETRE_PLAN": str(args.data / f"plan_{rows}" / "plan.toml")}
+        env = {
+            **os.environ,
+            "BAROMETRE_WAREHOUSE": str(warehouse),
+            "BAROMETRE_PLAN": str(args.data / f"plan_{rows}" / "plan.toml"),
+        }
         first = render(RENDER_OVERVIEW, "overview.py", env)
         pages, later, statements = {}, {}, []
         for page in PAGES:
@@ -152,7 +178,10 @@ def main() -> None:
                 later[page] = render(RENDER, page, env, wait=True)["elapsed"]
         queries = replay(warehouse, statements, args.repeat)
         report[rows] = {
-            "overview_first_render_s": first["elapsed"], "page_switch_s": pages, "page_switch_after_warmup_s": later, "queries": queries,
+            "overview_first_render_s": first["elapsed"],
+            "page_switch_s": pages,
+            "page_switch_after_warmup_s": later,
+            "queries": queries,
         }
         print(f"\n{rows:,} événements — premier affichage de la vue d'ensemble : {first['elapsed']:.2f} s")
         print("  premier passage sur chaque page : aussitôt après la vue d'ensemble / après le préchargement")
@@ -160,7 +189,9 @@ def main() -> None:
             if secs is not None:
                 print(f"  page {page:<14} {secs:6.2f} s / {later[page]:6.2f} s")
         worst = queries[0]["median_ms"] if queries else 0.0
-        print(f"  {len(queries)} requêtes distinctes ; la plus lente : {worst:.1f} ms (médiane de {args.repeat})")
+        print(
+            f"  {len(queries)} requêtes distinctes ; la plus lente : {worst:.1f} ms (médiane de {args.repeat})"
+        )
         for q in queries[:8]:
             print(f"    {q['median_ms']:7.1f} ms  {q['sql']}")
     print(json.dumps(report, default=str))

@@ -27,7 +27,9 @@ TYPES = (
 
 
 def measure(cmd: list[str]) -> dict:
-    out = subprocess.run([sys.executable, str(HERE / "_measure.py"), *cmd], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(HERE / "_measure.py"), *cmd], capture_output=True, text=True, check=True
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["rc"] != 0:
         raise SystemExit(f"command failed: {' '.join(cmd)}")
@@ -36,7 +38,17 @@ def measure(cmd: list[str]) -> dict:
 
 def ingest_cmd(csv: Path, warehouse: Path) -> list[str]:
     warehouse.unlink(missing_ok=True)
-    return [sys.executable, "-m", "pipelines.cli", "ingest", str(csv), "--warehouse", str(warehouse), "--data-dir", str(csv.parent)]
+    return [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "ingest",
+        str(csv),
+        "--warehouse",
+        str(warehouse),
+        "--data-dir",
+        str(csv.parent),
+    ]
 
 
 def duckdb_cmd(csv: Path, db: Path) -> list[str]:
@@ -73,7 +85,10 @@ def main() -> None:
             plain.append(measure(duckdb_cmd(canonical, tmp / "d.duckdb")))
             if args.french:
                 french.append(measure(ingest_cmd(files.french, tmp / "f.duckdb")))
-    rows = [summarise("barometre ingest (validé)", ours), summarise("duckdb read_csv (sans validation)", plain)]
+    rows = [
+        summarise("barometre ingest (validé)", ours),
+        summarise("duckdb read_csv (sans validation)", plain),
+    ]
     if french:
         rows.append(summarise("barometre ingest, variante Excel FR", french))
     report = {

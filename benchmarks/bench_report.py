@@ -35,8 +35,15 @@ class Phases:
         self.marks: dict[str, float] = {}
 
     def __call__(self, i: int, total: int, what: str) -> None:
-        phase = ("charts rendered" if what.startswith("Graphique") else "PDF" if what.startswith("Document")
-                 else "XLSX, CSV, manifest" if what.startswith(("Classeur", "Fichiers", "Manifeste")) else "numbers and figures")
+        phase = (
+            "charts rendered"
+            if what.startswith("Graphique")
+            else "PDF"
+            if what.startswith("Document")
+            else "XLSX, CSV, manifest"
+            if what.startswith(("Classeur", "Fichiers", "Manifeste"))
+            else "numbers and figures"
+        )
         self.marks[phase] = time.perf_counter() - self.start
 
     def split(self) -> dict[str, float]:
@@ -71,17 +78,23 @@ def main() -> None:
     times = [t for t, _ in runs]
     median = statistics.median(times)
     median_split = {k: round(statistics.median(s[k] for _, s in runs), 3) for k in runs[0][1]}
-    print(json.dumps({
-        "funder": args.funder,
-        "imports_s": round(IMPORTS_S, 2),
-        "first_build_s": round(first_s, 2),
-        "first_build_split_s": first_split,
-        "median_build_s": round(median, 2),
-        "median_split_s": median_split,
-        "runs_s": [round(t, 2) for t in times],
-        "target_s": TARGET_S,
-        "within_target": median < TARGET_S,
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "funder": args.funder,
+                "imports_s": round(IMPORTS_S, 2),
+                "first_build_s": round(first_s, 2),
+                "first_build_split_s": first_split,
+                "median_build_s": round(median, 2),
+                "median_split_s": median_split,
+                "runs_s": [round(t, 2) for t in times],
+                "target_s": TARGET_S,
+                "within_target": median < TARGET_S,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,20 @@ from pipelines.demo.generate import generate_frames
 CHUNK = 1_000_000
 DEMO_USAGE_AT_SCALE_1 = 200_000
 CHANNEL_FR = {
-    "online": "En ligne", "assisted": "France Services", "counter": "Guichet", "phone": "Téléphone",
-    "mail": "Courrier", "email": "Courriel", "other": "Autre",
+    "online": "En ligne",
+    "assisted": "France Services",
+    "counter": "Guichet",
+    "phone": "Téléphone",
+    "mail": "Courrier",
+    "email": "Courriel",
+    "other": "Autre",
 }
-OUTCOME_FR = {"completed": "Terminée", "abandoned": "Abandonnée", "rejected": "Refusée", "pending": "En cours"}
+OUTCOME_FR = {
+    "completed": "Terminée",
+    "abandoned": "Abandonnée",
+    "rejected": "Refusée",
+    "pending": "En cours",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,10 @@ class BenchFiles:
 
 def files_for(out: Path, rows: int) -> BenchFiles:
     return BenchFiles(
-        out / f"usage_{rows}.csv", out / f"processing_{rows}.csv", out / f"survey_{rows}.csv", out / f"usage_{rows}_excel-fr.csv"
+        out / f"usage_{rows}.csv",
+        out / f"processing_{rows}.csv",
+        out / f"survey_{rows}.csv",
+        out / f"usage_{rows}_excel-fr.csv",
     )
 
 
@@ -65,18 +78,25 @@ def write_bench(out: Path, rows: int, seed: int = 42, french: bool = False) -> B
     if all(p.exists() for p in wanted):
         return files
     with contextlib.ExitStack() as stack:
-        handles = {name: stack.enter_context(open(getattr(files, name), "wb")) for name in ("usage", "processing", "survey")}
+        handles = {
+            name: stack.enter_context(open(getattr(files, name), "wb"))
+            for name in ("usage", "processing", "survey")
+        }
         fr = stack.enter_context(open(files.french, "wb")) if french else None
         for i, start in enumerate(range(0, rows, CHUNK)):
             n = min(CHUNK, rows - start)
             frames = generate_frames(seed=seed + i, scale=n / DEMO_USAGE_AT_SCALE_1)
             frames["usage"] = frames["usage"].head(n)
             for name, frame in frames.items():
-                frame = frame.with_columns(pl.format("{}-{}", pl.lit(f"c{i:03d}"), pl.col("source_id")).alias("source_id"))
+                frame = frame.with_columns(
+                    pl.format("{}-{}", pl.lit(f"c{i:03d}"), pl.col("source_id")).alias("source_id")
+                )
                 frames[name] = frame
                 frame.write_csv(handles[name], include_header=i == 0, datetime_format="%Y-%m-%d %H:%M:%S")
             if fr is not None:
-                text = to_french_excel(frames["usage"]).write_csv(separator=";", include_header=i == 0, line_terminator="\r\n")
+                text = to_french_excel(frames["usage"]).write_csv(
+                    separator=";", include_header=i == 0, line_terminator="\r\n"
+                )
                 fr.write(text.encode("cp1252", errors="replace"))
     return files
 

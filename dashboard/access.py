@@ -27,6 +27,9 @@ def require_login() -> bool:
         )
         return False
     st.title("Baromètre")
-    st.info("Ce tableau de bord est réservé aux agents de la collectivité : connectez-vous pour le consulter.", icon=":material/lock:")
+    st.info(
+        "Ce tableau de bord est réservé aux agents de la collectivité : connectez-vous pour le consulter.",
+        icon=":material/lock:",
+    )
     st.button("Se connecter", on_click=st.login, type="primary", icon=":material/login:")
     return False

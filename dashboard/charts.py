@@ -49,13 +49,40 @@ LOCALE = {
         "periods": ["", ""],
         "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                   "septembre", "octobre", "novembre", "décembre"],
-        "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
-                        "sept.", "oct.", "nov.", "déc."],
+        "months": [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        "shortMonths": [
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        ],
     },
 }
-PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")]
+PALETTE = [
+    OKABE_ITO[k]
+    for k in ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")
+]
 MEASURED, EXPECTED, PROJECTED = OKABE_ITO["blue"], OKABE_ITO["black"], OKABE_ITO["orange"]
 GREY = OKABE_ITO["grey"]
 FONT = '"Source Sans", "Source Sans Pro", "Source Sans 3", Arial, sans-serif'  # quoted: vl-convert drops text otherwise
@@ -71,9 +98,21 @@ def chart_config() -> dict:
         "locale": LOCALE,
         "font": FONT,
         "range": {"category": list(PALETTE)},
-        "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK, "titleColor": INK, "gridColor": GRID},
-        "legend": {"orient": "bottom", "labelFontSize": 12, "titleFontSize": 12, "labelLimit": 320,
-                   "labelColor": INK, "titleColor": INK},
+        "axis": {
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "labelColor": INK,
+            "titleColor": INK,
+            "gridColor": GRID,
+        },
+        "legend": {
+            "orient": "bottom",
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "labelLimit": 320,
+            "labelColor": INK,
+            "titleColor": INK,
+        },
         "view": {"stroke": None},
     }
 
@@ -117,7 +156,9 @@ def number_format(unit: str, precise: bool = False) -> str:
     return ",.1f" if precise or unit == "/10" else ",.0f"
 
 
-def finish(chart: alt.TopLevelMixin, summary: str, title: str | None = None, width: int | None = None) -> alt.TopLevelMixin:
+def finish(
+    chart: alt.TopLevelMixin, summary: str, title: str | None = None, width: int | None = None
+) -> alt.TopLevelMixin:
     """Locale, font, palette and ARIA description; ``width=None`` lets the host stretch the chart."""
     import altair as alt
 
@@ -138,7 +179,13 @@ def finish(chart: alt.TopLevelMixin, summary: str, title: str | None = None, wid
     )
 
 
-UNIT_TITLES = {"jours": "jours", "/10": "note sur 10", "dossiers": "dossiers", "points": "points", "€": "euros"}
+UNIT_TITLES = {
+    "jours": "jours",
+    "/10": "note sur 10",
+    "dossiers": "dossiers",
+    "points": "points",
+    "€": "euros",
+}
 
 
 def unit_title(unit: str) -> str | None:
@@ -173,20 +220,38 @@ def series_figure(
     """
     import altair as alt
 
-    s = series.drop_nulls("value").sort("month").with_columns(
-        _sufficient(series, min_sample).alias("ok"),
-        pl.lit("Valeur mesurée").alias("serie"),
-    ).with_columns(pl.when(pl.col("ok")).then(pl.lit("")).otherwise(pl.lit("effectif insuffisant")).alias("remark"))
+    s = (
+        series.drop_nulls("value")
+        .sort("month")
+        .with_columns(
+            _sufficient(series, min_sample).alias("ok"),
+            pl.lit("Valeur mesurée").alias("serie"),
+        )
+        .with_columns(
+            pl.when(pl.col("ok")).then(pl.lit("")).otherwise(pl.lit("effectif insuffisant")).alias("remark")
+        )
+    )
     traj = trajectory.sort("date").with_columns(pl.lit("Trajectoire attendue").alias("serie"))
     proj = _projection_frame(s, projection)
     domain = ["Valeur mesurée", "Trajectoire attendue", *(["Projection"] if proj.height else [])]
-    color = alt.Color("serie:N", title=None, scale=alt.Scale(domain=domain, range=[MEASURED, EXPECTED, PROJECTED][: len(domain)]))
-    dash = alt.StrokeDash("serie:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 3]][: len(domain)]))
+    color = alt.Color(
+        "serie:N",
+        title=None,
+        scale=alt.Scale(domain=domain, range=[MEASURED, EXPECTED, PROJECTED][: len(domain)]),
+    )
+    dash = alt.StrokeDash(
+        "serie:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 3]][: len(domain)])
+    )
     fmt, pfmt = number_format(unit), number_format(unit, precise=True)
     x_scale = alt.Scale(nice=False)
-    base = alt.Chart(s).encode(x=alt.X("month:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount=8), scale=x_scale))
+    base = alt.Chart(s).encode(
+        x=alt.X(
+            "month:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount=8), scale=x_scale
+        )
+    )
     band = base.mark_area(opacity=0.18, color=MEASURED).encode(
-        y=alt.Y("ci_low:Q", axis=alt.Axis(format=fmt), title=unit_title(unit)), y2="ci_high:Q")
+        y=alt.Y("ci_low:Q", axis=alt.Axis(format=fmt), title=unit_title(unit)), y2="ci_high:Q"
+    )
     tooltip = [
         alt.Tooltip("month:T", title="Mois", format="%B %Y"),
         alt.Tooltip("value:Q", title="Valeur", format=pfmt),
@@ -205,21 +270,33 @@ def series_figure(
     tbase = alt.Chart(traj).encode(x="date:T", y="expected:Q")
     tline = tbase.mark_line(strokeWidth=1.5).encode(color=color, strokeDash=dash)
     tpoints = tbase.mark_point(shape="diamond", filled=True, size=90, color=EXPECTED).encode(
-        tooltip=[alt.Tooltip("kind:N", title="Point"), alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
-                 alt.Tooltip("expected:Q", title="Valeur attendue", format=pfmt)]
+        tooltip=[
+            alt.Tooltip("kind:N", title="Point"),
+            alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
+            alt.Tooltip("expected:Q", title="Valeur attendue", format=pfmt),
+        ]
     )
-    tlabels = tbase.transform_filter("datum.kind != 'référence'").mark_text(dy=-12, fontSize=11, color=EXPECTED).encode(text="kind:N")
+    tlabels = (
+        tbase.transform_filter("datum.kind != 'référence'")
+        .mark_text(dy=-12, fontSize=11, color=EXPECTED)
+        .encode(text="kind:N")
+    )
     layers = [band, line, points, tline, tpoints, tlabels]
     if proj.height:
         pbase = alt.Chart(proj).encode(x="date:T")
         layers.insert(0, pbase.mark_area(opacity=0.15, color=PROJECTED).encode(y="low:Q", y2="high:Q"))
         layers.append(pbase.mark_line(strokeWidth=2).encode(y="value:Q", color=color, strokeDash=dash))
-        layers.append(pbase.mark_point(filled=True, color=PROJECTED, size=60).encode(
-            y="value:Q",
-            tooltip=[alt.Tooltip("date:T", title="Projection au", format="%d/%m/%Y"),
-                     alt.Tooltip("value:Q", title="Valeur projetée", format=pfmt),
-                     alt.Tooltip("low:Q", title="Bas", format=pfmt), alt.Tooltip("high:Q", title="Haut", format=pfmt)],
-        ))
+        layers.append(
+            pbase.mark_point(filled=True, color=PROJECTED, size=60).encode(
+                y="value:Q",
+                tooltip=[
+                    alt.Tooltip("date:T", title="Projection au", format="%d/%m/%Y"),
+                    alt.Tooltip("value:Q", title="Valeur projetée", format=pfmt),
+                    alt.Tooltip("low:Q", title="Bas", format=pfmt),
+                    alt.Tooltip("high:Q", title="Haut", format=pfmt),
+                ],
+            )
+        )
     summary = series_summary(s, traj, label=label, unit=unit, projection=projection)
     chart = alt.layer(*layers).properties(height=height)
     return Figure(finish(chart, summary, title, width), summary, _series_table(s, traj, proj, unit))
@@ -235,12 +312,19 @@ def _projection_frame(s: pl.DataFrame, projection: dict | None) -> pl.DataFrame:
     low, high = projection.get("low"), projection.get("high")
     rows = [
         (last["month"], last["value"], last["value"], last["value"]),
-        (target, projection["value"], projection["value"] if low is None else low, projection["value"] if high is None else high),
+        (
+            target,
+            projection["value"],
+            projection["value"] if low is None else low,
+            projection["value"] if high is None else high,
+        ),
     ]
     return pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.lit("Projection").alias("serie"))
 
 
-def series_summary(s: pl.DataFrame, traj: pl.DataFrame, *, label: str, unit: str, projection: dict | None = None) -> str:
+def series_summary(
+    s: pl.DataFrame, traj: pl.DataFrame, *, label: str, unit: str, projection: dict | None = None
+) -> str:
     if s.height == 0:
         return f"{label} : aucune valeur mensuelle sur la période choisie."
     first, last = s.row(0, named=True), s.row(-1, named=True)
@@ -261,28 +345,58 @@ def series_summary(s: pl.DataFrame, traj: pl.DataFrame, *, label: str, unit: str
 
 def _series_table(s: pl.DataFrame, traj: pl.DataFrame, proj: pl.DataFrame, unit: str) -> pl.DataFrame:
     rows = [
-        {"Date": fmt_month(r["month"]), "Série": "Valeur mesurée", "Valeur": fmt_value(r["value"], unit),
-         "Intervalle à 95 %": fmt_interval(r.get("ci_low"), r.get("ci_high"), unit), "n": fmt_int(r.get("n")),
-         "Remarque": r["remark"]}
+        {
+            "Date": fmt_month(r["month"]),
+            "Série": "Valeur mesurée",
+            "Valeur": fmt_value(r["value"], unit),
+            "Intervalle à 95 %": fmt_interval(r.get("ci_low"), r.get("ci_high"), unit),
+            "n": fmt_int(r.get("n")),
+            "Remarque": r["remark"],
+        }
         for r in s.iter_rows(named=True)
     ]
     rows += [
-        {"Date": fmt_date(r["date"]), "Série": f"Trajectoire ({r['kind']})", "Valeur": fmt_value(r["expected"], unit),
-         "Intervalle à 95 %": "", "n": "", "Remarque": ""}
+        {
+            "Date": fmt_date(r["date"]),
+            "Série": f"Trajectoire ({r['kind']})",
+            "Valeur": fmt_value(r["expected"], unit),
+            "Intervalle à 95 %": "",
+            "n": "",
+            "Remarque": "",
+        }
         for r in traj.iter_rows(named=True)
     ]
     if proj.height:
         r = proj.row(-1, named=True)
-        rows.append({"Date": fmt_date(r["date"]), "Série": "Projection", "Valeur": fmt_value(r["value"], unit),
-                     "Intervalle à 95 %": fmt_interval(r["low"], r["high"], unit), "n": "", "Remarque": ""})
-    return pl.DataFrame(rows, schema=dict.fromkeys(["Date", "Série", "Valeur", "Intervalle à 95 %", "n", "Remarque"], pl.String))
+        rows.append(
+            {
+                "Date": fmt_date(r["date"]),
+                "Série": "Projection",
+                "Valeur": fmt_value(r["value"], unit),
+                "Intervalle à 95 %": fmt_interval(r["low"], r["high"], unit),
+                "n": "",
+                "Remarque": "",
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema=dict.fromkeys(["Date", "Série", "Valeur", "Intervalle à 95 %", "n", "Remarque"], pl.String),
+    )
 
 
 SPARKLINE_DATA = "sparkline"
 
 
-def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample: int = 0, months: int = 24,
-                     width: int | None = None, height: int = 56) -> Figure:
+def sparkline_figure(
+    series: pl.DataFrame,
+    *,
+    label: str,
+    unit: str,
+    min_sample: int = 0,
+    months: int = 24,
+    width: int | None = None,
+    height: int = 56,
+) -> Figure:
     """The last ``months`` monthly values as a small line (grey points: sample below the minimum).
 
     Written as a plain Vega-Lite dict, not with Altair: the overview draws one per indicator and is
@@ -291,21 +405,33 @@ def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample:
     :func:`chart_config`; ``tests/dashboard/test_charts.py`` compares them), its data a Polars frame
     under ``datasets`` that Streamlit sends as Arrow, exactly as it does an Altair chart's data.
     """
-    s = series.drop_nulls("value").sort("month").tail(months).with_columns(_sufficient(series, min_sample).alias("ok"))
+    s = (
+        series.drop_nulls("value")
+        .sort("month")
+        .tail(months)
+        .with_columns(_sufficient(series, min_sample).alias("ok"))
+    )
     encoding = {
         "x": {"field": "month", "type": "temporal", "axis": None},
         "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}},
         "tooltip": [
             {"field": "month", "type": "temporal", "title": "Mois", "format": "%B %Y"},
-            {"field": "value", "type": "quantitative", "title": "Valeur", "format": number_format(unit, True)},
+            {
+                "field": "value",
+                "type": "quantitative",
+                "title": "Valeur",
+                "format": number_format(unit, True),
+            },
             {"field": "n", "type": "quantitative", "title": "n", "format": ",.0f"},
         ],
     }
     points = {"condition": {"test": "datum.ok", "value": MEASURED}, "value": GREY}
     if s.height:
         first, last = s.row(0, named=True), s.row(-1, named=True)
-        summary = (f"{label}, évolution mensuelle : de {fmt_value(first['value'], unit)} en {fmt_month(first['month'])} "
-                   f"à {fmt_value(last['value'], unit)} en {fmt_month(last['month'])}.")
+        summary = (
+            f"{label}, évolution mensuelle : de {fmt_value(first['value'], unit)} en {fmt_month(first['month'])} "
+            f"à {fmt_value(last['value'], unit)} en {fmt_month(last['month'])}."
+        )
     else:
         summary = f"{label} : pas encore de valeur mensuelle."
     chart = {
@@ -314,7 +440,10 @@ def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample:
         "datasets": {SPARKLINE_DATA: s},
         "layer": [
             {"mark": {"type": "line", "color": MEASURED, "strokeWidth": 1.5}, "encoding": encoding},
-            {"mark": {"type": "point", "filled": True, "size": 14}, "encoding": {**encoding, "color": points}},
+            {
+                "mark": {"type": "point", "filled": True, "size": 14},
+                "encoding": {**encoding, "color": points},
+            },
         ],
         "height": height,
         **({"width": width} if width else {}),
@@ -323,7 +452,10 @@ def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample:
         "config": chart_config(),
     }
     table = pl.DataFrame(
-        [{"Mois": fmt_month(r["month"]), "Valeur": fmt_value(r["value"], unit), "n": fmt_int(r.get("n"))} for r in s.iter_rows(named=True)],
+        [
+            {"Mois": fmt_month(r["month"]), "Valeur": fmt_value(r["value"], unit), "n": fmt_int(r.get("n"))}
+            for r in s.iter_rows(named=True)
+        ],
         schema=dict.fromkeys(["Mois", "Valeur", "n"], pl.String),
     )
     return Figure(chart, summary, table)
@@ -331,11 +463,24 @@ def sparkline_figure(series: pl.DataFrame, *, label: str, unit: str, min_sample:
 
 # ---------------------------------------------------------------------------- breakdowns and review
 
-BREAKDOWN_TITLES = {"service": "Service", "channel": "Canal", "commune": "Commune", "age_band": "Tranche d'âge"}
+BREAKDOWN_TITLES = {
+    "service": "Service",
+    "channel": "Canal",
+    "commune": "Commune",
+    "age_band": "Tranche d'âge",
+}
 
 
-def breakdown_figure(df: pl.DataFrame, *, by: str, unit: str, label: str, min_sample: int = 0,
-                     title: str | None = None, width: int | None = None) -> Figure:
+def breakdown_figure(
+    df: pl.DataFrame,
+    *,
+    by: str,
+    unit: str,
+    label: str,
+    min_sample: int = 0,
+    title: str | None = None,
+    width: int | None = None,
+) -> Figure:
     """One bar per group (value, 95 % interval as a whisker, n in the tooltip); groups below the
     minimum sample in grey. ``df``: key, label, value, ci_low, ci_high, n."""
     import altair as alt
@@ -343,17 +488,21 @@ def breakdown_figure(df: pl.DataFrame, *, by: str, unit: str, label: str, min_sa
     group = BREAKDOWN_TITLES.get(by, by)
     d = (
         df.with_columns(pl.col("label").fill_null("Non renseigné"), _sufficient(df, min_sample).alias("ok"))
-        .with_columns(pl.when(pl.col("ok")).then(pl.lit("")).otherwise(pl.lit("effectif insuffisant")).alias("remark"))
+        .with_columns(
+            pl.when(pl.col("ok")).then(pl.lit("")).otherwise(pl.lit("effectif insuffisant")).alias("remark")
+        )
         .drop_nulls("value")
         .sort("value", descending=True)
     )
     pfmt = number_format(unit, precise=True)
     y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
-        alt.Tooltip("label:N", title=group), alt.Tooltip("value:Q", title="Valeur", format=pfmt),
+        alt.Tooltip("label:N", title=group),
+        alt.Tooltip("value:Q", title="Valeur", format=pfmt),
         alt.Tooltip("ci_low:Q", title="Intervalle à 95 % : bas", format=pfmt),
         alt.Tooltip("ci_high:Q", title="Intervalle à 95 % : haut", format=pfmt),
-        alt.Tooltip("n:Q", title="n", format=",.0f"), alt.Tooltip("remark:N", title="Remarque"),
+        alt.Tooltip("n:Q", title="n", format=",.0f"),
+        alt.Tooltip("remark:N", title="Remarque"),
     ]
     base = alt.Chart(d).encode(y=y)
     bars = base.mark_bar(height={"band": 0.7}).encode(
@@ -368,8 +517,16 @@ def breakdown_figure(df: pl.DataFrame, *, by: str, unit: str, label: str, min_sa
     chart = alt.layer(bars, whiskers, text).properties(height=max(80, 26 * d.height))
     summary = breakdown_summary(d, group=group, unit=unit, label=label)
     table = pl.DataFrame(
-        [{group: r["label"], "Valeur": fmt_value(r["value"], unit), "Intervalle à 95 %": fmt_interval(r["ci_low"], r["ci_high"], unit),
-          "n": fmt_int(r["n"]), "Remarque": r["remark"]} for r in d.iter_rows(named=True)],
+        [
+            {
+                group: r["label"],
+                "Valeur": fmt_value(r["value"], unit),
+                "Intervalle à 95 %": fmt_interval(r["ci_low"], r["ci_high"], unit),
+                "n": fmt_int(r["n"]),
+                "Remarque": r["remark"],
+            }
+            for r in d.iter_rows(named=True)
+        ],
         schema=dict.fromkeys([group, "Valeur", "Intervalle à 95 %", "n", "Remarque"], pl.String),
     )
     return Figure(finish(chart, summary, title, width), summary, table)
@@ -380,8 +537,10 @@ def breakdown_summary(d: pl.DataFrame, *, group: str, unit: str, label: str) -> 
     if ok.height == 0:
         return f"{label} par {group.lower()} : aucun groupe n'atteint l'effectif minimum."
     hi, lo = ok.row(0, named=True), ok.row(-1, named=True)
-    text = (f"{label} par {group.lower()} : de {fmt_value(lo['value'], unit)} ({lo['label']}) "
-            f"à {fmt_value(hi['value'], unit)} ({hi['label']})")
+    text = (
+        f"{label} par {group.lower()} : de {fmt_value(lo['value'], unit)} ({lo['label']}) "
+        f"à {fmt_value(hi['value'], unit)} ({hi['label']})"
+    )
     small = d.height - ok.height
     if small:
         text += f" ; {small} groupe{'s' if small > 1 else ''} sous l'effectif minimum, en gris"
@@ -396,37 +555,87 @@ def review_figure(row: dict, *, baseline_label: str, review_label: str, width: i
     unit = row["unit"]
     d = pl.DataFrame(
         [
-            {"period": baseline_label, "value": row.get("baseline_value"), "low": row.get("baseline_ci_low"),
-             "high": row.get("baseline_ci_high"), "n": row.get("baseline_n")},
-            {"period": review_label, "value": row.get("review_value"), "low": row.get("ci_low"),
-             "high": row.get("ci_high"), "n": row.get("n")},
+            {
+                "period": baseline_label,
+                "value": row.get("baseline_value"),
+                "low": row.get("baseline_ci_low"),
+                "high": row.get("baseline_ci_high"),
+                "n": row.get("baseline_n"),
+            },
+            {
+                "period": review_label,
+                "value": row.get("review_value"),
+                "low": row.get("ci_low"),
+                "high": row.get("ci_high"),
+                "n": row.get("n"),
+            },
         ],
-        schema={"period": pl.String, "value": pl.Float64, "low": pl.Float64, "high": pl.Float64, "n": pl.Int64},
+        schema={
+            "period": pl.String,
+            "value": pl.Float64,
+            "low": pl.Float64,
+            "high": pl.Float64,
+            "n": pl.Int64,
+        },
     )
     pfmt = number_format(unit, precise=True)
     y = alt.Y("period:N", title=None, sort=[baseline_label, review_label], axis=alt.Axis(labelLimit=220))
-    x = alt.X("value:Q", title=unit_title(unit), axis=alt.Axis(format=number_format(unit)), scale=alt.Scale(zero=False, padding=12))
+    x = alt.X(
+        "value:Q",
+        title=unit_title(unit),
+        axis=alt.Axis(format=number_format(unit)),
+        scale=alt.Scale(zero=False, padding=12),
+    )
     base = alt.Chart(d).encode(y=y)
     layers = [
-        base.mark_rule(strokeWidth=2, color=MEASURED).encode(x=alt.X("low:Q", title=unit_title(unit)), x2="high:Q"),
+        base.mark_rule(strokeWidth=2, color=MEASURED).encode(
+            x=alt.X("low:Q", title=unit_title(unit)), x2="high:Q"
+        ),
         base.mark_point(filled=True, size=90).encode(
-            x=x, color=alt.Color("period:N", title=None, legend=None, scale=alt.Scale(domain=[baseline_label, review_label], range=[GREY, MEASURED])),
-            tooltip=[alt.Tooltip("period:N", title="Période"), alt.Tooltip("value:Q", title="Valeur", format=pfmt),
-                     alt.Tooltip("low:Q", title="Intervalle à 95 % : bas", format=pfmt),
-                     alt.Tooltip("high:Q", title="Intervalle à 95 % : haut", format=pfmt), alt.Tooltip("n:Q", title="n", format=",.0f")],
+            x=x,
+            color=alt.Color(
+                "period:N",
+                title=None,
+                legend=None,
+                scale=alt.Scale(domain=[baseline_label, review_label], range=[GREY, MEASURED]),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title="Période"),
+                alt.Tooltip("value:Q", title="Valeur", format=pfmt),
+                alt.Tooltip("low:Q", title="Intervalle à 95 % : bas", format=pfmt),
+                alt.Tooltip("high:Q", title="Intervalle à 95 % : haut", format=pfmt),
+                alt.Tooltip("n:Q", title="n", format=",.0f"),
+            ],
         ),
     ]
     if row.get("target_value") is not None:
-        layers.append(alt.Chart(pl.DataFrame({"target": [row["target_value"]]})).mark_rule(strokeDash=[6, 4], color=EXPECTED).encode(
-            x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Cible", format=pfmt)]))
+        layers.append(
+            alt.Chart(pl.DataFrame({"target": [row["target_value"]]}))
+            .mark_rule(strokeDash=[6, 4], color=EXPECTED)
+            .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", title="Cible", format=pfmt)])
+        )
     summary = row.get("sentence") or (
         f"{row['label']} : {fmt_value(row.get('baseline_value'), unit)} sur la période de référence, "
         f"{fmt_value(row.get('review_value'), unit)} sur la période de revue ({fmt_delta(row.get('delta'), unit)})."
     )
     table = pl.DataFrame(
-        [{"Période": r["period"], "Valeur": fmt_value(r["value"], unit), "Intervalle à 95 %": fmt_interval(r["low"], r["high"], unit),
-          "n": fmt_int(r["n"])} for r in d.iter_rows(named=True)]
-        + [{"Période": "Cible", "Valeur": fmt_value(row.get("target_value"), unit), "Intervalle à 95 %": "", "n": ""}],
+        [
+            {
+                "Période": r["period"],
+                "Valeur": fmt_value(r["value"], unit),
+                "Intervalle à 95 %": fmt_interval(r["low"], r["high"], unit),
+                "n": fmt_int(r["n"]),
+            }
+            for r in d.iter_rows(named=True)
+        ]
+        + [
+            {
+                "Période": "Cible",
+                "Valeur": fmt_value(row.get("target_value"), unit),
+                "Intervalle à 95 %": "",
+                "n": "",
+            }
+        ],
         schema=dict.fromkeys(["Période", "Valeur", "Intervalle à 95 %", "n"], pl.String),
     )
     return Figure(finish(alt.layer(*layers).properties(height=90), summary, None, width), summary, table)
@@ -435,53 +644,120 @@ def review_figure(row: dict, *, baseline_label: str, review_label: str, width: i
 # ---------------------------------------------------------------------------- roadmap and funding
 
 
-def roadmap_figure(actions: pl.DataFrame, phases: pl.DataFrame, *, today: dt.date | None = None,
-                   title: str | None = None, width: int | None = None) -> Figure:
+def roadmap_figure(
+    actions: pl.DataFrame,
+    phases: pl.DataFrame,
+    *,
+    today: dt.date | None = None,
+    title: str | None = None,
+    width: int | None = None,
+) -> Figure:
     """Actions as bars on a timeline, coloured and labelled by status, over the plan's phases.
     ``actions``: id, label, phase_label, start, end, status. ``phases``: label, start, end."""
     import altair as alt
 
-    a = actions.drop_nulls(["start", "end"]).with_columns(
-        (pl.col("id") + " · " + pl.col("label")).alias("name"),
-        pl.col("status").replace_strict({k: v[1] for k, v in ACTION_STATUSES.items()}, default=pl.col("status")).alias("status_label"),
-    ).sort("start")
+    a = (
+        actions.drop_nulls(["start", "end"])
+        .with_columns(
+            (pl.col("id") + " · " + pl.col("label")).alias("name"),
+            pl.col("status")
+            .replace_strict({k: v[1] for k, v in ACTION_STATUSES.items()}, default=pl.col("status"))
+            .alias("status_label"),
+        )
+        .sort("start")
+    )
     domain = [v[1] for v in ACTION_STATUSES.values()]
     order = [PHASE_ROW, *a["name"].to_list()]  # first row: the phase names
     x = alt.X("start:T", title=None, axis=alt.Axis(format=MONTH_AXIS, labelAngle=0, tickCount=8))
     y = alt.Y("name:N", title=None, sort=order, scale=alt.Scale(domain=order), axis=alt.Axis(labelLimit=380))
-    p = phases.drop_nulls(["start", "end"]).sort("start").with_row_index("i").with_columns(pl.lit(PHASE_ROW).alias("name"))
+    p = (
+        phases.drop_nulls(["start", "end"])
+        .sort("start")
+        .with_row_index("i")
+        .with_columns(pl.lit(PHASE_ROW).alias("name"))
+    )
     phase_layer = alt.Chart(p).encode(x=x, x2="end:T")
-    phase_text = {"align": "left", "dx": 4, "fontSize": 11, "fontStyle": "italic", "fontWeight": "bold", "color": "#4A4F57"}
+    phase_text = {
+        "align": "left",
+        "dx": 4,
+        "fontSize": 11,
+        "fontStyle": "italic",
+        "fontWeight": "bold",
+        "color": "#4A4F57",
+    }
     layers = [
         phase_layer.mark_rect(color="#EEF1F5", stroke="white", strokeWidth=3).encode(
-            tooltip=[alt.Tooltip("label:N", title="Phase"), alt.Tooltip("start:T", title="Début", format="%d/%m/%Y"),
-                     alt.Tooltip("end:T", title="Fin", format="%d/%m/%Y")]),
+            tooltip=[
+                alt.Tooltip("label:N", title="Phase"),
+                alt.Tooltip("start:T", title="Début", format="%d/%m/%Y"),
+                alt.Tooltip("end:T", title="Fin", format="%d/%m/%Y"),
+            ]
+        ),
         # phase names on two staggered lines, so that a short phase does not run into the next one
-        phase_layer.transform_filter("datum.i % 2 == 0").mark_text(dy=-7, **phase_text).encode(text="label:N", y=y),
-        phase_layer.transform_filter("datum.i % 2 == 1").mark_text(dy=7, **phase_text).encode(text="label:N", y=y),
-        alt.Chart(a).mark_bar(height={"band": 0.6}, cornerRadius=3).encode(
-            x=x, x2="end:T", y=y,
-            color=alt.Color("status_label:N", title="Statut", scale=alt.Scale(domain=domain, range=[v[2] for v in ACTION_STATUSES.values()])),
-            tooltip=[alt.Tooltip("name:N", title="Action"), alt.Tooltip("status_label:N", title="Statut"),
-                     alt.Tooltip("phase_label:N", title="Phase"), alt.Tooltip("start:T", title="Début", format="%d/%m/%Y"),
-                     alt.Tooltip("end:T", title="Fin", format="%d/%m/%Y")]),
-        alt.Chart(a).mark_text(align="left", dx=4, fontSize=11, color="#1B1B1F").encode(
-            x="end:T", y=y, text="status_label:N"),
+        phase_layer.transform_filter("datum.i % 2 == 0")
+        .mark_text(dy=-7, **phase_text)
+        .encode(text="label:N", y=y),
+        phase_layer.transform_filter("datum.i % 2 == 1")
+        .mark_text(dy=7, **phase_text)
+        .encode(text="label:N", y=y),
+        alt.Chart(a)
+        .mark_bar(height={"band": 0.6}, cornerRadius=3)
+        .encode(
+            x=x,
+            x2="end:T",
+            y=y,
+            color=alt.Color(
+                "status_label:N",
+                title="Statut",
+                scale=alt.Scale(domain=domain, range=[v[2] for v in ACTION_STATUSES.values()]),
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Action"),
+                alt.Tooltip("status_label:N", title="Statut"),
+                alt.Tooltip("phase_label:N", title="Phase"),
+                alt.Tooltip("start:T", title="Début", format="%d/%m/%Y"),
+                alt.Tooltip("end:T", title="Fin", format="%d/%m/%Y"),
+            ],
+        ),
+        alt.Chart(a)
+        .mark_text(align="left", dx=4, fontSize=11, color="#1B1B1F")
+        .encode(x="end:T", y=y, text="status_label:N"),
     ]
     height = max(160, 34 * (a.height + 1))
     if today is not None:
         t = pl.DataFrame({"start": [today], "label": ["aujourd'hui"], "name": [PHASE_ROW]})
-        layers.append(alt.Chart(t).mark_rule(color=OKABE_ITO["vermillion"], strokeDash=[4, 3]).encode(x="start:T"))
-        layers.append(alt.Chart(t).mark_text(align="center", baseline="bottom", dy=-3, color=OKABE_ITO["vermillion"], fontSize=11).encode(
-            x="start:T", y=alt.value(0), text="label:N"))
+        layers.append(
+            alt.Chart(t).mark_rule(color=OKABE_ITO["vermillion"], strokeDash=[4, 3]).encode(x="start:T")
+        )
+        layers.append(
+            alt.Chart(t)
+            .mark_text(align="center", baseline="bottom", dy=-3, color=OKABE_ITO["vermillion"], fontSize=11)
+            .encode(x="start:T", y=alt.value(0), text="label:N")
+        )
     chart = alt.layer(*layers).properties(height=height)
-    counts = a.group_by("status_label").len().sort("len", descending=True)
+    counts = (
+        a.group_by("status_label", maintain_order=True)
+        .len()
+        .sort("len", descending=True, maintain_order=True)
+    )
     parts = ", ".join(f"{r['len']} {r['status_label'].lower()}" for r in counts.iter_rows(named=True))
     span = f" de {fmt_month(a['start'].min())} à {fmt_month(a['end'].max())}" if a.height else ""
-    summary = f"{a.height} action{'s' if a.height > 1 else ''} du plan{span} : {parts}." if a.height else "Aucune action datée dans le plan."
+    summary = (
+        f"{a.height} action{'s' if a.height > 1 else ''} du plan{span} : {parts}."
+        if a.height
+        else "Aucune action datée dans le plan."
+    )
     table = pl.DataFrame(
-        [{"Action": r["name"], "Phase": r.get("phase_label") or "—", "Début": fmt_date(r["start"]), "Fin": fmt_date(r["end"]),
-          "Statut": f"{ACTION_STATUSES.get(r['status'], ('', r['status']))[0]} {r['status_label']}".strip()} for r in a.iter_rows(named=True)],
+        [
+            {
+                "Action": r["name"],
+                "Phase": r.get("phase_label") or "—",
+                "Début": fmt_date(r["start"]),
+                "Fin": fmt_date(r["end"]),
+                "Statut": f"{ACTION_STATUSES.get(r['status'], ('', r['status']))[0]} {r['status_label']}".strip(),
+            }
+            for r in a.iter_rows(named=True)
+        ],
         schema=dict.fromkeys(["Action", "Phase", "Début", "Fin", "Statut"], pl.String),
     )
     return Figure(finish(chart, summary, title, width), summary, table)
@@ -495,53 +771,106 @@ def funding_figure(funding: pl.DataFrame, *, title: str | None = None, width: in
     totals = d.group_by("funder").agg(pl.col("amount").sum()).sort("amount", descending=True)
     funders = totals["funder"].to_list()
     order = d.group_by("name").agg(pl.col("amount").sum()).sort("amount", descending=True)["name"].to_list()
-    chart = alt.Chart(d).mark_bar().encode(
-        x=alt.X("sum(amount):Q", title=None, axis=alt.Axis(format="$,.0f")),
-        y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=380)),
-        color=alt.Color("funder:N", title="Financeur", scale=alt.Scale(domain=funders, range=PALETTE[: len(funders)])),
-        order=alt.Order("funder_rank:Q"),
-        tooltip=[alt.Tooltip("name:N", title="Action"), alt.Tooltip("funder:N", title="Financeur"),
-                 alt.Tooltip("amount:Q", title="Montant", format="$,.0f")],
-    ).transform_calculate(funder_rank=f"indexof({funders!r}, datum.funder)").properties(height=max(120, 30 * len(order)))
+    chart = (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(amount):Q", title=None, axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=380)),
+            color=alt.Color(
+                "funder:N", title="Financeur", scale=alt.Scale(domain=funders, range=PALETTE[: len(funders)])
+            ),
+            order=alt.Order("funder_rank:Q"),
+            tooltip=[
+                alt.Tooltip("name:N", title="Action"),
+                alt.Tooltip("funder:N", title="Financeur"),
+                alt.Tooltip("amount:Q", title="Montant", format="$,.0f"),
+            ],
+        )
+        .transform_calculate(funder_rank=f"indexof({funders!r}, datum.funder)")
+        .properties(height=max(120, 30 * len(order)))
+    )
     total = float(totals["amount"].sum()) if totals.height else 0.0
-    parts = ", ".join(f"{r['funder']} {fmt_eur(r['amount'])} ({fmt_pct(r['amount'] / total, 0) if total else '—'})"
-                      for r in totals.iter_rows(named=True))
-    summary = f"Le plan mobilise {fmt_eur(total)} sur {len(order)} actions : {parts}." if total else "Aucun financement inscrit au plan."
+    parts = ", ".join(
+        f"{r['funder']} {fmt_eur(r['amount'])} ({fmt_pct(r['amount'] / total, 0) if total else '—'})"
+        for r in totals.iter_rows(named=True)
+    )
+    summary = (
+        f"Le plan mobilise {fmt_eur(total)} sur {len(order)} actions : {parts}."
+        if total
+        else "Aucun financement inscrit au plan."
+    )
     table = pl.DataFrame(
-        [{"Financeur": r["funder"], "Montant": fmt_eur(r["amount"]), "Part du total": fmt_pct(r["amount"] / total, 1) if total else "—"}
-         for r in totals.iter_rows(named=True)],
+        [
+            {
+                "Financeur": r["funder"],
+                "Montant": fmt_eur(r["amount"]),
+                "Part du total": fmt_pct(r["amount"] / total, 1) if total else "—",
+            }
+            for r in totals.iter_rows(named=True)
+        ],
         schema=dict.fromkeys(["Financeur", "Montant", "Part du total"], pl.String),
     )
     return Figure(finish(chart, summary, title, width), summary, table)
 
 
-def funder_figure(rows: pl.DataFrame, *, funder: str, title: str | None = None, width: int | None = None) -> Figure:
+def funder_figure(
+    rows: pl.DataFrame, *, funder: str, title: str | None = None, width: int | None = None
+) -> Figure:
     """For one funder: each action's budget split into this funder's share and the rest.
     ``rows``: action_id, action_label, amount (this funder), budget."""
     import altair as alt
 
     d = rows.with_columns((pl.col("action_id") + " · " + pl.col("action_label")).alias("name"))
     order = d.sort("amount", descending=True)["name"].to_list()
-    long = pl.concat([
-        d.select("name", pl.lit(funder).alias("part"), pl.col("amount"), pl.lit(0).alias("rank")),
-        d.select("name", pl.lit("Autres financements").alias("part"), (pl.col("budget") - pl.col("amount")).clip(0).alias("amount"),
-                 pl.lit(1).alias("rank")),
-    ])
-    chart = alt.Chart(long).mark_bar().encode(
-        x=alt.X("amount:Q", title=None, stack="zero", axis=alt.Axis(format="$,.0f")),
-        y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=380)),
-        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=[funder, "Autres financements"], range=[MEASURED, "#C8CCD2"])),
-        order=alt.Order("rank:Q"),
-        tooltip=[alt.Tooltip("name:N", title="Action"), alt.Tooltip("part:N", title="Financement"),
-                 alt.Tooltip("amount:Q", title="Montant", format="$,.0f")],
-    ).properties(height=max(90, 34 * len(order)))
+    long = pl.concat(
+        [
+            d.select("name", pl.lit(funder).alias("part"), pl.col("amount"), pl.lit(0).alias("rank")),
+            d.select(
+                "name",
+                pl.lit("Autres financements").alias("part"),
+                (pl.col("budget") - pl.col("amount")).clip(0).alias("amount"),
+                pl.lit(1).alias("rank"),
+            ),
+        ]
+    )
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("amount:Q", title=None, stack="zero", axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("name:N", title=None, sort=order, axis=alt.Axis(labelLimit=380)),
+            color=alt.Color(
+                "part:N",
+                title=None,
+                scale=alt.Scale(domain=[funder, "Autres financements"], range=[MEASURED, "#C8CCD2"]),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("name:N", title="Action"),
+                alt.Tooltip("part:N", title="Financement"),
+                alt.Tooltip("amount:Q", title="Montant", format="$,.0f"),
+            ],
+        )
+        .properties(height=max(90, 34 * len(order)))
+    )
     total, budget = float(d["amount"].sum()), float(d["budget"].sum())
     share = f", soit {fmt_pct(total / budget, 0)} de leur budget ({fmt_eur(budget)})" if budget else ""
-    summary = (f"{funder} finance {d.height} action{'s' if d.height > 1 else ''} pour {fmt_eur(total)}{share}."
-               if d.height else f"{funder} ne finance aucune action du plan.")
+    summary = (
+        f"{funder} finance {d.height} action{'s' if d.height > 1 else ''} pour {fmt_eur(total)}{share}."
+        if d.height
+        else f"{funder} ne finance aucune action du plan."
+    )
     table = pl.DataFrame(
-        [{"Action": r["name"], f"Montant {funder}": fmt_eur(r["amount"]), "Budget de l'action": fmt_eur(r["budget"]),
-          "Part": fmt_pct(r["amount"] / r["budget"], 0) if r["budget"] else "—"} for r in d.sort("amount", descending=True).iter_rows(named=True)],
+        [
+            {
+                "Action": r["name"],
+                f"Montant {funder}": fmt_eur(r["amount"]),
+                "Budget de l'action": fmt_eur(r["budget"]),
+                "Part": fmt_pct(r["amount"] / r["budget"], 0) if r["budget"] else "—",
+            }
+            for r in d.sort("amount", descending=True).iter_rows(named=True)
+        ],
         schema=dict.fromkeys(["Action", f"Montant {funder}", "Budget de l'action", "Part"], pl.String),
     )
     return Figure(finish(chart, summary, title, width), summary, table)

@@ -58,7 +58,11 @@ def show_static_table(df: pl.DataFrame) -> None:
     """A small table shown whole, with wrapped text (``st.table``). Its cells are Markdown, so every
     cell and header is escaped: text from data is printed, never run."""
     escaped = df.select(
-        pl.col(c).cast(pl.String).map_elements(md_escape, return_dtype=pl.String).fill_null("—").alias(md_escape(c))
+        pl.col(c)
+        .cast(pl.String)
+        .map_elements(md_escape, return_dtype=pl.String)
+        .fill_null("—")
+        .alias(md_escape(c))
         for c in df.columns
     )
     st.table(escaped, hide_index=True)
@@ -107,12 +111,17 @@ def value_block(ind: dict, *, label: str = "Valeur actuelle", period: bool = Tru
         arrow = "up" if diff > 0 else "down" if diff < 0 else "off"
     ok = is_sufficient(ind)
     shown = fmt_value(value, unit)
-    help_text = (f"Valeur du {fmt_date(ind.get('period_start'))} au {fmt_date(ind.get('period_end'))} ; "
-                 f"{ind.get('ci_method') or 'intervalle à 95 %'}.")
+    help_text = (
+        f"Valeur du {fmt_date(ind.get('period_start'))} au {fmt_date(ind.get('period_end'))} ; "
+        f"{ind.get('ci_method') or 'intervalle à 95 %'}."
+    )
     st.metric(
         label if ok else f"{label} (indicative)",
         shown if ok else f":gray[{shown}]",
-        delta, delta_color="off", delta_arrow=arrow, help=help_text,
+        delta,
+        delta_color="off",
+        delta_arrow=arrow,
+        help=help_text,
     )
     ci = fmt_interval(ind.get("ci_low"), ind.get("ci_high"), unit)
     line = f"Intervalle à 95 % : {ci} · n = {fmt_int(ind.get('n'))}"
@@ -158,9 +167,14 @@ def quality_badge(ind: dict) -> None:
         return
     rejected = q.get("rows_rejected") or 0
     icon = ":material/report:" if rejected else ":material/verified:"
-    text = (f"{fmt_int(rejected)} ligne{'s' if rejected > 1 else ''} écartée{'s' if rejected > 1 else ''} à l'import"
-            f" · données jusqu'au {fmt_date(q.get('latest_data'))} · import du {fmt_date(q.get('last_ingest'))}")
-    st.caption(f"{icon} Qualité : {text}", help="Les lignes écartées et leurs raisons sont listées sur la page Données.")
+    text = (
+        f"{fmt_int(rejected)} ligne{'s' if rejected > 1 else ''} écartée{'s' if rejected > 1 else ''} à l'import"
+        f" · données jusqu'au {fmt_date(q.get('latest_data'))} · import du {fmt_date(q.get('last_ingest'))}"
+    )
+    st.caption(
+        f"{icon} Qualité : {text}",
+        help="Les lignes écartées et leurs raisons sont listées sur la page Données.",
+    )
 
 
 def change_sentence(change: dict | None) -> None:
@@ -212,8 +226,16 @@ def method_facts(ind: dict, plan) -> None:
         "communes": ("Communes", {}),
         "age_bands": ("Tranches d'âge", {}),
     }
-    scope = [f"{names[k][0]} : {', '.join(names[k][1].get(v, v) for v in vals)}" for k, vals in spec.scope.items() if vals]
-    direction = "plus la valeur est haute, mieux c'est" if spec.direction == "increase" else "plus la valeur est basse, mieux c'est"
+    scope = [
+        f"{names[k][0]} : {', '.join(names[k][1].get(v, v) for v in vals)}"
+        for k, vals in spec.scope.items()
+        if vals
+    ]
+    direction = (
+        "plus la valeur est haute, mieux c'est"
+        if spec.direction == "increase"
+        else "plus la valeur est basse, mieux c'est"
+    )
     facts = [
         f"Mesure : {MEASURES.get(spec.measure, (spec.measure,))[0]} ({direction})",
         f"Périmètre : {' ; '.join(scope) if scope else 'toutes les demandes'}",

@@ -83,8 +83,10 @@ def load_plan() -> tuple[Plan | None, float]:
         return queries.plan(str(path), mtime), mtime
     except PlanError as err:
         st.error(md_escape(str(err)), icon=":material/description:")
-        st.caption("Corrigez le fichier du plan (la clé et la ligne sont indiquées ci-dessus), enregistrez-le, "
-                   "puis rechargez la page : l'application relit le plan à chaque modification.")
+        st.caption(
+            "Corrigez le fichier du plan (la clé et la ligne sont indiquées ci-dessus), enregistrez-le, "
+            "puis rechargez la page : l'application relit le plan à chaque modification."
+        )
         return None, mtime
 
 
@@ -118,10 +120,14 @@ def page_guard() -> Iterator[None]:
     try:
         yield
     except WarehouseMissing:
-        st.warning(MISSING_WAREHOUSE.format(name=md_escape(warehouse_path().name)), icon=":material/database:")
+        st.warning(
+            MISSING_WAREHOUSE.format(name=md_escape(warehouse_path().name)), icon=":material/database:"
+        )
     except WarehouseBusy as err:
         st.warning(md_escape(str(err)), icon=":material/hourglass_top:")
-        st.caption("Un import est sans doute en cours : les pages affichent les données dès qu'il se termine.")
+        st.caption(
+            "Un import est sans doute en cours : les pages affichent les données dès qu'il se termine."
+        )
         st.button("Réessayer", key="retry_busy")
     except BarometreError as err:
         st.error(md_escape(str(err)), icon=":material/error:")
@@ -148,5 +154,7 @@ def sidebar_context() -> None:
             latest = fresh["latest_data"].max()
             ingest = fresh["last_ingest"].max()
             if latest is not None:
-                st.sidebar.caption(f"Données jusqu'au {fmt_date(latest)} · dernier import le {fmt_date(ingest)}")
+                st.sidebar.caption(
+                    f"Données jusqu'au {fmt_date(latest)} · dernier import le {fmt_date(ingest)}"
+                )
     st.sidebar.caption(f"Entrepôt : {md_escape(wh.name)} · Plan : {md_escape(plan_file.name)}")

@@ -15,7 +15,11 @@ from dashboard.formatting import fmt_month
 
 FIELDS = ("services", "channels", "communes")
 LABELS = {"services": "Services", "channels": "Canaux", "communes": "Communes"}
-PLACEHOLDERS = {"services": "Tous les services", "channels": "Tous les canaux", "communes": "Toutes les communes"}
+PLACEHOLDERS = {
+    "services": "Tous les services",
+    "channels": "Tous les canaux",
+    "communes": "Toutes les communes",
+}
 
 
 def _store(name: str) -> None:
@@ -62,18 +66,33 @@ def sidebar_filters(options: dict) -> tuple | None:
     first, last = _as_date(options.get("min_date")), _as_date(options.get("max_date"))
     months = months_between(first, last) if first and last else []
     sb = st.sidebar
-    sb.subheader("Filtres", help="Les filtres s'appliquent aux pages Vue d'ensemble et Indicateur, et restent en place quand vous changez de page.")
+    sb.subheader(
+        "Filtres",
+        help="Les filtres s'appliquent aux pages Vue d'ensemble et Indicateur, et restent en place quand vous changez de page.",
+    )
     _load("custom", [True, False], False)
-    custom = sb.toggle("Choisir la période", key="w:custom", on_change=_store, args=("custom",),
-                       help="Par défaut, chaque valeur porte sur les 12 derniers mois complets.")
+    custom = sb.toggle(
+        "Choisir la période",
+        key="w:custom",
+        on_change=_store,
+        args=("custom",),
+        help="Par défaut, chaque valeur porte sur les 12 derniers mois complets.",
+    )
     start = end = None
     if custom and months:
         # a range slider is made by its value (not by Session State), so the stored range goes there
         default = (months[max(0, len(months) - 12)], months[-1])
         stored = tuple(st.session_state.get("flt:period") or ())
         value = stored if len(stored) == 2 and all(m in months for m in stored) else default
-        lo, hi = sb.select_slider("Période", options=months, value=value, key="w:period", format_func=fmt_month,
-                                  on_change=_store, args=("period",))
+        lo, hi = sb.select_slider(
+            "Période",
+            options=months,
+            value=value,
+            key="w:period",
+            format_func=fmt_month,
+            on_change=_store,
+            args=("period",),
+        )
         start, end = lo, month_end(hi)
     elif not custom:
         sb.caption("Période : 12 derniers mois complets.")
@@ -81,10 +100,17 @@ def sidebar_filters(options: dict) -> tuple | None:
     for f in FIELDS:
         valid = list(labels[f])
         _load(f, valid, [])
-        chosen[f] = tuple(sb.multiselect(
-            LABELS[f], valid, key=f"w:{f}", format_func=lambda k, f=f: labels[f].get(k, k),
-            placeholder=PLACEHOLDERS[f], on_change=_store, args=(f,),
-        ))
+        chosen[f] = tuple(
+            sb.multiselect(
+                LABELS[f],
+                valid,
+                key=f"w:{f}",
+                format_func=lambda k, f=f: labels[f].get(k, k),
+                placeholder=PLACEHOLDERS[f],
+                on_change=_store,
+                args=(f,),
+            )
+        )
     if custom or any(chosen.values()):
         sb.button("Effacer les filtres", on_click=clear, icon=":material/filter_alt_off:")
     if start is None and not any(chosen.values()):
@@ -105,7 +131,9 @@ def describe(key: tuple | None, options: dict) -> str:
     return "Filtres : " + " ; ".join(parts) + "."
 
 
-def remembered_selectbox(label: str, options: list, name: str, *, format_func=str, default=None, help: str | None = None):
+def remembered_selectbox(
+    label: str, options: list, name: str, *, format_func=str, default=None, help: str | None = None
+):
     """A selectbox whose choice survives page changes (kept in ``sel:<name>``, re-applied each run)."""
     store, widget = f"sel:{name}", f"w:{name}"
     current = st.session_state.get(store, default)
@@ -116,7 +144,8 @@ def remembered_selectbox(label: str, options: list, name: str, *, format_func=st
     def save() -> None:
         st.session_state[store] = st.session_state[widget]
 
-    value = st.selectbox(label, options, key=widget, format_func=format_func, on_change=save, help=help,
-                         placeholder="Choisir…")
+    value = st.selectbox(
+        label, options, key=widget, format_func=format_func, on_change=save, help=help, placeholder="Choisir…"
+    )
     st.session_state[store] = value
     return value

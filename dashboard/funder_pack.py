@@ -36,7 +36,11 @@ class BuiltPack:
 
 
 def _size(n: int) -> str:
-    return f"{fmt_number(n / 1024, 0)}\u00a0ko" if n < 1024 * 1024 else f"{fmt_number(n / 1024 / 1024, 1)}\u00a0Mo"
+    return (
+        f"{fmt_number(n / 1024, 0)}\u00a0ko"
+        if n < 1024 * 1024
+        else f"{fmt_number(n / 1024 / 1024, 1)}\u00a0Mo"
+    )
 
 
 def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
@@ -54,14 +58,24 @@ def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
             with tempfile.TemporaryDirectory(prefix="barometre-dossier-") as tmp:
                 result = build_funder_pack(warehouse, plan, funder, Path(tmp), progress=progress)
                 files = pl.DataFrame(
-                    [{"Fichier": rel, "Taille": _size((result.out_dir / rel).stat().st_size)} for rel in result.files],
+                    [
+                        {"Fichier": rel, "Taille": _size((result.out_dir / rel).stat().st_size)}
+                        for rel in result.files
+                    ],
                     schema={"Fichier": pl.String, "Taille": pl.String},
                 )
                 built = BuiltPack(
-                    key=key, stem=result.pack.stem, title=result.pack.title, zip_bytes=zip_pack(result),
-                    pdf_bytes=result.pdf.read_bytes(), summary=result.pack.summary,
-                    charts=tuple((f"{s.number}. {s.label}", c.figure.summary, result.images[c.stem].png)
-                                 for s in result.pack.sections for c in s.charts),
+                    key=key,
+                    stem=result.pack.stem,
+                    title=result.pack.title,
+                    zip_bytes=zip_pack(result),
+                    pdf_bytes=result.pdf.read_bytes(),
+                    summary=result.pack.summary,
+                    charts=tuple(
+                        (f"{s.number}. {s.label}", c.figure.summary, result.images[c.stem].png)
+                        for s in result.pack.sections
+                        for c in s.charts
+                    ),
                     files=files,
                 )
         except BarometreError as err:
@@ -75,12 +89,21 @@ def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
 def _preview(built: BuiltPack) -> None:
     cols = st.columns(2)
     cols[0].download_button(
-        f"Télécharger le dossier complet (ZIP, {_size(len(built.zip_bytes))})", data=built.zip_bytes,
-        file_name=f"{built.stem}.zip", mime="application/zip", icon=":material/folder_zip:", type="primary", key="pack-zip",
+        f"Télécharger le dossier complet (ZIP, {_size(len(built.zip_bytes))})",
+        data=built.zip_bytes,
+        file_name=f"{built.stem}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        type="primary",
+        key="pack-zip",
     )
     cols[1].download_button(
-        f"Télécharger le PDF seul ({_size(len(built.pdf_bytes))})", data=built.pdf_bytes, file_name=f"{built.stem}.pdf",
-        mime="application/pdf", icon=":material/picture_as_pdf:", key="pack-pdf",
+        f"Télécharger le PDF seul ({_size(len(built.pdf_bytes))})",
+        data=built.pdf_bytes,
+        file_name=f"{built.stem}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key="pack-pdf",
     )
     st.markdown(f"**{md_escape(built.title)}** · synthèse des indicateurs")
     ui.show_table(built.summary)
@@ -99,7 +122,9 @@ def render_pack_section(funder: str) -> None:
         return
     warehouse = warehouse_path()
     if not warehouse.exists():
-        st.caption("Le dossier se prépare à partir des données importées : aucune donnée n'a encore été importée.")
+        st.caption(
+            "Le dossier se prépare à partir des données importées : aucune donnée n'a encore été importée."
+        )
         return
     key = (funder, str(warehouse), data_version(warehouse), mtime)
     built = st.session_state.get("pack:built")

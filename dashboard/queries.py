@@ -36,18 +36,33 @@ def plan(plan_path: str, mtime: float) -> Plan:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner="Calcul des indicateurs…")
-def evaluate(warehouse: str, version: str, plan_path: str, mtime: float, filters: FilterKey | None = None,
-             as_of: dt.date | None = None) -> dict:
+def evaluate(
+    warehouse: str,
+    version: str,
+    plan_path: str,
+    mtime: float,
+    filters: FilterKey | None = None,
+    as_of: dt.date | None = None,
+) -> dict:
     from pipelines.indicators import evaluate as _evaluate
 
     # the pages never show the per-measure details (Kaplan–Meier, backlog…): skipping them halves the cost;
     # nor every indicator's test of its change: the indicator page asks for its own (change() below)
-    return _evaluate(Path(warehouse), plan(plan_path, mtime), as_of, _filters(filters), details=False, changes=False)
+    return _evaluate(
+        Path(warehouse), plan(plan_path, mtime), as_of, _filters(filters), details=False, changes=False
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def change(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str,
-           filters: FilterKey | None = None, as_of: dt.date | None = None) -> dict:
+def change(
+    warehouse: str,
+    version: str,
+    plan_path: str,
+    mtime: float,
+    indicator_id: str,
+    filters: FilterKey | None = None,
+    as_of: dt.date | None = None,
+) -> dict:
     """One indicator's change since its baseline, with its test and sentence (``evaluate``'s ``change``)."""
     from pipelines.indicators import indicator_change
 
@@ -55,8 +70,14 @@ def change(warehouse: str, version: str, plan_path: str, mtime: float, indicator
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def series(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str,
-           filters: FilterKey | None = None) -> pl.DataFrame:
+def series(
+    warehouse: str,
+    version: str,
+    plan_path: str,
+    mtime: float,
+    indicator_id: str,
+    filters: FilterKey | None = None,
+) -> pl.DataFrame:
     from pipelines.indicators import series as _series
 
     return _series(Path(warehouse), plan(plan_path, mtime), indicator_id, _filters(filters))
@@ -70,8 +91,15 @@ def trajectory(plan_path: str, mtime: float, indicator_id: str, baseline_value: 
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def breakdown(warehouse: str, version: str, plan_path: str, mtime: float, indicator_id: str, by: str,
-              filters: FilterKey | None = None) -> pl.DataFrame:
+def breakdown(
+    warehouse: str,
+    version: str,
+    plan_path: str,
+    mtime: float,
+    indicator_id: str,
+    by: str,
+    filters: FilterKey | None = None,
+) -> pl.DataFrame:
     from pipelines.indicators import breakdown as _breakdown
 
     return _breakdown(Path(warehouse), plan(plan_path, mtime), indicator_id, by, _filters(filters))
@@ -101,8 +129,10 @@ DATASET_CLOCKS = {  # table → (French name, column dating its latest observati
 
 
 def _last_ingest(table_sql: str) -> str:
-    return (f"(select max(f.finished_at) from ingest_files f where f.status in ('loaded', 'partial') "
-            f"and f.dataset like '%' || {table_sql} || '%')")
+    return (
+        f"(select max(f.finished_at) from ingest_files f where f.status in ('loaded', 'partial') "
+        f"and f.dataset like '%' || {table_sql} || '%')"
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -169,7 +199,9 @@ def rejected_summary(warehouse: str, version: str) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def rejected_rows(warehouse: str, version: str, file_id: int | None = None, limit: int = 100_000) -> pl.DataFrame:
+def rejected_rows(
+    warehouse: str, version: str, file_id: int | None = None, limit: int = 100_000
+) -> pl.DataFrame:
     """Rejected rows with their file, line and French reason (all files, or one)."""
     with read_connection(Path(warehouse)) as con:
         return con.sql(
@@ -188,5 +220,7 @@ def rejected_rows(warehouse: str, version: str, file_id: int | None = None, limi
 def row_counts(warehouse: str, version: str) -> dict[str, int]:
     """Rows per canonical table (an empty warehouse has none)."""
     with read_connection(Path(warehouse)) as con:
-        rows = con.sql(" union all ".join(f"select '{t}', count(*) from {t}" for t in DATASET_CLOCKS)).fetchall()
+        rows = con.sql(
+            " union all ".join(f"select '{t}', count(*) from {t}" for t in DATASET_CLOCKS)
+        ).fetchall()
     return {str(t): int(n) for t, n in rows}

@@ -39,7 +39,9 @@ def phases_frame(plan: Plan) -> pl.DataFrame:
 def funding_frame(plan: Plan) -> pl.DataFrame:
     """One row per funding line: action_id, action_label, funder, amount, budget, status."""
     frames = plan_frames(plan)
-    actions = frames["plan_actions"].select("action_id", pl.col("label").alias("action_label"), "budget", "status", "indicators")
+    actions = frames["plan_actions"].select(
+        "action_id", pl.col("label").alias("action_label"), "budget", "status", "indicators"
+    )
     return frames["plan_funding"].join(actions, on="action_id", how="left")
 
 
@@ -53,17 +55,35 @@ def actions_table(actions: pl.DataFrame, indicator_labels: dict[str, str]) -> pl
     rows = []
     for r in actions.iter_rows(named=True):
         emoji, word, _ = ACTION_STATUSES.get(r["status"], ("", r["status"], ""))
-        rows.append({
-            "Action": f"{r['id']} · {r['label']}",
-            "Statut": f"{emoji} {word}".strip(),
-            "Phase": r["phase_label"] or "—",
-            "Début": fmt_date(r["start"]),
-            "Fin": fmt_date(r["end"]),
-            "Budget": fmt_eur(r["budget"]),
-            "Financé": fmt_pct(r["funded"] / r["budget"], 0) if r["budget"] else "—",
-            "Indicateurs visés": " ; ".join(indicator_labels.get(i, i) for i in r["indicators"] or []),
-            "Axe": r["axis_label"] or "—",
-            "Livrables": " ; ".join(r["deliverables"] or []),
-        })
-    return pl.DataFrame(rows, schema=dict.fromkeys(
-        ["Action", "Statut", "Phase", "Début", "Fin", "Budget", "Financé", "Indicateurs visés", "Axe", "Livrables"], pl.String))
+        rows.append(
+            {
+                "Action": f"{r['id']} · {r['label']}",
+                "Statut": f"{emoji} {word}".strip(),
+                "Phase": r["phase_label"] or "—",
+                "Début": fmt_date(r["start"]),
+                "Fin": fmt_date(r["end"]),
+                "Budget": fmt_eur(r["budget"]),
+                "Financé": fmt_pct(r["funded"] / r["budget"], 0) if r["budget"] else "—",
+                "Indicateurs visés": " ; ".join(indicator_labels.get(i, i) for i in r["indicators"] or []),
+                "Axe": r["axis_label"] or "—",
+                "Livrables": " ; ".join(r["deliverables"] or []),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema=dict.fromkeys(
+            [
+                "Action",
+                "Statut",
+                "Phase",
+                "Début",
+                "Fin",
+                "Budget",
+                "Financé",
+                "Indicateurs visés",
+                "Axe",
+                "Livrables",
+            ],
+            pl.String,
+        ),
+    )

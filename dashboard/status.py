@@ -33,10 +33,14 @@ class Status:
 STATUSES: dict[str, Status] = {
     s.key: s
     for s in (
-        Status("on_track", "En bonne voie", "✔", ":material/check_circle:", "green", OKABE_ITO["bluish_green"]),
+        Status(
+            "on_track", "En bonne voie", "✔", ":material/check_circle:", "green", OKABE_ITO["bluish_green"]
+        ),
         Status("at_risk", "À surveiller", "⚠", ":material/warning:", "orange", OKABE_ITO["orange"]),
         Status("off_track", "En retard", "✖", ":material/block:", "red", OKABE_ITO["vermillion"]),
-        Status("insufficient_data", "Données insuffisantes", "?", ":material/help:", "gray", OKABE_ITO["grey"]),
+        Status(
+            "insufficient_data", "Données insuffisantes", "?", ":material/help:", "gray", OKABE_ITO["grey"]
+        ),
     )
 }
 UNKNOWN = Status("unknown", "Statut non calculé", "–", ":material/remove:", "gray", OKABE_ITO["grey"])
@@ -74,7 +78,11 @@ def status_help() -> str:
     for part in parts:
         name = re.match(r"« ([^»]+) »", part)
         icon = _ICONS.get(name.group(1).lower(), "") if name else ""
-        bullets.append(f"- {icon} {part}".replace(f"« {name.group(1)} »", f"**{name.group(1)}**", 1) if name else f"- {part}")
+        bullets.append(
+            f"- {icon} {part}".replace(f"« {name.group(1)} »", f"**{name.group(1)}**", 1)
+            if name
+            else f"- {part}"
+        )
     return "\n".join([intro, "", *bullets, "", READING_HELP])
 
 

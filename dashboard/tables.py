@@ -10,9 +10,16 @@ import polars as pl
 from dashboard.formatting import fmt_datetime, fmt_delta, fmt_int, fmt_interval, fmt_p_value, fmt_value
 from dashboard.status import status_text
 
-INGEST_STATUS = {"loaded": "✔ chargé", "partial": "⚠ chargé, lignes écartées", "refused": "✖ refusé", "skipped": "– déjà chargé"}
+INGEST_STATUS = {
+    "loaded": "✔ chargé",
+    "partial": "⚠ chargé, lignes écartées",
+    "refused": "✖ refusé",
+    "skipped": "– déjà chargé",
+}
 DATASET_NAMES = {
-    "usage_events": "demandes", "processing_cases": "dossiers", "survey_responses": "questionnaires",
+    "usage_events": "demandes",
+    "processing_cases": "dossiers",
+    "survey_responses": "questionnaires",
     "web_audience": "audience web",
 }
 
@@ -37,19 +44,24 @@ def review_table(rows: list[dict]) -> pl.DataFrame:
     for r in rows:
         unit = r["unit"]
         significant = r.get("significant")
-        test = ("non testée" if significant is None else "significative" if significant else "non significative")
-        out.append({
-            "Indicateur": r["label"],
-            "Statut": status_text(r),
-            "Référence": fmt_value(r.get("baseline_value"), unit),
-            "Intervalle (réf.)": fmt_interval(r.get("baseline_ci_low"), r.get("baseline_ci_high"), unit),
-            "n (réf.)": fmt_int(r.get("baseline_n")),
-            "Revue": fmt_value(r.get("review_value"), unit),
-            "Intervalle (revue)": fmt_interval(r.get("ci_low"), r.get("ci_high"), unit),
-            "n (revue)": fmt_int(r.get("n")),
-            "Évolution": f"{fmt_delta(r.get('delta'), unit)}, {test}" + (f" (p {fmt_p_value(r['p_value'])})" if r.get("p_value") is not None else ""),
-            "Cible": fmt_value(r.get("target_value"), unit),
-        })
+        test = (
+            "non testée" if significant is None else "significative" if significant else "non significative"
+        )
+        out.append(
+            {
+                "Indicateur": r["label"],
+                "Statut": status_text(r),
+                "Référence": fmt_value(r.get("baseline_value"), unit),
+                "Intervalle (réf.)": fmt_interval(r.get("baseline_ci_low"), r.get("baseline_ci_high"), unit),
+                "n (réf.)": fmt_int(r.get("baseline_n")),
+                "Revue": fmt_value(r.get("review_value"), unit),
+                "Intervalle (revue)": fmt_interval(r.get("ci_low"), r.get("ci_high"), unit),
+                "n (revue)": fmt_int(r.get("n")),
+                "Évolution": f"{fmt_delta(r.get('delta'), unit)}, {test}"
+                + (f" (p {fmt_p_value(r['p_value'])})" if r.get("p_value") is not None else ""),
+                "Cible": fmt_value(r.get("target_value"), unit),
+            }
+        )
     return pl.DataFrame(out, schema=dict.fromkeys(out[0] if out else ["Indicateur"], pl.String))
 
 
@@ -70,14 +82,27 @@ def ingest_table(history: pl.DataFrame) -> pl.DataFrame:
         }
         for r in history.iter_rows(named=True)
     ]
-    cols = ["Import", "Fichier", "Source", "Données", "Statut", "Lues", "Chargées", "Écartées", "Message", "Dossier"]
+    cols = [
+        "Import",
+        "Fichier",
+        "Source",
+        "Données",
+        "Statut",
+        "Lues",
+        "Chargées",
+        "Écartées",
+        "Message",
+        "Dossier",
+    ]
     return pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String))
 
 
 def rejected_table(rejected: pl.DataFrame) -> pl.DataFrame:
     """Rejected rows, file by file and line by line, with the French reason."""
     return rejected.select(
-        pl.col("path").map_elements(lambda p: Path(p).name if p else "—", return_dtype=pl.String).alias("Fichier"),
+        pl.col("path")
+        .map_elements(lambda p: Path(p).name if p else "—", return_dtype=pl.String)
+        .alias("Fichier"),
         pl.col("line").alias("Ligne"),
         pl.col("col").fill_null("—").alias("Colonne"),
         pl.col("value").fill_null("").alias("Valeur lue"),
@@ -102,7 +127,17 @@ def report_table(reports: list) -> pl.DataFrame:
         }
         for r in reports
     ]
-    cols = ["Fichier", "Statut", "Données", "Lues", "Chargées", "Nouvelles", "Mises à jour", "Écartées", "Message"]
+    cols = [
+        "Fichier",
+        "Statut",
+        "Données",
+        "Lues",
+        "Chargées",
+        "Nouvelles",
+        "Mises à jour",
+        "Écartées",
+        "Message",
+    ]
     return pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String))
 
 
@@ -146,7 +181,16 @@ def linked_indicators_table(indicators: list[dict], funder_rows: pl.DataFrame) -
         }
         for ind in indicators
     ]
-    cols = ["Indicateur", "Valeur actuelle", "Intervalle à 95 %", "n", "Référence", "Cible", "Statut", "Actions"]
+    cols = [
+        "Indicateur",
+        "Valeur actuelle",
+        "Intervalle à 95 %",
+        "n",
+        "Référence",
+        "Cible",
+        "Statut",
+        "Actions",
+    ]
     return pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String))
 
 
@@ -157,7 +201,9 @@ def file_label(file_id: int, path: str | None) -> str:
 def rejected_reasons_table(summary: pl.DataFrame) -> pl.DataFrame:
     """Rejected rows counted per file and reason."""
     return summary.select(
-        pl.struct("file_id", "path").map_elements(lambda r: file_label(r["file_id"], r["path"]), return_dtype=pl.String).alias("Fichier"),
+        pl.struct("file_id", "path")
+        .map_elements(lambda r: file_label(r["file_id"], r["path"]), return_dtype=pl.String)
+        .alias("Fichier"),
         pl.col("col").fill_null("—").alias("Colonne"),
         pl.col("rows").map_elements(fmt_int, return_dtype=pl.String).alias("Lignes"),
         pl.col("message").alias("Raison (exemple)"),

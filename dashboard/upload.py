@@ -57,7 +57,9 @@ def safe_name(name: str) -> str:
     supported = supported_extensions()
     if ext not in supported:
         allowed = ", ".join(sorted(e.lstrip(".").upper() for e in supported))
-        raise UploadRefused(f"Type de fichier non pris en charge ({ext or 'sans extension'}) : formats acceptés {allowed}.")
+        raise UploadRefused(
+            f"Type de fichier non pris en charge ({ext or 'sans extension'}) : formats acceptés {allowed}."
+        )
     if not stem:
         raise UploadRefused("Nom de fichier vide : renommez le fichier avant de le déposer.")
     return stem[:120] + ext
@@ -113,12 +115,23 @@ def ingest_uploads(
         try:
             saved.append(save_upload(name, content, folder, max_bytes))
         except UploadRefused as err:
-            reports.append(FileReport(path=name, sha256="", size_bytes=len(content), status="refused", message=str(err)))
+            reports.append(
+                FileReport(path=name, sha256="", size_bytes=len(content), status="refused", message=str(err))
+            )
         except OSError as err:
-            reports.append(FileReport(path=name, sha256="", size_bytes=len(content), status="refused",
-                                      message=f"Impossible d'enregistrer le fichier dans {folder} : {err.strerror}."))
+            reports.append(
+                FileReport(
+                    path=name,
+                    sha256="",
+                    size_bytes=len(content),
+                    status="refused",
+                    message=f"Impossible d'enregistrer le fichier dans {folder} : {err.strerror}.",
+                )
+            )
     if saved:
-        reports += ingest(saved, Path(warehouse), data_dir=Path(data_dir), plan_path=Path(plan_path), progress=progress)
+        reports += ingest(
+            saved, Path(warehouse), data_dir=Path(data_dir), plan_path=Path(plan_path), progress=progress
+        )
     return reports
 
 

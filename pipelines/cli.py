@@ -64,7 +64,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.exists():
             raise BarometreError(f"Chemin introuvable : {p}")
-    reports = ingest(paths, warehouse, data_dir=data_dir, plan_path=plan, progress=_progress(not args.json and sys.stderr.isatty()))
+    reports = ingest(
+        paths,
+        warehouse,
+        data_dir=data_dir,
+        plan_path=plan,
+        progress=_progress(not args.json and sys.stderr.isatty()),
+    )
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
@@ -95,10 +101,17 @@ def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool, analyst: b
     if analyst:
         env["BAROMETRE_MODE"] = "analyst"
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.port", str(port),
-        "--server.headless", "true" if no_browser else "false",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "dashboard" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if no_browser else "false",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     print(f"Baromètre : http://localhost:{port}  (Ctrl+C pour arrêter)", flush=True)
     try:
@@ -115,7 +128,12 @@ def cmd_app(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.demo.run import prepare_demo
 
-    demo = prepare_demo(settings.path("demo_dir", args.demo_dir), seed=args.seed, scale=args.scale, progress=_progress(sys.stderr.isatty()))
+    demo = prepare_demo(
+        settings.path("demo_dir", args.demo_dir),
+        seed=args.seed,
+        scale=args.scale,
+        progress=_progress(sys.stderr.isatty()),
+    )
     print(f"Données de démonstration : {demo.data_dir}")
     print(f"Plan : {demo.plan}")
     print(f"Entrepôt : {demo.warehouse}")
@@ -156,7 +174,9 @@ def _print_pack(result) -> None:
     csvs = sum(1 for f in result.files if f.endswith(".csv"))
     print(f"{result.pack.title} — situation au {result.pack.as_of:%d/%m/%Y}")
     print(f"Dossier : {result.out_dir}")
-    print(f"  {result.pdf.name} ; {result.xlsx.name} ; {charts} graphique(s) en PNG et SVG ; {csvs} fichier(s) CSV ; manifest.json")
+    print(
+        f"  {result.pdf.name} ; {result.xlsx.name} ; {charts} graphique(s) en PNG et SVG ; {csvs} fichier(s) CSV ; manifest.json"
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -165,7 +185,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     _, warehouse, plan_path = _paths(args)
     plan = load_plan(plan_path)
-    result = build_funder_pack(warehouse, plan, args.funder, Path(args.out), args.at, progress=_steps(sys.stderr.isatty()))
+    result = build_funder_pack(
+        warehouse, plan, args.funder, Path(args.out), args.at, progress=_steps(sys.stderr.isatty())
+    )
     _print_pack(result)
     return 0
 
@@ -176,13 +198,17 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     _, warehouse, plan_path = _paths(args)
     plan = load_plan(plan_path)
-    result = build_review_report(warehouse, plan, Path(args.out), args.name, args.at, progress=_steps(sys.stderr.isatty()))
+    result = build_review_report(
+        warehouse, plan, Path(args.out), args.name, args.at, progress=_steps(sys.stderr.isatty())
+    )
     _print_pack(result)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="barometre", description="Baromètre : évaluation du plan de transformation numérique.")
+    p = argparse.ArgumentParser(
+        prog="barometre", description="Baromètre : évaluation du plan de transformation numérique."
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMANDE")
 
     def common(sp: argparse.ArgumentParser, data_dir: bool = True) -> None:
@@ -194,8 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="prépare la collectivité de démonstration puis lance l'application")
     d.add_argument("--port", type=int, default=8501)
     d.add_argument("--no-browser", action="store_true", help="n'ouvre pas de navigateur (serveurs, CI)")
-    d.add_argument("--prepare-only", action="store_true", help="écrit et importe la démo, affiche les chemins, sans lancer l'application")
-    d.add_argument("--scale", type=float, default=1.0, help="multiplie le volume de données (défaut 1 : ~200 000 demandes)")
+    d.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="écrit et importe la démo, affiche les chemins, sans lancer l'application",
+    )
+    d.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiplie le volume de données (défaut 1 : ~200 000 demandes)",
+    )
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--demo-dir", help="dossier de la démo (défaut : ~/.cache/barometre/demo)")
     d.set_defaults(func=cmd_demo)
@@ -212,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--port", type=int, default=8501)
     a.add_argument("--no-browser", action="store_true")
     a.add_argument(
-        "--analyst", action="store_true",
+        "--analyst",
+        action="store_true",
         help="permet le dépôt de fichiers dans l'application (par défaut : consultation seule)",
     )
     a.set_defaults(func=cmd_app)
@@ -220,29 +256,48 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("kpi", help="indicateurs du plan (tableau ou JSON)")
     common(k)
     k.add_argument(
-        "--at", type=_date,
+        "--at",
+        type=_date,
         help="date d'évaluation AAAA-MM-JJ : 12 mois se terminant au dernier mois complet à cette date "
         "(défaut : dernier mois complet des données)",
     )
-    k.add_argument("--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)")
+    k.add_argument(
+        "--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)"
+    )
     k.set_defaults(func=cmd_kpi)
-    e = sub.add_parser("export", help="exporte l'entrepôt en Parquet partitionné (table / année / collectivité)")
+    e = sub.add_parser(
+        "export", help="exporte l'entrepôt en Parquet partitionné (table / année / collectivité)"
+    )
     common(e)
     e.add_argument("--parquet", required=True, metavar="DOSSIER", help="dossier de destination")
     e.add_argument("--authority", help="identifiant de la collectivité (défaut : SIREN du plan)")
     e.set_defaults(func=cmd_export)
 
     r = sub.add_parser("report", help="dossier d'un financeur : PDF, graphiques PNG/SVG, données XLSX/CSV")
-    r.add_argument("--funder", required=True, metavar="NOM", help="financeur tel qu'écrit dans le plan (majuscules indifférentes)")
-    r.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le dossier du financeur")
+    r.add_argument(
+        "--funder",
+        required=True,
+        metavar="NOM",
+        help="financeur tel qu'écrit dans le plan (majuscules indifférentes)",
+    )
+    r.add_argument(
+        "--out", required=True, metavar="DOSSIER", help="dossier où écrire le dossier du financeur"
+    )
     r.add_argument("--at", type=_date, help="date de situation AAAA-MM-JJ (défaut : dernier mois complet)")
     common(r)
     r.set_defaults(func=cmd_report)
 
-    v = sub.add_parser("review", help="rapport de revue du plan : période de référence et période de revue, tous les indicateurs")
+    v = sub.add_parser(
+        "review",
+        help="rapport de revue du plan : période de référence et période de revue, tous les indicateurs",
+    )
     v.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le rapport")
     v.add_argument("--at", type=_date, help="date de lecture AAAA-MM-JJ (défaut : dernier mois complet)")
-    v.add_argument("--name", metavar="REVUE", help="revue du plan, par exemple « Revue à mi-parcours » (défaut : la dernière commencée)")
+    v.add_argument(
+        "--name",
+        metavar="REVUE",
+        help="revue du plan, par exemple « Revue à mi-parcours » (défaut : la dernière commencée)",
+    )
     common(v)
     v.set_defaults(func=cmd_review)
     return p

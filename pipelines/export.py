@@ -27,8 +27,14 @@ DATED_TABLES = {
 }
 CANONICAL = {ds.table: ds for ds in DATASETS.values()}
 OTHER_TABLES = (
-    "ingest_files", "rejected_rows",
-    "plan_indicators", "plan_milestones", "plan_actions", "plan_funding", "plan_phases", "plan_services",
+    "ingest_files",
+    "rejected_rows",
+    "plan_indicators",
+    "plan_milestones",
+    "plan_actions",
+    "plan_funding",
+    "plan_phases",
+    "plan_services",
 )
 
 
@@ -62,7 +68,9 @@ def export_parquet(warehouse: Path, out: Path, authority: str) -> dict[str, int]
     return rows
 
 
-def _copy(con: duckdb.DuckDBPyConnection, table: str, out: Path, authority: str, year_expr: str | None) -> int:
+def _copy(
+    con: duckdb.DuckDBPyConnection, table: str, out: Path, authority: str, year_expr: str | None
+) -> int:
     for old in (out / table).glob(f"**/authority={authority}"):
         shutil.rmtree(old)
     n = con.execute(f"select count(*) from {table}").fetchall()[0][0]

@@ -38,7 +38,12 @@ RATE_MEASURES = {"take_up", "assisted_share", "within_deadline", "satisfied_shar
 CASE_MEASURES = {"delay_median", "delay_p90", "delay_mean", "within_deadline", "backlog"}
 VALUE_RANGES = {"/10": (0.0, 10.0), "points": (-100.0, 100.0), "jours": (0.0, 3650.0), "dossiers": (0.0, 1e9)}
 DIRECTIONS = ("increase", "decrease")
-ACTION_STATUSES = {"a_venir": "À venir", "en_cours": "En cours", "terminee": "Terminée", "suspendue": "Suspendue"}
+ACTION_STATUSES = {
+    "a_venir": "À venir",
+    "en_cours": "En cours",
+    "terminee": "Terminée",
+    "suspendue": "Suspendue",
+}
 SCOPE_KEYS = ("services", "channels", "communes", "age_bands")
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 
@@ -169,7 +174,11 @@ class _Locator:
         heads = [i for i, ln in enumerate(self.lines) if self.HEADER.match(ln)]
         if not table:
             return 0, (heads[0] if heads else len(self.lines))
-        header = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]" if index is not None else rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        header = re.compile(
+            rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]"
+            if index is not None
+            else rf"^\s*\[\s*{re.escape(table)}\s*\]"
+        )
         hits = [i for i in heads if header.match(self.lines[i])]
         if len(hits) <= (index or 0):
             return None
@@ -177,7 +186,9 @@ class _Locator:
         nxt = [i for i in heads if i > pos and not self.lines[i].strip().startswith(f"[{table}.")]
         return pos, (nxt[0] if nxt else len(self.lines))
 
-    def line(self, table: str | None, index: int | None, key: str | None, needle: str | None = None) -> int | None:
+    def line(
+        self, table: str | None, index: int | None, key: str | None, needle: str | None = None
+    ) -> int | None:
         block = self._block(table, index)
         if block is None:
             return None
@@ -195,15 +206,29 @@ class _Locator:
         return start + 1 if table else None
 
 
-_KIND_NAMES = {str: "un texte", float: "un nombre", int: "un nombre entier", dt.date: "une date (AAAA-MM-JJ)", list: "une liste", dict: "une table"}
+_KIND_NAMES = {
+    str: "un texte",
+    float: "un nombre",
+    int: "un nombre entier",
+    dt.date: "une date (AAAA-MM-JJ)",
+    list: "une liste",
+    dict: "une table",
+}
 
 
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path, self.loc = path, _Locator(text)
 
-    def fail(self, message: str, table: str | None = None, index: int | None = None, key: str | None = None,
-             needle: str | None = None, shown: str | None = None):
+    def fail(
+        self,
+        message: str,
+        table: str | None = None,
+        index: int | None = None,
+        key: str | None = None,
+        needle: str | None = None,
+        shown: str | None = None,
+    ):
         """Raise PlanError naming ``table[index].shown`` (default ``key``) and the line where ``key`` is written."""
         line = self.loc.line(table, index, key, needle)
         where = f"{table}[{index + 1}]" if index is not None else (table or "")
@@ -212,7 +237,19 @@ class _Reader:
         at = f", ligne {line}" if line else ""
         raise PlanError(f"Plan {self.path.name}{at} — clé « {keyname} » : {message}")
 
-    def get(self, d: dict, key: str, kind, table=None, index=None, required=True, default=None, *, shown=None, needle=None):
+    def get(
+        self,
+        d: dict,
+        key: str,
+        kind,
+        table=None,
+        index=None,
+        required=True,
+        default=None,
+        *,
+        shown=None,
+        needle=None,
+    ):
         """``d[key]`` checked against ``kind``; ``shown`` is the key named in the message (``baseline.start``)."""
         shown = shown or key
         if key not in d:
@@ -225,13 +262,25 @@ class _Reader:
         if kind is dt.date and isinstance(value, dt.datetime):
             value = value.date()
         if not isinstance(value, kind) or (kind in (float, int) and isinstance(value, bool)):
-            self.fail(f"{_KIND_NAMES[kind]} est attendu, pas « {value!r} ».", table, index, shown.split(".")[0], needle, shown)
+            self.fail(
+                f"{_KIND_NAMES[kind]} est attendu, pas « {value!r} ».",
+                table,
+                index,
+                shown.split(".")[0],
+                needle,
+                shown,
+            )
         return value
 
     def ident(self, d: dict, table: str, index: int, key: str = "id") -> str:
         value = self.get(d, key, str, table, index)
         if not re.fullmatch(ID_PATTERN, value):
-            self.fail(f"« {value} » : un identifiant s'écrit en lettres sans accent, chiffres, tirets ou soulignés.", table, index, key)
+            self.fail(
+                f"« {value} » : un identifiant s'écrit en lettres sans accent, chiffres, tirets ou soulignés.",
+                table,
+                index,
+                key,
+            )
         return value
 
 
@@ -239,7 +288,9 @@ def load_plan(path: Path) -> Plan:
     """Read and validate ``plan.toml`` (PlanError with key and line on any problem)."""
     path = Path(path)
     if not path.exists():
-        raise PlanError(f"Le plan {path} est introuvable : copiez l'exemple de la démo (barometre demo --prepare-only) et adaptez-le.")
+        raise PlanError(
+            f"Le plan {path} est introuvable : copiez l'exemple de la démo (barometre demo --prepare-only) et adaptez-le."
+        )
     text = path.read_text(encoding="utf-8-sig")
     try:
         doc = tomllib.loads(text)
@@ -268,10 +319,19 @@ def load_plan(path: Path) -> Plan:
     for i, svc in enumerate(services):
         slug = r.get(svc, "slug", str, "services", i)
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-            r.fail(f"« {slug} » : un identifiant de service s'écrit en minuscules, chiffres et tirets.", "services", i, "slug")
+            r.fail(
+                f"« {slug} » : un identifiant de service s'écrit en minuscules, chiffres et tirets.",
+                "services",
+                i,
+                "slug",
+            )
         r.get(svc, "label", str, "services", i)
     _unique(r, "services", [s["slug"] for s in services], key="slug")
-    refs = {"axes": {a.id for a in axes}, "phases": {p.id for p in phases}, "services": {s["slug"] for s in services}}
+    refs = {
+        "axes": {a.id for a in axes},
+        "phases": {p.id for p in phases},
+        "services": {s["slug"] for s in services},
+    }
     indicators = tuple(_indicator(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "indicators")))
     _unique(r, "indicators", [ind.id for ind in indicators])
     refs["indicators"] = {ind.id for ind in indicators}
@@ -321,9 +381,25 @@ def _reviews(r: _Reader, items: list) -> tuple[Review, ...]:
         if review.end <= review.start:
             r.fail(f"revue « {name} » : « end » doit suivre « start ».", "plan", None, "reviews", needle)
         if (review.baseline_start is None) != (review.baseline_end is None):
-            r.fail(f"revue « {name} » : indiquez « baseline_start » et « baseline_end » ensemble.", "plan", None, "reviews", needle)
-        if review.baseline_start and review.baseline_end and not review.baseline_start <= review.baseline_end < review.start:
-            r.fail(f"revue « {name} » : la période de référence doit finir avant le début de la revue.", "plan", None, "reviews", needle)
+            r.fail(
+                f"revue « {name} » : indiquez « baseline_start » et « baseline_end » ensemble.",
+                "plan",
+                None,
+                "reviews",
+                needle,
+            )
+        if (
+            review.baseline_start
+            and review.baseline_end
+            and not review.baseline_start <= review.baseline_end < review.start
+        ):
+            r.fail(
+                f"revue « {name} » : la période de référence doit finir avant le début de la revue.",
+                "plan",
+                None,
+                "reviews",
+                needle,
+            )
         if any(o.name == name for o in out):
             r.fail(f"deux revues portent le nom « {name} ».", "plan", None, "reviews", needle)
         out.append(review)
@@ -356,9 +432,19 @@ def _reference(r: _Reader, d: dict, key: str, known: set[str], table: str, i: in
     if value is None:
         return None
     if not known:
-        r.fail(f"{what} « {value} » est cité, mais le plan ne déclare aucune table [[{_REFERENCED[key]}]].", table, i, key)
+        r.fail(
+            f"{what} « {value} » est cité, mais le plan ne déclare aucune table [[{_REFERENCED[key]}]].",
+            table,
+            i,
+            key,
+        )
     if value not in known:
-        r.fail(f"{what} « {value} » n'existe pas ; valeurs possibles : {', '.join(sorted(known))}.", table, i, key)
+        r.fail(
+            f"{what} « {value} » n'existe pas ; valeurs possibles : {', '.join(sorted(known))}.",
+            table,
+            i,
+            key,
+        )
     return value
 
 
@@ -366,10 +452,19 @@ def _scope(r: _Reader, d: dict, i: int, measure: str, services: set[str]) -> dic
     t = "indicators"
     raw = r.get(d, "scope", dict, t, i, required=False, default={})
     checks = {
-        "services": (lambda v: not services or v in services, f"service inconnu du catalogue [[services]] ({', '.join(sorted(services))})"),
+        "services": (
+            lambda v: not services or v in services,
+            f"service inconnu du catalogue [[services]] ({', '.join(sorted(services))})",
+        ),
         "channels": (lambda v: v in CHANNELS, f"canal inconnu ; canaux possibles : {', '.join(CHANNELS)}"),
-        "communes": (lambda v: re.fullmatch(INSEE_PATTERN[1:-1], v) is not None, "code INSEE invalide (5 chiffres, ou 2A/2B et 3 chiffres)"),
-        "age_bands": (lambda v: re.fullmatch(AGE_BAND_PATTERN[1:-1], v) is not None, "tranche d'âge illisible (ex. « 30-44 », « 75+ », « <25 »)"),
+        "communes": (
+            lambda v: re.fullmatch(INSEE_PATTERN[1:-1], v) is not None,
+            "code INSEE invalide (5 chiffres, ou 2A/2B et 3 chiffres)",
+        ),
+        "age_bands": (
+            lambda v: re.fullmatch(AGE_BAND_PATTERN[1:-1], v) is not None,
+            "tranche d'âge illisible (ex. « 30-44 », « 75+ », « <25 »)",
+        ),
     }
     scope: dict[str, tuple[str, ...]] = {}
     for key in raw:
@@ -385,7 +480,12 @@ def _scope(r: _Reader, d: dict, i: int, measure: str, services: set[str]) -> dic
                 r.fail(f"« scope.{key} » : « {v} » — {reason}.", t, i, "scope")
         scope[key] = tuple(dict.fromkeys(values))
     if scope["age_bands"] and measure in CASE_MEASURES:
-        r.fail("les dossiers instruits n'ont pas de tranche d'âge : retirez « age_bands » du périmètre de cette mesure.", t, i, "scope")
+        r.fail(
+            "les dossiers instruits n'ont pas de tranche d'âge : retirez « age_bands » du périmètre de cette mesure.",
+            t,
+            i,
+            "scope",
+        )
     return scope
 
 
@@ -394,7 +494,12 @@ def _check_value(r: _Reader, measure: str, unit: str, value: float, i: int, key:
         r.fail("un taux s'écrit en fraction : 0.6 pour 60 %.", "indicators", i, key)
     lo, hi = VALUE_RANGES.get(unit, (float("-inf"), float("inf")))
     if not lo <= value <= hi:
-        r.fail(f"la valeur {value:g} sort de l'intervalle possible ({lo:g} à {hi:g} {unit}).", "indicators", i, key)
+        r.fail(
+            f"la valeur {value:g} sort de l'intervalle possible ({lo:g} à {hi:g} {unit}).",
+            "indicators",
+            i,
+            key,
+        )
 
 
 def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indicator:
@@ -405,7 +510,12 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
         r.fail(f"mesure « {measure} » inconnue ; mesures possibles : {', '.join(MEASURES)}.", t, i, "measure")
     unit = r.get(d, "unit", str, t, i, required=False, default=MEASURES[measure][1])
     if unit != MEASURES[measure][1]:
-        r.fail(f"l'unité de la mesure « {measure} » est « {MEASURES[measure][1]} », pas « {unit} ».", t, i, "unit")
+        r.fail(
+            f"l'unité de la mesure « {measure} » est « {MEASURES[measure][1]} », pas « {unit} ».",
+            t,
+            i,
+            "unit",
+        )
     direction = r.get(d, "direction", str, t, i)
     if direction not in DIRECTIONS:
         r.fail("« increase » (à la hausse) ou « decrease » (à la baisse) est attendu.", t, i, "direction")
@@ -422,7 +532,7 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
         b_value = float(b_value)
         _check_value(r, measure, unit, b_value, i, "baseline")
     else:
-        r.fail("« baseline.value » est un nombre ou \"computed\" (calculé sur les données).", t, i, "baseline")
+        r.fail('« baseline.value » est un nombre ou "computed" (calculé sur les données).', t, i, "baseline")
     target = r.get(d, "target", dict, t, i)
     t_value = r.get(target, "value", float, t, i, shown="target.value")
     t_date = r.get(target, "date", dt.date, t, i, shown="target.date")
@@ -433,9 +543,17 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
     for m in r.get(d, "milestones", list, t, i, required=False, default=[]):
         if not isinstance(m, dict) or "date" not in m or "value" not in m:
             r.fail("chaque jalon s'écrit { date = AAAA-MM-JJ, value = nombre }.", t, i, "milestones")
-        ms = Milestone(r.get(m, "date", dt.date, t, i, shown="milestones"), r.get(m, "value", float, t, i, shown="milestones"))
+        ms = Milestone(
+            r.get(m, "date", dt.date, t, i, shown="milestones"),
+            r.get(m, "value", float, t, i, shown="milestones"),
+        )
         if not b_end < ms.date < t_date:
-            r.fail(f"le jalon du {ms.date.isoformat()} doit tomber entre la fin de la référence et la date cible.", t, i, "milestones")
+            r.fail(
+                f"le jalon du {ms.date.isoformat()} doit tomber entre la fin de la référence et la date cible.",
+                t,
+                i,
+                "milestones",
+            )
         if any(o.date == ms.date for o in milestones):
             r.fail(f"deux jalons portent la date {ms.date.isoformat()}.", t, i, "milestones")
         _check_value(r, measure, unit, ms.value, i, "milestones")
@@ -468,11 +586,13 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
     action_id = r.ident(d, t, i)
     status = r.get(d, "status", str, t, i, required=False, default="a_venir")
     if status not in ACTION_STATUSES:
-        r.fail(f"statut « {status} » inconnu ; statuts possibles : {', '.join(ACTION_STATUSES)}.", t, i, "status")
+        r.fail(
+            f"statut « {status} » inconnu ; statuts possibles : {', '.join(ACTION_STATUSES)}.", t, i, "status"
+        )
     funding = []
     for f in r.get(d, "funding", list, t, i, required=False, default=[]):
         if not isinstance(f, dict) or "funder" not in f or "amount" not in f:
-            r.fail("chaque financement s'écrit { funder = \"FEDER\", amount = 100000 }.", t, i, "funding")
+            r.fail('chaque financement s\'écrit { funder = "FEDER", amount = 100000 }.', t, i, "funding")
         amount = r.get(f, "amount", float, t, i, shown="funding")
         if amount < 0:
             r.fail("un montant de financement ne peut pas être négatif.", t, i, "funding")
@@ -508,21 +628,47 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
 
 PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "plan_indicators": {
-        "indicator_id": pl.String, "label": pl.String, "measure": pl.String, "unit": pl.String, "direction": pl.String,
-        "axis": pl.String, "scope_services": pl.List(pl.String), "scope_channels": pl.List(pl.String),
-        "scope_communes": pl.List(pl.String), "scope_age_bands": pl.List(pl.String), "baseline_start": pl.Date,
-        "baseline_end": pl.Date, "baseline_value": pl.Float64, "target_value": pl.Float64, "target_date": pl.Date,
-        "min_sample": pl.Int64, "methodology": pl.String,
+        "indicator_id": pl.String,
+        "label": pl.String,
+        "measure": pl.String,
+        "unit": pl.String,
+        "direction": pl.String,
+        "axis": pl.String,
+        "scope_services": pl.List(pl.String),
+        "scope_channels": pl.List(pl.String),
+        "scope_communes": pl.List(pl.String),
+        "scope_age_bands": pl.List(pl.String),
+        "baseline_start": pl.Date,
+        "baseline_end": pl.Date,
+        "baseline_value": pl.Float64,
+        "target_value": pl.Float64,
+        "target_date": pl.Date,
+        "min_sample": pl.Int64,
+        "methodology": pl.String,
     },
     "plan_milestones": {"indicator_id": pl.String, "date": pl.Date, "value": pl.Float64},
     "plan_actions": {
-        "action_id": pl.String, "label": pl.String, "axis": pl.String, "phase": pl.String, "start": pl.Date,
-        "end": pl.Date, "status": pl.String, "budget": pl.Float64, "deliverables": pl.List(pl.String), "indicators": pl.List(pl.String),
+        "action_id": pl.String,
+        "label": pl.String,
+        "axis": pl.String,
+        "phase": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+        "status": pl.String,
+        "budget": pl.Float64,
+        "deliverables": pl.List(pl.String),
+        "indicators": pl.List(pl.String),
     },
     "plan_funding": {"action_id": pl.String, "funder": pl.String, "amount": pl.Float64},
     "plan_phases": {"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
     "plan_axes": {"axis_id": pl.String, "label": pl.String},
-    "plan_reviews": {"name": pl.String, "start": pl.Date, "end": pl.Date, "baseline_start": pl.Date, "baseline_end": pl.Date},
+    "plan_reviews": {
+        "name": pl.String,
+        "start": pl.Date,
+        "end": pl.Date,
+        "baseline_start": pl.Date,
+        "baseline_end": pl.Date,
+    },
     "plan_services": {"slug": pl.String, "label": pl.String, "aliases": pl.List(pl.String)},
 }
 
@@ -532,34 +678,76 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
     rows = {
         "plan_indicators": [
             {
-                "indicator_id": i.id, "label": i.label, "measure": i.measure, "unit": i.unit, "direction": i.direction,
-                "axis": i.axis, "scope_services": list(i.scope["services"]), "scope_channels": list(i.scope["channels"]),
-                "scope_communes": list(i.scope["communes"]), "scope_age_bands": list(i.scope["age_bands"]),
-                "baseline_start": i.baseline_start, "baseline_end": i.baseline_end, "baseline_value": i.baseline_value,
-                "target_value": i.target_value, "target_date": i.target_date, "min_sample": i.min_sample,
+                "indicator_id": i.id,
+                "label": i.label,
+                "measure": i.measure,
+                "unit": i.unit,
+                "direction": i.direction,
+                "axis": i.axis,
+                "scope_services": list(i.scope["services"]),
+                "scope_channels": list(i.scope["channels"]),
+                "scope_communes": list(i.scope["communes"]),
+                "scope_age_bands": list(i.scope["age_bands"]),
+                "baseline_start": i.baseline_start,
+                "baseline_end": i.baseline_end,
+                "baseline_value": i.baseline_value,
+                "target_value": i.target_value,
+                "target_date": i.target_date,
+                "min_sample": i.min_sample,
                 "methodology": i.methodology,
             }
             for i in plan.indicators
         ],
-        "plan_milestones": [{"indicator_id": i.id, "date": m.date, "value": m.value} for i in plan.indicators for m in i.milestones],
+        "plan_milestones": [
+            {"indicator_id": i.id, "date": m.date, "value": m.value}
+            for i in plan.indicators
+            for m in i.milestones
+        ],
         "plan_actions": [
-            {"action_id": a.id, "label": a.label, "axis": a.axis, "phase": a.phase, "start": a.start, "end": a.end,
-             "status": a.status, "budget": a.budget, "deliverables": list(a.deliverables), "indicators": list(a.indicators)}
+            {
+                "action_id": a.id,
+                "label": a.label,
+                "axis": a.axis,
+                "phase": a.phase,
+                "start": a.start,
+                "end": a.end,
+                "status": a.status,
+                "budget": a.budget,
+                "deliverables": list(a.deliverables),
+                "indicators": list(a.indicators),
+            }
             for a in plan.actions
         ],
-        "plan_funding": [{"action_id": a.id, "funder": f.funder, "amount": f.amount} for a in plan.actions for f in a.funding],
-        "plan_phases": [{"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases],
+        "plan_funding": [
+            {"action_id": a.id, "funder": f.funder, "amount": f.amount}
+            for a in plan.actions
+            for f in a.funding
+        ],
+        "plan_phases": [
+            {"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases
+        ],
         "plan_axes": [{"axis_id": a.id, "label": a.label} for a in plan.axes],
         "plan_reviews": [
-            {"name": v.name, "start": v.start, "end": v.end, "baseline_start": v.baseline_start, "baseline_end": v.baseline_end}
+            {
+                "name": v.name,
+                "start": v.start,
+                "end": v.end,
+                "baseline_start": v.baseline_start,
+                "baseline_end": v.baseline_end,
+            }
             for v in plan.reviews
         ],
         "plan_services": [
-            {"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]} for s in plan.services
+            {"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]}
+            for s in plan.services
         ],
     }
-    return {name: pl.DataFrame(rows[name], schema=schema, orient="row") if rows[name] else pl.DataFrame(schema=schema)
-            for name, schema in PLAN_SCHEMAS.items()}
+    return {
+        name: pl.DataFrame(rows[name], schema=schema, orient="row")
+        if rows[name]
+        else pl.DataFrame(schema=schema)
+        for name, schema in PLAN_SCHEMAS.items()
+    }
 
 
 def _write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], replace: bool) -> None:
@@ -574,7 +762,9 @@ def _write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame
 
 def ensure_plan_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create empty ``plan_*`` tables where none exist (no plan yet), so the indicator views always bind."""
-    _write_tables(con, {name: pl.DataFrame(schema=schema) for name, schema in PLAN_SCHEMAS.items()}, replace=False)
+    _write_tables(
+        con, {name: pl.DataFrame(schema=schema) for name, schema in PLAN_SCHEMAS.items()}, replace=False
+    )
 
 
 def load_plan_tables(con: duckdb.DuckDBPyConnection, plan_path: Path) -> None:

@@ -22,7 +22,15 @@ def print_ingest_summary(reports, warehouse: Path) -> None:
         print("Aucun fichier à importer.")
         return
     rows = [
-        [Path(r.path).name[:50], r.status_label, (r.source or "—")[:34], r.dataset or "—", str(r.rows_read), str(r.rows_loaded), str(r.rows_rejected)]
+        [
+            Path(r.path).name[:50],
+            r.status_label,
+            (r.source or "—")[:34],
+            r.dataset or "—",
+            str(r.rows_read),
+            str(r.rows_loaded),
+            str(r.rows_rejected),
+        ]
         for r in reports
     ]
     print(_table(["Fichier", "Statut", "Source", "Table(s)", "Lues", "Chargées", "Écartées"], rows))
@@ -37,7 +45,9 @@ def print_ingest_summary(reports, warehouse: Path) -> None:
         f"{sum(r.rows_loaded for r in taken)} ligne(s) chargée(s), {sum(r.rows_rejected for r in taken)} écartée(s)."
     )
     if any(r.rows_rejected for r in taken):
-        print("Les lignes écartées et leur raison sont dans la table rejected_rows de l'entrepôt (page « Données » de l'application).")
+        print(
+            "Les lignes écartées et leur raison sont dans la table rejected_rows de l'entrepôt (page « Données » de l'application)."
+        )
     print(f"Entrepôt : {warehouse}")
 
 
@@ -48,21 +58,44 @@ def print_kpi_table(doc: dict) -> None:
     rows = []
     for ind in doc["indicators"]:
         unit = ind["unit"]
-        ci = f"[{fmt_value(ind['ci_low'], unit)} ; {fmt_value(ind['ci_high'], unit)}]" if ind.get("ci_low") is not None else ""
+        ci = (
+            f"[{fmt_value(ind['ci_low'], unit)} ; {fmt_value(ind['ci_high'], unit)}]"
+            if ind.get("ci_low") is not None
+            else ""
+        )
         progress = "—" if ind.get("progress_pct") is None else f"{fmt_number(ind['progress_pct'], 0)}\u00a0%"
-        rows.append([
-            ind["label"][:45],
-            fmt_value(ind["value"], unit),
-            ci,
-            fmt_value(ind.get("baseline_value"), unit),
-            fmt_value(ind.get("expected_now"), unit),
-            fmt_value(ind["target_value"], unit),
-            progress,
-            fmt_number(ind.get("n"), 0),
-            ind.get("status_label", ind.get("status", "")) or "",
-        ])
-    print(f"Indicateurs du {fmt_date(_iso(doc.get('period_start')))} au {fmt_date(_iso(doc['as_of']))} (12 mois glissants)")
-    print(_table(["Indicateur", "Valeur", "IC 95 %", "Référence", "Attendu", "Cible", "Progression", "n", "Statut"], rows))
+        rows.append(
+            [
+                ind["label"][:45],
+                fmt_value(ind["value"], unit),
+                ci,
+                fmt_value(ind.get("baseline_value"), unit),
+                fmt_value(ind.get("expected_now"), unit),
+                fmt_value(ind["target_value"], unit),
+                progress,
+                fmt_number(ind.get("n"), 0),
+                ind.get("status_label", ind.get("status", "")) or "",
+            ]
+        )
+    print(
+        f"Indicateurs du {fmt_date(_iso(doc.get('period_start')))} au {fmt_date(_iso(doc['as_of']))} (12 mois glissants)"
+    )
+    print(
+        _table(
+            [
+                "Indicateur",
+                "Valeur",
+                "IC 95 %",
+                "Référence",
+                "Attendu",
+                "Cible",
+                "Progression",
+                "n",
+                "Statut",
+            ],
+            rows,
+        )
+    )
     print()
     for ind in doc["indicators"]:
         print(f"• {ind['label']} : {ind['change']['sentence']}")

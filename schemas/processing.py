@@ -18,9 +18,15 @@ class ProcessingCase(pa.DataFrameModel):
     channel: str = pa.Field(nullable=True, isin=CHANNELS, description="Canal de dépôt.")
     submitted_at: dt.datetime = pa.Field(description="Dépôt du dossier (heure de Paris).")
     started_at: dt.datetime = pa.Field(nullable=True, description="Début de l'instruction, si connu.")
-    decided_at: dt.datetime = pa.Field(nullable=True, description="Décision ou délivrance ; vide tant que le dossier est ouvert.")
-    status: str = pa.Field(isin=CASE_STATUSES, description="submitted, in_review, accepted, rejected, closed_without_decision.")
-    deadline_days: float = pa.Field(nullable=True, ge=0, le=3650, description="Délai annoncé ou légal, en jours.")
+    decided_at: dt.datetime = pa.Field(
+        nullable=True, description="Décision ou délivrance ; vide tant que le dossier est ouvert."
+    )
+    status: str = pa.Field(
+        isin=CASE_STATUSES, description="submitted, in_review, accepted, rejected, closed_without_decision."
+    )
+    deadline_days: float = pa.Field(
+        nullable=True, ge=0, le=3650, description="Délai annoncé ou légal, en jours."
+    )
     commune: str = pa.Field(nullable=True, str_matches=INSEE_PATTERN, description="Code INSEE de la commune.")
 
     class Config:

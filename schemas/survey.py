@@ -13,21 +13,31 @@ from schemas.pandera_polars import pa
 class SurveyResponse(pa.DataFrameModel):
     source: str = pa.Field(description="Outil d'origine (limesurvey-…, jdma, demo…).")
     source_id: str = pa.Field(description="Identifiant de la réponse dans l'outil d'origine.")
-    responded_at: dt.datetime = pa.Field(nullable=True, description="Date de la réponse (heure de Paris) ; vide si inconnue.")
+    responded_at: dt.datetime = pa.Field(
+        nullable=True, description="Date de la réponse (heure de Paris) ; vide si inconnue."
+    )
     service: str = pa.Field(nullable=True, str_matches=SLUG_PATTERN, description="Service évalué, si connu.")
     service_label: str = pa.Field(nullable=True, description="Libellé du service évalué.")
     channel: str = pa.Field(nullable=True, isin=CHANNELS, description="Canal utilisé, si demandé.")
-    score_raw: float = pa.Field(nullable=True, description="Note telle que donnée, sur l'échelle scale_min–scale_max.")
+    score_raw: float = pa.Field(
+        nullable=True, description="Note telle que donnée, sur l'échelle scale_min–scale_max."
+    )
     scale_min: float = pa.Field(nullable=True, description="Bas de l'échelle de la note.")
     scale_max: float = pa.Field(nullable=True, description="Haut de l'échelle de la note.")
-    score_10: float = pa.Field(nullable=True, ge=0, le=10, description="Note ramenée sur 10 (convention de l'Observatoire).")
-    satisfied: bool = pa.Field(nullable=True, description="Satisfait : score_10 ≥ 7,5 (les deux meilleures cases sur 5).")
+    score_10: float = pa.Field(
+        nullable=True, ge=0, le=10, description="Note ramenée sur 10 (convention de l'Observatoire)."
+    )
+    satisfied: bool = pa.Field(
+        nullable=True, description="Satisfait : score_10 ≥ 7,5 (les deux meilleures cases sur 5)."
+    )
     clarity_10: float = pa.Field(nullable=True, ge=0, le=10, description="Clarté de l'information, sur 10.")
     nps: float = pa.Field(nullable=True, ge=0, le=10, description="Recommandation (0–10), si demandée.")
     comment: str = pa.Field(nullable=True, description="Commentaire libre, e-mails et téléphones masqués.")
     age_band: str = pa.Field(nullable=True, str_matches=AGE_BAND_PATTERN, description="Tranche d'âge.")
     commune: str = pa.Field(nullable=True, str_matches=INSEE_PATTERN, description="Code INSEE de la commune.")
-    complete: bool = pa.Field(description="Réponse complète (une réponse partielle est gardée mais pas comptée).")
+    complete: bool = pa.Field(
+        description="Réponse complète (une réponse partielle est gardée mais pas comptée)."
+    )
 
     class Config:
         strict = "filter"

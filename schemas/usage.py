@@ -14,12 +14,20 @@ class UsageEvent(pa.DataFrameModel):
     source: str = pa.Field(description="Outil ou adaptateur d'origine (ex. demarches-simplifiees, demo).")
     source_id: str = pa.Field(description="Identifiant de la demande dans l'outil d'origine.")
     submitted_at: dt.datetime = pa.Field(description="Date et heure de la demande (heure de Paris).")
-    service: str = pa.Field(str_matches=SLUG_PATTERN, description="Service (identifiant court, ex. etat-civil).")
+    service: str = pa.Field(
+        str_matches=SLUG_PATTERN, description="Service (identifiant court, ex. etat-civil)."
+    )
     service_label: str = pa.Field(nullable=True, description="Libellé du service tel qu'affiché.")
-    channel: str = pa.Field(isin=CHANNELS, description="Canal : online, assisted, counter, phone, mail, email, other.")
+    channel: str = pa.Field(
+        isin=CHANNELS, description="Canal : online, assisted, counter, phone, mail, email, other."
+    )
     commune: str = pa.Field(nullable=True, str_matches=INSEE_PATTERN, description="Code INSEE de la commune.")
-    age_band: str = pa.Field(nullable=True, str_matches=AGE_BAND_PATTERN, description="Tranche d'âge (ex. 30-44, 75+).")
-    outcome: str = pa.Field(nullable=True, isin=OUTCOMES, description="Issue : completed, abandoned, rejected, pending.")
+    age_band: str = pa.Field(
+        nullable=True, str_matches=AGE_BAND_PATTERN, description="Tranche d'âge (ex. 30-44, 75+)."
+    )
+    outcome: str = pa.Field(
+        nullable=True, isin=OUTCOMES, description="Issue : completed, abandoned, rejected, pending."
+    )
 
     class Config:
         strict = "filter"

@@ -18,7 +18,17 @@ from tests.conftest import ROOT, free_port
 def test_demo_command_serves_health_endpoint(demo):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "demo", "--no-browser", "--port", str(port), "--demo-dir", str(demo.data_dir)],
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "demo",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--demo-dir",
+            str(demo.data_dir),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -34,7 +44,9 @@ def test_demo_command_serves_health_endpoint(demo):
                     break
             except OSError:
                 time.sleep(0.5)
-        assert status == 200, proc.stdout.read().decode() if proc.poll() is not None else "no answer within 60 s"
+        assert status == 200, (
+            proc.stdout.read().decode() if proc.poll() is not None else "no answer within 60 s"
+        )
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
@@ -42,8 +54,19 @@ def test_demo_command_serves_health_endpoint(demo):
 
 def test_cli_error_is_one_french_line(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "kpi", "--warehouse", str(tmp_path / "x.duckdb"), "--plan", str(tmp_path / "plan.toml")],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "kpi",
+            "--warehouse",
+            str(tmp_path / "x.duckdb"),
+            "--plan",
+            str(tmp_path / "plan.toml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 1
     assert out.stderr.startswith("Erreur : ")

@@ -48,14 +48,22 @@ with st.container(border=True):
         ui.french_uploader()
         nonce = st.session_state.setdefault("upload_nonce", 0)
         files = st.file_uploader(
-            "Fichiers à importer", type=sorted(e.lstrip(".") for e in supported_extensions()), accept_multiple_files=True,
-            key=f"uploader-{nonce}", max_upload_size=limit_mb,
+            "Fichiers à importer",
+            type=sorted(e.lstrip(".") for e in supported_extensions()),
+            accept_multiple_files=True,
+            key=f"uploader-{nonce}",
+            max_upload_size=limit_mb,
         )
         if st.button("Importer", type="primary", disabled=not files, icon=":material/upload:"):
             bar = st.progress(0.0, text="Import en cours…")
             reports = ingest_uploads(
-                [(f.name, f.getvalue()) for f in files], data_dir=data_dir(), warehouse=wh, plan_path=plan_path(),
-                progress=lambda i, n, name: bar.progress(i / n if n else 1.0, text=f"Import en cours : {name or 'fin'}"),
+                [(f.name, f.getvalue()) for f in files],
+                data_dir=data_dir(),
+                warehouse=wh,
+                plan_path=plan_path(),
+                progress=lambda i, n, name: bar.progress(
+                    i / n if n else 1.0, text=f"Import en cours : {name or 'fin'}"
+                ),
             )
             st.session_state["upload_reports"] = reports
             st.session_state["upload_nonce"] = nonce + 1
@@ -88,15 +96,24 @@ st.caption(
 ui.show_static_table(tables.rejected_reasons_table(summary))
 files = {r["file_id"]: r["path"] for r in summary.select("file_id", "path").unique().iter_rows(named=True)}
 ALL = 0  # file ids start at 1; None would show Streamlit's English placeholder
-choice = filters.remembered_selectbox("Fichier", [ALL, *sorted(files)], "rejected_file",
-                                      format_func=lambda f: "Tous les fichiers" if f == ALL else tables.file_label(f, files[f]))
+choice = filters.remembered_selectbox(
+    "Fichier",
+    [ALL, *sorted(files)],
+    "rejected_file",
+    format_func=lambda f: "Tous les fichiers" if f == ALL else tables.file_label(f, files[f]),
+)
 rows = queries.rejected_rows(str(wh), version, None if choice == ALL else choice)
 total = int(summary.filter(pl.lit(choice == ALL) | (pl.col("file_id") == choice))["rows"].sum())
 shown = rows.head(1000)
-st.caption(f"{fmt_int(shown.height)} ligne(s) affichée(s) sur {fmt_int(total)} ; le téléchargement en contient "
-           f"{'toutes' if rows.height == total else f'les {fmt_int(rows.height)} premières'}.")
+st.caption(
+    f"{fmt_int(shown.height)} ligne(s) affichée(s) sur {fmt_int(total)} ; le téléchargement en contient "
+    f"{'toutes' if rows.height == total else f'les {fmt_int(rows.height)} premières'}."
+)
 ui.show_table(tables.rejected_table(shown), height="auto" if shown.height <= 10 else 380)
 st.download_button(
-    "Télécharger les lignes écartées (CSV)", tables.rejected_csv(rows), file_name="lignes-ecartees.csv",
-    mime="text/csv", icon=":material/download:",
+    "Télécharger les lignes écartées (CSV)",
+    tables.rejected_csv(rows),
+    file_name="lignes-ecartees.csv",
+    mime="text/csv",
+    icon=":material/download:",
 )

@@ -16,8 +16,10 @@ if plan is None:
     st.stop()
 funders = plan.funders()
 if not funders:
-    st.info("Aucune action du plan n'indique de financement : ajoutez des lignes « funding = [ { funder = …, "
-            "amount = … } ] » aux actions du fichier du plan.")
+    st.info(
+        "Aucune action du plan n'indique de financement : ajoutez des lignes « funding = [ { funder = …, "
+        "amount = … } ] » aux actions du fichier du plan."
+    )
     st.stop()
 
 funder = filters.remembered_selectbox("Financeur", funders, "funder")

@@ -16,7 +16,9 @@ flt = filters.sidebar_filters(options)
 doc = queries.evaluate(*ctx.keys, flt)
 by_id = {ind["id"]: ind for ind in doc["indicators"]}
 if not by_id:
-    st.info("Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan.")
+    st.info(
+        "Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan."
+    )
     st.stop()
 
 ids = list(by_id)
@@ -45,10 +47,20 @@ with st.container(border=True):
 st.subheader("Évolution et trajectoire")
 s = queries.series(*ctx.keys, chosen, flt)
 traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
-projection = {"date": ind.get("target_date"), "value": ind.get("projection"),
-              "low": ind.get("projection_low"), "high": ind.get("projection_high")}
-fig = charts.series_figure(s, traj, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0,
-                           projection=projection)
+projection = {
+    "date": ind.get("target_date"),
+    "value": ind.get("projection"),
+    "low": ind.get("projection_low"),
+    "high": ind.get("projection_high"),
+}
+fig = charts.series_figure(
+    s,
+    traj,
+    label=ind["label"],
+    unit=ind["unit"],
+    min_sample=ind.get("min_sample") or 0,
+    projection=projection,
+)
 ui.show_figure(fig, key="series")
 st.caption(
     "Trait plein : valeur mensuelle mesurée, avec sa bande d'incertitude à 95 % ; tirets : trajectoire attendue "
@@ -57,7 +69,9 @@ st.caption(
 )
 
 st.subheader("Détail par groupe")
-st.caption("Sur la même période que la valeur actuelle. Barres grises : effectif insuffisant ; trait noir : intervalle à 95 %.")
+st.caption(
+    "Sur la même période que la valeur actuelle. Barres grises : effectif insuffisant ; trait noir : intervalle à 95 %."
+)
 tabs = st.tabs([f"Par {t.lower()}" for t in charts.BREAKDOWN_TITLES.values()])
 for tab, by in zip(tabs, charts.BREAKDOWN_TITLES, strict=True):
     with tab:
@@ -65,8 +79,12 @@ for tab, by in zip(tabs, charts.BREAKDOWN_TITLES, strict=True):
         if b.height == 0:
             st.info("Aucune donnée pour ce découpage sur la période.")
             continue
-        ui.show_figure(charts.breakdown_figure(b, by=by, unit=ind["unit"], label=ind["label"],
-                                               min_sample=ind.get("min_sample") or 0), key=f"by-{by}")
+        ui.show_figure(
+            charts.breakdown_figure(
+                b, by=by, unit=ind["unit"], label=ind["label"], min_sample=ind.get("min_sample") or 0
+            ),
+            key=f"by-{by}",
+        )
 
 st.subheader("Méthode")
 with st.container(border=True):

@@ -23,7 +23,9 @@ st.caption(
     "sauf période choisie dans les filtres. " + md_escape(filters.describe(flt, options))
 )
 if not indicators:
-    st.info("Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan.")
+    st.info(
+        "Le plan ne définit encore aucun indicateur : ajoutez des blocs [[indicators]] au fichier du plan."
+    )
     st.stop()
 
 counts = ui.status_counts(indicators)
@@ -37,6 +39,8 @@ for start in range(0, len(indicators), 3):
     for col, ind in zip(st.columns(3), row, strict=False):
         with col, st.container(border=True):
             s = queries.series(*ctx.keys, ind["id"], flt)
-            spark = charts.sparkline_figure(s, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0)
+            spark = charts.sparkline_figure(
+                s, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0
+            )
             if ui.indicator_card(ind, spark, key=ind["id"]):
                 open_indicator(ind["id"])

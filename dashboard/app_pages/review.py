@@ -15,8 +15,10 @@ st.title("Revue")
 ctx = page_context()
 reviews = list(ctx.plan.reviews)
 if not reviews:
-    st.info("Le plan ne prévoit pas encore de revue : ajoutez « reviews = [ { name = …, baseline_start = …, "
-            "baseline_end = …, start = …, end = … } ] » dans la table [plan] du fichier du plan.")
+    st.info(
+        "Le plan ne prévoit pas encore de revue : ajoutez « reviews = [ { name = …, baseline_start = …, "
+        "baseline_end = …, start = …, end = … } ] » dans la table [plan] du fichier du plan."
+    )
     st.stop()
 
 fresh = queries.freshness(*ctx.wh)
@@ -26,8 +28,13 @@ names = [r["name"] for r in reviews]
 started = [r["name"] for r in reviews if latest_day is None or r["start"] <= latest_day]
 by_name = {r["name"]: r for r in reviews}
 name = filters.remembered_selectbox(
-    "Revue", names, "review", default=started[-1] if started else names[0],
-    format_func=lambda n: f"{n} ({fmt_month(by_name[n]['start'], True)} – {fmt_month(by_name[n]['end'], True)})",
+    "Revue",
+    names,
+    "review",
+    default=started[-1] if started else names[0],
+    format_func=lambda n: (
+        f"{n} ({fmt_month(by_name[n]['start'], True)} – {fmt_month(by_name[n]['end'], True)})"
+    ),
 )
 doc = queries.review(*ctx.keys, name)
 
@@ -39,8 +46,11 @@ st.caption(
     "significative quand le test statistique écarte le hasard au seuil de 5 % (p < 0,05)."
 )
 if latest_day is not None and dt.date.fromisoformat(str(doc["end"])[:10]) > latest_day:
-    st.warning(f"La période de revue n'est pas encore couverte par les données (dernières données : "
-               f"{fmt_date(latest_day)}) : les valeurs de revue sont partielles ou absentes.", icon=":material/schedule:")
+    st.warning(
+        f"La période de revue n'est pas encore couverte par les données (dernières données : "
+        f"{fmt_date(latest_day)}) : les valeurs de revue sont partielles ou absentes.",
+        icon=":material/schedule:",
+    )
 
 st.subheader("Tableau de la revue")
 ui.show_static_table(tables.review_table(doc["indicators"]))
@@ -52,4 +62,7 @@ for start in range(0, len(rows), 2):
         with col, st.container(border=True):
             st.markdown(f"**{md_escape(row['label'])}**")
             ui.status_badge(row)
-            ui.show_figure(charts.review_figure(row, baseline_label=base_label, review_label=rev_label), key=f"rev-{row['id']}")
+            ui.show_figure(
+                charts.review_figure(row, baseline_label=base_label, review_label=rev_label),
+                key=f"rev-{row['id']}",
+            )

@@ -27,12 +27,17 @@ cols[0].metric("Actions", fmt_int(actions.height))
 cols[1].metric("Budget total", fmt_eur(budget))
 cols[2].metric("Financements inscrits", fmt_eur(funded))
 cols[3].metric("Reste à financer", fmt_eur(max(0.0, budget - funded)))
-st.caption(" · ".join(
-    f"{emoji} {word} : {fmt_int((actions['status'] == key).sum())}" for key, (emoji, word, _) in ACTION_STATUSES.items()
-))
+st.caption(
+    " · ".join(
+        f"{emoji} {word} : {fmt_int((actions['status'] == key).sum())}"
+        for key, (emoji, word, _) in ACTION_STATUSES.items()
+    )
+)
 
 st.subheader("Calendrier des actions")
-ui.show_figure(charts.roadmap_figure(actions, roadmap.phases_frame(plan), today=dt.date.today()), key="timeline")
+ui.show_figure(
+    charts.roadmap_figure(actions, roadmap.phases_frame(plan), today=dt.date.today()), key="timeline"
+)
 
 st.subheader("Budget et financements")
 ui.show_figure(charts.funding_figure(roadmap.funding_frame(plan)), key="funding")

@@ -29,7 +29,9 @@ def prepare_demo(demo_dir: Path, seed: int = 42, scale: float = 1.0, progress=No
     try:
         if not (files_ok and marker.exists() and json.loads(marker.read_text()) == wanted):
             demo_dir.mkdir(parents=True, exist_ok=True)
-            (demo_dir / "warehouse.duckdb").unlink(missing_ok=True)  # rows of another seed/scale must not linger
+            (demo_dir / "warehouse.duckdb").unlink(
+                missing_ok=True
+            )  # rows of another seed/scale must not linger
             write_demo(demo_dir, seed=seed, scale=scale)
             marker.write_text(json.dumps(wanted))
     except OSError as err:

@@ -22,7 +22,11 @@ from pipelines.indicators.wording import CI_METHODS, change_sentence, fmt_value,
 from pipelines.plan import Indicator, Plan
 from pipelines.warehouse import read_connection
 
-FAMILIES = {"usage": ("kpi_take_up",), "processing": ("kpi_delay", "kpi_delay_km", "kpi_backlog"), "survey": ("kpi_satisfaction",)}
+FAMILIES = {
+    "usage": ("kpi_take_up",),
+    "processing": ("kpi_delay", "kpi_delay_km", "kpi_backlog"),
+    "survey": ("kpi_satisfaction",),
+}
 MANUAL_BASELINE = "test impossible : la valeur de référence a été saisie à la main, sans les données individuelles qu'exige un test."
 NO_SAMPLE = "pas de test : le nombre de dossiers en attente est un comptage exhaustif, pas un échantillon."
 
@@ -33,8 +37,13 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def evaluate(
-    warehouse: Path, plan: Plan, as_of: dt.date | None = None, filters: Filters | None = None, *,
-    details: bool = True, changes: bool = True,
+    warehouse: Path,
+    plan: Plan,
+    as_of: dt.date | None = None,
+    filters: Filters | None = None,
+    *,
+    details: bool = True,
+    changes: bool = True,
 ) -> dict:
     """Every indicator of the plan over the headline period, against its baseline and trajectory.
 
@@ -53,8 +62,10 @@ def evaluate(
         require_views(con)
         period = q.headline_period(con, as_of, filters)
         quality = q.quality(con)
-        indicators = [assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
-                      for ind in plan.indicators]
+        indicators = [
+            assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
+            for ind in plan.indicators
+        ]
     return {
         "as_of": period.end.isoformat(),
         "period_start": period.start.isoformat(),
@@ -65,7 +76,11 @@ def evaluate(
 
 
 def indicator_change(
-    warehouse: Path, plan: Plan, indicator_id: str, as_of: dt.date | None = None, filters: Filters | None = None
+    warehouse: Path,
+    plan: Plan,
+    indicator_id: str,
+    as_of: dt.date | None = None,
+    filters: Filters | None = None,
 ) -> dict:
     """The ``change`` entry of :func:`evaluate` for one indicator (difference with the baseline,
     its test and its sentence), computed alone: the same periods, values and test."""
@@ -85,8 +100,16 @@ def _rounded_count(value: float | None, n: int) -> int:
     return round((value or 0.0) * n)
 
 
-def change(con, ind: Indicator, cur: dict, base: dict | None, baseline_value: float | None,
-           period: Period, bperiod: Period, filters: Filters | None) -> dict:
+def change(
+    con,
+    ind: Indicator,
+    cur: dict,
+    base: dict | None,
+    baseline_value: float | None,
+    period: Period,
+    bperiod: Period,
+    filters: Filters | None,
+) -> dict:
     """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests)."""
     value = cur["value"]
     delta = value - baseline_value if value is not None and baseline_value is not None else None
@@ -101,18 +124,25 @@ def change(con, ind: Indicator, cur: dict, base: dict | None, baseline_value: fl
     if test is None:
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, NO_SAMPLE)}
     if test == "two_proportions":
-        p = stats.two_proportions(_rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"])
+        p = stats.two_proportions(
+            _rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"]
+        )
     elif test == "welch":
         p = stats.welch(base["value"], base["sd"], base["n"], value, cur["sd"], cur["n"])
     else:
         ranks = q.delay_rank_sum(con, ind, bperiod, period, filters)
         if stats.mann_whitney_exact_needed(ranks["n1"], ranks["n2"], ranks["tie_term"]):
-            p = stats.mann_whitney(q.decided_delays(con, ind, bperiod, filters), q.decided_delays(con, ind, period, filters))
+            p = stats.mann_whitney(
+                q.decided_delays(con, ind, bperiod, filters), q.decided_delays(con, ind, period, filters)
+            )
         else:
             p = stats.mann_whitney_from_ranks(ranks["u1"], ranks["n1"], ranks["n2"], ranks["tie_term"])
     if p is None:
         reason = "effectifs trop faibles pour un test."
-        return out | {"test": stats.TEST_LABELS[test], "sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
+        return out | {
+            "test": stats.TEST_LABELS[test],
+            "sentence": change_sentence(delta, ind.unit, since, None, None, reason),
+        }
     significant = p < stats.ALPHA
     return out | {
         "p_value": p,
@@ -151,11 +181,19 @@ def assess(
     expected = status.expected_at(ind, baseline_value, when)
     projection = stats.Projection()
     if ind.target_date > when:
-        months = q.measure_frame(con, ind, Period(q.add_months(period.stop, -stats.MAX_POINTS), period.stop), filters, ["month"])
-        projection = stats.project(
-            months["month"].to_list(), months["value"].to_list(), ind.target_date, ind.unit, at_month_end=ind.measure == "backlog"
+        months = q.measure_frame(
+            con, ind, Period(q.add_months(period.stop, -stats.MAX_POINTS), period.stop), filters, ["month"]
         )
-    state, reason = status.classify(ind, cur["value"], cur["ci_low"], cur["ci_high"], cur["n"], expected, projection.value, when)
+        projection = stats.project(
+            months["month"].to_list(),
+            months["value"].to_list(),
+            ind.target_date,
+            ind.unit,
+            at_month_end=ind.measure == "backlog",
+        )
+    state, reason = status.classify(
+        ind, cur["value"], cur["ci_low"], cur["ci_high"], cur["n"], expected, projection.value, when
+    )
     return {
         "id": ind.id,
         "label": ind.label,
@@ -189,7 +227,9 @@ def assess(
         "projection_low": projection.low,
         "projection_high": projection.high,
         "projection_points": projection.points,
-        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters) if with_change else None,
+        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        if with_change
+        else None,
         "details": details(con, ind, period, filters) if with_details else {},
         "quality": quality[q.dataset_of(ind.measure)],
         "methodology": ind.methodology,

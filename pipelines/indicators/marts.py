@@ -32,7 +32,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-SOURCES = {"usage_events": "usage", "processing_cases": "processing", "survey_responses": "survey"}  # table → dataset
+SOURCES = {
+    "usage_events": "usage",
+    "processing_cases": "processing",
+    "survey_responses": "survey",
+}  # table → dataset
 STATE = "mart_refresh_state"
 MONTHLY_KEYS = ("month", "service", "channel", "commune", "age_band")
 
@@ -46,11 +50,17 @@ class Mart:
     comment: str
     order: str
     keys: tuple[str, ...] = ()  # additive mart: its grain (empty: one row per source row)
-    combine: dict[str, str] = field(default_factory=dict)  # column → aggregate combining two rows of the same keys
-    touch: str | None = None  # key bounding what new rows can change: only its values seen in them are re-combined
+    combine: dict[str, str] = field(
+        default_factory=dict
+    )  # column → aggregate combining two rows of the same keys
+    touch: str | None = (
+        None  # key bounding what new rows can change: only its values seen in them are re-combined
+    )
     shared: bool = False  # rows of several sources in one table, told apart by `table_name`
     case_key: str | None = None  # row mart whose rows can be replaced by this key
-    months_of: str | None = None  # from the case mart: the months (of this timestamp) new rows touch are recomputed
+    months_of: str | None = (
+        None  # from the case mart: the months (of this timestamp) new rows touch are recomputed
+    )
     rows: str | None = None
 
     @property
@@ -62,48 +72,88 @@ class Mart:
         return bool(self.keys)
 
 
-_SURVEY_SUMS = ("responses", "n_scored", "sum_score", "sum_score_sq", "n_satisfaction", "n_satisfied", "n_nps", "n_promoters", "n_detractors")
+_SURVEY_SUMS = (
+    "responses",
+    "n_scored",
+    "sum_score",
+    "sum_score_sq",
+    "n_satisfaction",
+    "n_satisfied",
+    "n_nps",
+    "n_promoters",
+    "n_detractors",
+)
 _BOUNDS = {"min_at": "min", "max_at": "max", "n_rows": "sum"}
 
 MARTS = (
     Mart(
-        "mart_usage_monthly", "usage_events",
+        "mart_usage_monthly",
+        "usage_events",
         "Demandes par mois, service, canal, commune et tranche d''âge (abandons à part) ; tenu à jour à chaque import.",
-        "month, service, channel", MONTHLY_KEYS, {"requests": "sum", "abandoned": "sum"}, touch="month",
+        "month, service, channel",
+        MONTHLY_KEYS,
+        {"requests": "sum", "abandoned": "sum"},
+        touch="month",
     ),
     Mart(
-        "mart_survey_monthly", "survey_responses",
+        "mart_survey_monthly",
+        "survey_responses",
         "Réponses complètes par mois, service, canal, commune et tranche d''âge : effectifs, sommes et sommes des carrés "
         "des notes, satisfaits, promoteurs et détracteurs.",
-        "month, service, channel", MONTHLY_KEYS, dict.fromkeys(_SURVEY_SUMS, "sum"), touch="month",
+        "month, service, channel",
+        MONTHLY_KEYS,
+        dict.fromkeys(_SURVEY_SUMS, "sum"),
+        touch="month",
     ),
     Mart(
-        "mart_cases", "processing_cases",
+        "mart_cases",
+        "processing_cases",
         "Dossiers réduits aux colonnes des délais (dépôt, décision, statut, service, canal, commune, délai annoncé, "
         "délai en jours, sortie du stock), groupés par service et triés par date de sortie du stock ; case_key identifie "
         "le dossier.",
-        "hash(service), closed_at", case_key="case_key",  # a service's cases together (sorting on the text costs 2×)
+        "hash(service), closed_at",
+        case_key="case_key",  # a service's cases together (sorting on the text costs 2×)
     ),
     Mart(
-        "mart_decided_monthly", "processing_cases",
+        "mart_decided_monthly",
+        "processing_cases",
         "Dossiers décidés par mois de décision, service, canal et commune : effectif, somme et somme des carrés des délais, "
         "dossiers avec délai annoncé et dossiers décidés dans ce délai.",
-        "month, service, channel", months_of="decided_at",
+        "month, service, channel",
+        months_of="decided_at",
     ),
     Mart(
-        "mart_delay_quantiles_monthly", "processing_cases",
+        "mart_delay_quantiles_monthly",
+        "processing_cases",
         "Médiane et 9e décile des délais (avec leurs intervalles) par mois de décision, pour chaque service et pour "
         "l''ensemble (service vide) : les séries mensuelles de l''application.",
-        "month, service", months_of="decided_at",
+        "month, service",
+        months_of="decided_at",
     ),
     *(
-        Mart("mart_data_bounds", table, "Premier et dernier horodatage et nombre de lignes de chaque jeu de données.",
-             "dataset", ("dataset", "table_name"), _BOUNDS, shared=True, rows=f"mart_data_bounds_{dataset}")
+        Mart(
+            "mart_data_bounds",
+            table,
+            "Premier et dernier horodatage et nombre de lignes de chaque jeu de données.",
+            "dataset",
+            ("dataset", "table_name"),
+            _BOUNDS,
+            shared=True,
+            rows=f"mart_data_bounds_{dataset}",
+        )
         for table, dataset in SOURCES.items()
     ),
     *(
-        Mart("mart_service_labels", table, "Libellé de chaque service dans les exports de chaque jeu de données (le plus petit).",
-             "table_name, service", ("table_name", "service"), {"label": "min"}, shared=True, rows=f"mart_service_labels_{dataset}")
+        Mart(
+            "mart_service_labels",
+            table,
+            "Libellé de chaque service dans les exports de chaque jeu de données (le plus petit).",
+            "table_name, service",
+            ("table_name", "service"),
+            {"label": "min"},
+            shared=True,
+            rows=f"mart_service_labels_{dataset}",
+        )
         for table, dataset in SOURCES.items()
     ),
 )
@@ -145,18 +195,32 @@ class MartRefresh:
     def __init__(self, con: duckdb.DuckDBPyConnection, version: str) -> None:
         self.con, self.version = con, version
         con.execute(STATE_DDL).fetchall()
-        state = {r[0]: r[1:] for r in con.execute(f"select source, n_rows, last_file_id, version from {STATE}").fetchall()}
-        if {s[2] for s in state.values()} != {version}:  # first refresh, or marts of another version: start over
+        state = {
+            r[0]: r[1:]
+            for r in con.execute(f"select source, n_rows, last_file_id, version from {STATE}").fetchall()
+        }
+        if {s[2] for s in state.values()} != {
+            version
+        }:  # first refresh, or marts of another version: start over
             con.execute(f"delete from {STATE}").fetchall()
             for name in dict.fromkeys(m.name for m in MARTS):
                 con.execute(f"drop table if exists {name}").fetchall()
             state = {}
-        present = {r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+        present = {
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = current_database()"
+            ).fetchall()
+        }
         self.sources = {table: self._plan(table, state.get(table), present) for table in SOURCES}
 
     def _plan(self, table: str, before: tuple | None, present: set[str]) -> _Source:
         n_now, last_now = self.con.execute(f"select count(*), max(file_id) from {table}").fetchall()[0]
-        if before is None or table not in present or any(m.name not in present for m in MARTS if m.source == table):
+        if (
+            before is None
+            or table not in present
+            or any(m.name not in present for m in MARTS if m.source == table)
+        ):
             return _Source("full", ALL_ROWS, n_now, last_now)
         n_before, last_before, _ = before
         after = ALL_ROWS if last_before is None else last_before
@@ -181,8 +245,10 @@ class MartRefresh:
         sql = f"select distinct date_trunc('month', {column})::date from {cases.macro}(?) where {column} is not null"
         params: list = [after]
         if replaced:
-            sql += (f" union select date_trunc('month', {column})::date from {cases.name} where {column} is not null "
-                    f"and {cases.case_key} in (select {cases.case_key} from {cases.macro}(?))")
+            sql += (
+                f" union select date_trunc('month', {column})::date from {cases.name} where {column} is not null "
+                f"and {cases.case_key} in (select {cases.case_key} from {cases.macro}(?))"
+            )
             params.append(after)
         return sorted(r[0] for r in self.con.execute(sql, params).fetchall())
 
@@ -216,7 +282,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, mart: Mart, mode: str, after: int, 
         _fold(con, mart, after)
     else:
         _append(con, mart, after, replace=mode == "replaced")
-        if mode == "replaced" and con.execute(f"select count(*) from {mart.name}").fetchall()[0][0] != n_source:
+        if (
+            mode == "replaced"
+            and con.execute(f"select count(*) from {mart.name}").fetchall()[0][0] != n_source
+        ):
             _build(con, mart)  # rows removed from the source, or a key collision: start over
             return True
     return False
@@ -225,19 +294,29 @@ def _refresh(con: duckdb.DuckDBPyConnection, mart: Mart, mode: str, after: int, 
 def _build(con: duckdb.DuckDBPyConnection, mart: Mart) -> None:
     """The mart (or its share of a shared mart) from every row of its source."""
     if mart.months_of:
-        con.execute(f"create or replace table {mart.name} as select * from {mart.macro}(null, null) order by {mart.order}").fetchall()
+        con.execute(
+            f"create or replace table {mart.name} as select * from {mart.macro}(null, null) order by {mart.order}"
+        ).fetchall()
     elif not mart.shared:
-        con.execute(f"create or replace table {mart.name} as select * from {mart.macro}(null) order by {mart.order}").fetchall()
+        con.execute(
+            f"create or replace table {mart.name} as select * from {mart.macro}(null) order by {mart.order}"
+        ).fetchall()
     else:
-        con.execute(f"create table if not exists {mart.name} as select * from {mart.macro}(null) limit 0").fetchall()
+        con.execute(
+            f"create table if not exists {mart.name} as select * from {mart.macro}(null) limit 0"
+        ).fetchall()
         con.execute(f"delete from {mart.name} where table_name = ?", [mart.source]).fetchall()
-        con.execute(f"insert into {mart.name} by name select * from {mart.macro}(null) order by {mart.order}").fetchall()
+        con.execute(
+            f"insert into {mart.name} by name select * from {mart.macro}(null) order by {mart.order}"
+        ).fetchall()
     con.execute(f"comment on table {mart.name} is '{mart.comment}'").fetchall()
 
 
 def _fold(con: duckdb.DuckDBPyConnection, mart: Mart, after: int) -> None:
     """Additive mart: combine the new rows with the mart's rows of the same `touch` values."""
-    con.execute(f"create or replace temp table _mart_new as select * from {mart.macro}(?)", [after]).fetchall()
+    con.execute(
+        f"create or replace temp table _mart_new as select * from {mart.macro}(?)", [after]
+    ).fetchall()
     scope, params = "true", []
     if mart.shared:
         scope, params = "table_name = ?", [mart.source]
@@ -251,7 +330,9 @@ def _fold(con: duckdb.DuckDBPyConnection, mart: Mart, after: int) -> None:
         params,
     ).fetchall()
     con.execute(f"delete from {mart.name} where {scope}", params).fetchall()
-    con.execute(f"insert into {mart.name} by name select * from _mart_combined order by {mart.order}").fetchall()
+    con.execute(
+        f"insert into {mart.name} by name select * from _mart_combined order by {mart.order}"
+    ).fetchall()
     con.execute("drop table _mart_new; drop table _mart_combined").fetchall()
 
 
@@ -270,7 +351,10 @@ def _recompute_months(con: duckdb.DuckDBPyConnection, mart: Mart, months: list[d
     for run in runs:
         start, stop = run[0], _next_month(run[-1])
         con.execute(f"delete from {mart.name} where month >= ? and month < ?", [start, stop]).fetchall()
-        con.execute(f"insert into {mart.name} by name select * from {mart.macro}(?, ?) order by {mart.order}", [start, stop]).fetchall()
+        con.execute(
+            f"insert into {mart.name} by name select * from {mart.macro}(?, ?) order by {mart.order}",
+            [start, stop],
+        ).fetchall()
 
 
 def _next_month(d: dt.date) -> dt.date:
@@ -279,8 +363,12 @@ def _next_month(d: dt.date) -> dt.date:
 
 def _append(con: duckdb.DuckDBPyConnection, mart: Mart, after: int, replace: bool) -> None:
     """Row mart: append the new rows, first removing the previous version of each when rows were replaced."""
-    con.execute(f"create or replace temp table _mart_new as select * from {mart.macro}(?)", [after]).fetchall()
+    con.execute(
+        f"create or replace temp table _mart_new as select * from {mart.macro}(?)", [after]
+    ).fetchall()
     if replace:
-        con.execute(f"delete from {mart.name} where {mart.case_key} in (select {mart.case_key} from _mart_new)").fetchall()
+        con.execute(
+            f"delete from {mart.name} where {mart.case_key} in (select {mart.case_key} from _mart_new)"
+        ).fetchall()
     con.execute(f"insert into {mart.name} by name select * from _mart_new order by {mart.order}").fetchall()
     con.execute("drop table _mart_new").fetchall()

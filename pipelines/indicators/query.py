@@ -131,7 +131,11 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFram
 
 
 def measure_frame(
-    con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period | None, filters: Filters | None, dims: list[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    ind: Indicator,
+    period: Period | None,
+    filters: Filters | None,
+    dims: list[str] | None = None,
 ) -> pl.DataFrame:
     """Rows of ``kpi_measure`` for the indicator (keys, value, ci_low, ci_high, n, sd)."""
     start, stop = (period.start, period.stop) if period else (None, None)
@@ -139,7 +143,9 @@ def measure_frame(
     return frame(con, sql, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
 
 
-def measure_row(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None) -> dict:
+def measure_row(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None
+) -> dict:
     """value, ci_low, ci_high, n, sd of the indicator over the period (n = 0 and None without data)."""
     if period.start >= period.stop:
         return {"value": None, "ci_low": None, "ci_high": None, "n": 0, "sd": None}
@@ -150,7 +156,9 @@ def measure_row(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, 
     return {k: row[k] for k in ("value", "ci_low", "ci_high", "sd")} | {"n": int(row["n"])}
 
 
-def family(con: duckdb.DuckDBPyConnection, macro: str, ind: Indicator, period: Period, filters: Filters | None) -> dict:
+def family(
+    con: duckdb.DuckDBPyConnection, macro: str, ind: Indicator, period: Period, filters: Filters | None
+) -> dict:
     """The one-row result of a family macro (every statistic of the measure's family), {} without data."""
     services, channels, communes, age_bands = scope_params(ind, filters)
     params = [period.start, period.stop, services, channels, communes]
@@ -160,7 +168,9 @@ def family(con: duckdb.DuckDBPyConnection, macro: str, ind: Indicator, period: P
     return rows[0] if rows else {}
 
 
-def delay_rank_sum(con: duckdb.DuckDBPyConnection, ind: Indicator, first: Period, second: Period, filters: Filters | None) -> dict:
+def delay_rank_sum(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, first: Period, second: Period, filters: Filters | None
+) -> dict:
     """n1, n2, u1, tie_term of the Mann–Whitney test of the delays decided in ``first`` vs ``second``
     (macro ``kpi_delay_rank_sum``: one row, whatever the number of cases)."""
     services, channels, communes, _ = scope_params(ind, filters)
@@ -172,7 +182,9 @@ def delay_rank_sum(con: duckdb.DuckDBPyConnection, ind: Indicator, first: Period
     return {"n1": int(n1), "n2": int(n2), "u1": u1, "tie_term": tie_term}
 
 
-def decided_delays(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None) -> list[float]:
+def decided_delays(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, period: Period, filters: Filters | None
+) -> list[float]:
     """Individual delays (days) of the cases decided in the period (the exact Mann–Whitney test of small samples)."""
     services, channels, communes, _ = scope_params(ind, filters)
     rows = con.execute(
@@ -186,7 +198,9 @@ def quality(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Per dataset: rows rejected at ingest, last successful ingest, latest timestamp in the data."""
     out = {}
     for dataset, table in DATASETS.items():
-        rejected = con.execute("select count(*) from rejected_rows where dataset = ?", [table]).fetchall()[0][0]
+        rejected = con.execute("select count(*) from rejected_rows where dataset = ?", [table]).fetchall()[0][
+            0
+        ]
         last = con.execute(
             "select max(finished_at) from ingest_files where status in ('loaded', 'partial') "
             "and list_contains(string_split(dataset, ', '), ?)",
@@ -205,6 +219,10 @@ def quality(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 def labels(con: duckdb.DuckDBPyConnection, dimension: str) -> dict[str, str]:
     """value → French label for a filter dimension (service catalogue, channel names…)."""
     if dimension not in DIMENSIONS:
-        raise InvalidBreakdown(f"Ventilation « {dimension} » inconnue ; ventilations possibles : {', '.join(DIMENSIONS)}.")
-    rows = con.execute("select value, label from kpi_dimension_values where dimension = ?", [dimension]).fetchall()
+        raise InvalidBreakdown(
+            f"Ventilation « {dimension} » inconnue ; ventilations possibles : {', '.join(DIMENSIONS)}."
+        )
+    rows = con.execute(
+        "select value, label from kpi_dimension_values where dimension = ?", [dimension]
+    ).fetchall()
     return dict(rows)

@@ -52,12 +52,21 @@ def review(warehouse: Path, plan: Plan, review_name: str | None = None, as_of: d
             name, planned, period, shared = NO_REVIEW_NAME, latest, latest, None
         else:
             planned = Period(q.month_floor(chosen.start), q.add_months(chosen.end, 1))
-            name, period = chosen.name, Period(planned.start, max(planned.start, min(planned.stop, latest.stop)))
-            shared = Period(q.month_floor(chosen.baseline_start), q.add_months(chosen.baseline_end, 1)) if chosen.baseline_start else None
+            name, period = (
+                chosen.name,
+                Period(planned.start, max(planned.start, min(planned.stop, latest.stop))),
+            )
+            shared = (
+                Period(q.month_floor(chosen.baseline_start), q.add_months(chosen.baseline_end, 1))
+                if chosen.baseline_start
+                else None
+            )
         quality = q.quality(con)
         # a review row shows no per-measure details (Kaplan–Meier median, backlog…): not computing
         # them spares the Revue page its slowest queries (kpi_delay_km, kpi_backlog at scale)
-        rows = [assess(con, ind, period, None, quality, shared, with_details=False) for ind in plan.indicators]
+        rows = [
+            assess(con, ind, period, None, quality, shared, with_details=False) for ind in plan.indicators
+        ]
     base_start = shared.start.isoformat() if shared else (rows[0]["baseline_start"] if rows else None)
     base_end = shared.end.isoformat() if shared else (rows[0]["baseline_end"] if rows else None)
     return {

@@ -18,9 +18,27 @@ from pipelines.indicators.views import CHANNEL_LABELS, require_views
 from pipelines.plan import CASE_MEASURES, Plan
 from pipelines.warehouse import read_connection
 
-SERIES_SCHEMA = {"month": pl.Date, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "n": pl.Int64}
-BREAKDOWN_SCHEMA = {"key": pl.String, "label": pl.String, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "n": pl.Int64}
-UNKNOWN = {"service": "Service non renseigné", "channel": "Canal non renseigné", "commune": "Commune non renseignée", "age_band": "Âge non renseigné"}
+SERIES_SCHEMA = {
+    "month": pl.Date,
+    "value": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "n": pl.Int64,
+}
+BREAKDOWN_SCHEMA = {
+    "key": pl.String,
+    "label": pl.String,
+    "value": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "n": pl.Int64,
+}
+UNKNOWN = {
+    "service": "Service non renseigné",
+    "channel": "Canal non renseigné",
+    "commune": "Commune non renseignée",
+    "age_band": "Âge non renseigné",
+}
 
 
 def series(warehouse: Path, plan: Plan, indicator_id: str, filters: Filters | None = None) -> pl.DataFrame:
@@ -36,7 +54,9 @@ def series(warehouse: Path, plan: Plan, indicator_id: str, filters: Filters | No
         stop = q.default_period(con).stop
         if filters.end:
             stop = min(stop, q.add_months(filters.end, 1))
-        first = con.execute("select date_trunc('month', min(min_at))::date from mart_data_bounds").fetchall()[0][0]
+        first = con.execute("select date_trunc('month', min(min_at))::date from mart_data_bounds").fetchall()[
+            0
+        ][0]
         start = q.month_floor(filters.start) if filters.start else first
         if start is None or start >= stop:
             return pl.DataFrame(schema=SERIES_SCHEMA)
@@ -47,11 +67,18 @@ def series(warehouse: Path, plan: Plan, indicator_id: str, filters: Filters | No
 def trajectory(plan: Plan, indicator_id: str, baseline_value: float | None) -> pl.DataFrame:
     """The plan's expected path: date, expected, kind (« référence », « jalon », « cible »)."""
     points = status.trajectory_points(plan.indicator(indicator_id), baseline_value)
-    return pl.DataFrame(points, schema={"date": pl.Date, "expected": pl.Float64, "kind": pl.String}, orient="row")
+    return pl.DataFrame(
+        points, schema={"date": pl.Date, "expected": pl.Float64, "kind": pl.String}, orient="row"
+    )
 
 
 def breakdown(
-    warehouse: Path, plan: Plan, indicator_id: str, by: str, filters: Filters | None = None, as_of: dt.date | None = None
+    warehouse: Path,
+    plan: Plan,
+    indicator_id: str,
+    by: str,
+    filters: Filters | None = None,
+    as_of: dt.date | None = None,
 ) -> pl.DataFrame:
     """The indicator over the headline period per ``by`` ∈ service, channel, commune, age_band.
 
@@ -72,7 +99,10 @@ def breakdown(
         rows = q.measure_frame(con, ind, period, filters, [by])
     frame = rows.select(
         pl.col(by).alias("key"),
-        pl.col(by).replace_strict(names, default=pl.col(by), return_dtype=pl.String).fill_null(UNKNOWN[by]).alias("label"),
+        pl.col(by)
+        .replace_strict(names, default=pl.col(by), return_dtype=pl.String)
+        .fill_null(UNKNOWN[by])
+        .alias("label"),
         "value",
         "ci_low",
         "ci_high",
@@ -85,7 +115,9 @@ def filter_options(warehouse: Path) -> dict:
     """Choices for the sidebar: (value, label) per dimension present in the data, and the date span."""
     with read_connection(warehouse) as con:
         require_views(con)
-        rows = con.execute("select dimension, value, label from kpi_dimension_values order by dimension, label, value").fetchall()
+        rows = con.execute(
+            "select dimension, value, label from kpi_dimension_values order by dimension, label, value"
+        ).fetchall()
         span = con.execute("select min(min_at), max(max_at) from mart_data_bounds").fetchall()[0]
     out: dict = {"services": [], "channels": [], "communes": []}
     for dimension, value, label in rows:

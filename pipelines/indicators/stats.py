@@ -56,7 +56,13 @@ TEST_LABELS = {
     "mann_whitney": "test de Mann-Whitney",
     "welch": "test t de Welch",
 }
-BOUNDS = {"%": (0.0, 1.0), "/10": (0.0, 10.0), "points": (-100.0, 100.0), "jours": (0.0, math.inf), "dossiers": (0.0, math.inf)}
+BOUNDS = {
+    "%": (0.0, 1.0),
+    "/10": (0.0, 10.0),
+    "points": (-100.0, 100.0),
+    "jours": (0.0, math.inf),
+    "dossiers": (0.0, math.inf),
+}
 
 
 def two_proportions(x1: int, n1: int, x2: int, n2: int) -> float | None:
@@ -79,7 +85,9 @@ def mann_whitney(a: Sequence[float], b: Sequence[float]) -> float | None:
         return None
     from scipy import stats
 
-    return float(stats.mannwhitneyu(np.asarray(a, float), np.asarray(b, float), alternative="two-sided").pvalue)
+    return float(
+        stats.mannwhitneyu(np.asarray(a, float), np.asarray(b, float), alternative="two-sided").pvalue
+    )
 
 
 def mann_whitney_exact_needed(n1: int, n2: int, tie_term: float) -> bool:
@@ -103,7 +111,9 @@ def mann_whitney_from_ranks(u1: float, n1: int, n2: int, tie_term: float) -> flo
     return float(np.clip(2 * ndtr(-z), 0.0, 1.0))
 
 
-def welch(mean1: float | None, sd1: float | None, n1: int, mean2: float | None, sd2: float | None, n2: int) -> float | None:
+def welch(
+    mean1: float | None, sd1: float | None, n1: int, mean2: float | None, sd2: float | None, n2: int
+) -> float | None:
     """Two-sided p-value of Welch's t test from summary statistics (None under 2 values a side)."""
     if None in (mean1, sd1, mean2, sd2) or n1 < 2 or n2 < 2:
         return None
@@ -132,14 +142,22 @@ def month_position(d: dt.date) -> float:
     return d.year * 12 + d.month - 1 + (d.day - 1) / calendar.monthrange(d.year, d.month)[1]
 
 
-def project(months: Sequence[dt.date], values: Sequence[float], target_date: dt.date, unit: str, at_month_end: bool = False) -> Projection:
+def project(
+    months: Sequence[dt.date],
+    values: Sequence[float],
+    target_date: dt.date,
+    unit: str,
+    at_month_end: bool = False,
+) -> Projection:
     """Theil–Sen projection of a monthly series to ``target_date`` (see the module docstring).
 
     ``months`` are first days of months; each value sits mid-month (``at_month_end``: at the end of
     the month, for stocks such as the backlog). Only the last 24 values are used, and at least 12
     are required, else the projection is empty.
     """
-    pairs = [(m, v) for m, v in zip(months, values, strict=True) if v is not None and not math.isnan(v)][-MAX_POINTS:]
+    pairs = [(m, v) for m, v in zip(months, values, strict=True) if v is not None and not math.isnan(v)][
+        -MAX_POINTS:
+    ]
     if len(pairs) < MIN_POINTS:
         return Projection(points=len(pairs))
     x = np.array([month_position(m) + (1.0 if at_month_end else 0.5) for m, _ in pairs])

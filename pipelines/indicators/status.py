@@ -87,18 +87,30 @@ def classify(
     """(status, French reason) at the end of the period ``when``."""
     unit = ind.unit
     if value is None or n < ind.min_sample:
-        return "insufficient_data", f"Effectif de {n} sur la période, sous le minimum de {ind.min_sample} fixé par le plan."
+        return (
+            "insufficient_data",
+            f"Effectif de {n} sur la période, sous le minimum de {ind.min_sample} fixé par le plan.",
+        )
     if expected is None:
-        return "insufficient_data", "La valeur de référence n'a pas pu être calculée (pas de données sur la période de référence) : saisissez-la dans le plan."
+        return (
+            "insufficient_data",
+            "La valeur de référence n'a pas pu être calculée (pas de données sur la période de référence) : saisissez-la dans le plan.",
+        )
     shown = f"{fmt_value(value, unit)} pour {fmt_value(expected, unit)} attendus au {fmt_date(when)}"
     if meets(value, expected, ind.direction):
         return "on_track", f"Valeur de {shown}."
     bound = ci_high if ind.direction == "increase" else ci_low
     if bound is not None and meets(bound, expected, ind.direction):
-        return "at_risk", f"Valeur de {shown}, mais l'intervalle de confiance à 95 % contient la valeur attendue."
+        return (
+            "at_risk",
+            f"Valeur de {shown}, mais l'intervalle de confiance à 95 % contient la valeur attendue.",
+        )
     if projection is not None and meets(projection, ind.target_value, ind.direction):
         return "at_risk", (
             f"Valeur de {shown}, mais la tendance récente atteint la cible ({fmt_value(projection, unit)} projetés "
             f"au {fmt_date(ind.target_date)} pour une cible de {fmt_value(ind.target_value, unit)})."
         )
-    return "off_track", f"Valeur de {shown} ; ni l'intervalle de confiance ni la tendance récente n'atteignent la trajectoire."
+    return (
+        "off_track",
+        f"Valeur de {shown} ; ni l'intervalle de confiance ni la tendance récente n'atteignent la trajectoire.",
+    )

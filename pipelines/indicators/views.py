@@ -68,7 +68,17 @@ def order_rank_table(max_n: int = EXACT_RANKS_UP_TO) -> pl.DataFrame:
         lo = np.maximum(stats.binom.ppf(0.025, n, q), 1).astype(np.int64)
         hi = np.minimum(stats.binom.ppf(0.975, n, q) + 1, n).astype(np.int64)
         coverage = stats.binom.cdf(hi - 1, n, q) - stats.binom.cdf(lo - 1, n, q)
-        parts.append(pl.DataFrame({"pct": np.full(max_n, pct, np.int64), "n": n.astype(np.int64), "lo": lo, "hi": hi, "coverage": coverage}))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "pct": np.full(max_n, pct, np.int64),
+                    "n": n.astype(np.int64),
+                    "lo": lo,
+                    "hi": hi,
+                    "coverage": coverage,
+                }
+            )
+        )
     return pl.concat(parts)
 
 
@@ -113,10 +123,14 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     }
     for name, comment in comments.items():
         if name not in present:
-            con.execute(f"create or replace table {name} as select * from read_parquet(?)", [str(REF_FILES[name])]).fetchall()
+            con.execute(
+                f"create or replace table {name} as select * from read_parquet(?)", [str(REF_FILES[name])]
+            ).fetchall()
             con.execute(f"comment on table {name} is '{comment}'").fetchall()
     channels = pl.DataFrame({"channel": list(CHANNEL_LABELS), "label": list(CHANNEL_LABELS.values())})
-    if "kpi_ref_channels" not in present or con.execute("select channel, label from kpi_ref_channels").fetchall() != list(CHANNEL_LABELS.items()):
+    if "kpi_ref_channels" not in present or con.execute(
+        "select channel, label from kpi_ref_channels"
+    ).fetchall() != list(CHANNEL_LABELS.items()):
         _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")
 
 

@@ -30,7 +30,13 @@ NAIVE_FORMATS = (
     "%d/%m/%Y",
     "%d-%m-%Y",
 )
-OFFSET_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.fZ")
+OFFSET_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+)
 TRUE_WORDS = ("oui", "vrai", "true", "on", "y", "yes", "1", "o")
 FALSE_WORDS = ("non", "faux", "false", "off", "n", "no", "0")
 # LimeSurvey writes "N/A" for a Yes/No question not answered; "Sans réponse" is its French "no answer"
@@ -79,7 +85,11 @@ def needs_cleaning(values: pl.Series) -> bool:
 
 
 def parse_datetime(
-    expr: pl.Expr, tz: str = "Europe/Paris", formats: tuple[tuple[str, bool], ...] = ALL_FORMATS, *, strip: bool = True
+    expr: pl.Expr,
+    tz: str = "Europe/Paris",
+    formats: tuple[tuple[str, bool], ...] = ALL_FORMATS,
+    *,
+    strip: bool = True,
 ) -> pl.Expr:
     """Text → naive Paris wall-clock datetime (null when unreadable).
 
@@ -120,11 +130,19 @@ def utc_to_paris(expr: pl.Expr, tz: str = "Europe/Paris") -> pl.Expr:
 def parse_number(expr: pl.Expr) -> pl.Expr:
     """French or English number text → Float64 (``1 250,50 €`` → 1250.5, ``85,5%`` → 85.5)."""
     # a cp1252 save turns the U+202F thousands separator of recent Windows into "?": "1?250,50 €"
-    s = expr.str.strip_chars().str.replace_all(r"(\d)\?(\d)", "${1}${2}").str.replace_all(r"[\s\u00a0\u202f€%]", "")
+    s = (
+        expr.str.strip_chars()
+        .str.replace_all(r"(\d)\?(\d)", "${1}${2}")
+        .str.replace_all(r"[\s\u00a0\u202f€%]", "")
+    )
     # "1.234,5" (dot thousands, comma decimal) → "1234,5"; then a lone comma is the decimal mark
     s = pl.when(s.str.contains(r"^-?\d{1,3}(\.\d{3})+,\d+$")).then(s.str.replace_all(r"\.", "")).otherwise(s)
     # "1,234.5" (comma thousands, dot decimal) → "1234.5"
-    s = pl.when(s.str.contains(r"^-?\d{1,3}(,\d{3})+\.\d+$")).then(s.str.replace_all(",", "", literal=True)).otherwise(s)
+    s = (
+        pl.when(s.str.contains(r"^-?\d{1,3}(,\d{3})+\.\d+$"))
+        .then(s.str.replace_all(",", "", literal=True))
+        .otherwise(s)
+    )
     s = s.str.replace(",", ".", literal=True)
     return s.cast(pl.Float64, strict=False)
 
@@ -150,7 +168,9 @@ _TYPE_WORDS = {
 }
 
 
-def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType], memo: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def coerce(
+    frame: pl.DataFrame, schema: dict[str, pl.DataType], memo: dict | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cast every column of ``schema`` (missing ones become null).
 
     ``memo``: a dict kept from one batch of a file to the next: the date formats found in the
@@ -214,7 +234,12 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType], memo: dict | Non
                 pl.lit(col).alias("column"),
                 pl.lit("type").alias("check"),
                 pl.col(col).alias("value"),
-                pl.format("Valeur illisible pour {} : « {} » n'est pas {}.", pl.lit(column_label(col)), pl.col(col), pl.lit(_TYPE_WORDS[dtype.base_type()])).alias("message"),
+                pl.format(
+                    "Valeur illisible pour {} : « {} » n'est pas {}.",
+                    pl.lit(column_label(col)),
+                    pl.col(col),
+                    pl.lit(_TYPE_WORDS[dtype.base_type()]),
+                ).alias("message"),
             )
         )
     rejections = pl.concat(parts) if parts else empty_rejections()
@@ -223,7 +248,9 @@ def coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType], memo: dict | Non
     return typed, rejections
 
 
-def _reparse_misses(raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], schema: dict, texts: dict[str, pl.Expr]) -> pl.DataFrame:
+def _reparse_misses(
+    raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], schema: dict, texts: dict[str, pl.Expr]
+) -> pl.DataFrame:
     """Rows whose date the likely formats missed get every format (only those rows: rare)."""
     for name in columns:
         text = texts[name]
@@ -240,7 +267,13 @@ def _reparse_misses(raw: pl.DataFrame, typed: pl.DataFrame, columns: list[str], 
     return typed
 
 
-REJECTION_SCHEMA = {LINE_COL: pl.Int64, "column": pl.String, "check": pl.String, "value": pl.String, "message": pl.String}
+REJECTION_SCHEMA = {
+    LINE_COL: pl.Int64,
+    "column": pl.String,
+    "check": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+}
 
 
 def empty_rejections() -> pl.DataFrame:

@@ -57,7 +57,11 @@ def fmt_value(value: object) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
     if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M") if (value.hour, value.minute, value.second) != (0, 0, 0) else value.strftime("%d/%m/%Y")
+        return (
+            value.strftime("%d/%m/%Y %H:%M")
+            if (value.hour, value.minute, value.second) != (0, 0, 0)
+            else value.strftime("%d/%m/%Y")
+        )
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)

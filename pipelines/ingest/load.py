@@ -38,7 +38,9 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, st
 
 def size_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:
     """Whether a file of exactly this size was already taken (then its hash must be checked first)."""
-    return bool(con.execute("select count(*) from ingest_files where size_bytes = ?", [size]).fetchall()[0][0])
+    return bool(
+        con.execute("select count(*) from ingest_files where size_bytes = ?", [size]).fetchall()[0][0]
+    )
 
 
 def row_id_salt(con: duckdb.DuckDBPyConnection) -> bytes:
@@ -95,18 +97,26 @@ def upsert(con: duckdb.DuckDBPyConnection, dataset: str, frame: pl.DataFrame, fi
             return LoadCounts(new=rows.height)
         con.execute("create or replace temp table _stage as select * from _stage_arrow").fetchall()
         key = "t.source = s.source and t.source_id = s.source_id"
-        differs = " or ".join(f"t.{c} is distinct from s.{c}" for c in ds.columns if c not in ("source", "source_id"))
-        updated = con.execute(f"delete from {ds.table} t using _stage s where {key} and ({differs})").fetchall()[0][0]
+        differs = " or ".join(
+            f"t.{c} is distinct from s.{c}" for c in ds.columns if c not in ("source", "source_id")
+        )
+        updated = con.execute(
+            f"delete from {ds.table} t using _stage s where {key} and ({differs})"
+        ).fetchall()[0][0]
         inserted = con.execute(
             f"insert into {ds.table} select s.* from _stage s anti join {ds.table} t on {key}"
         ).fetchall()[0][0]
         con.execute("drop table _stage").fetchall()
     finally:
         con.unregister("_stage_arrow")
-    return LoadCounts(new=int(inserted) - int(updated), updated=int(updated), unchanged=rows.height - int(inserted))
+    return LoadCounts(
+        new=int(inserted) - int(updated), updated=int(updated), unchanged=rows.height - int(inserted)
+    )
 
 
-def insert_rejections(con: duckdb.DuckDBPyConnection, file_id: int, dataset: str | None, rejections: pl.DataFrame) -> None:
+def insert_rejections(
+    con: duckdb.DuckDBPyConnection, file_id: int, dataset: str | None, rejections: pl.DataFrame
+) -> None:
     if rejections.height == 0:
         return
     frame = rejections.select(

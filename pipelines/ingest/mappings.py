@@ -42,7 +42,11 @@ SECTIONS = ("match", "target", "columns", "scale", "values", "constants")
 DATASET_NAMES = {
     **{d.name: d.name for d in DATASETS.values()},
     **{d.table: d.name for d in DATASETS.values()},
-    "demandes": "usage", "dossiers": "processing", "enquete": "survey", "enquetes": "survey", "satisfaction": "survey",
+    "demandes": "usage",
+    "dossiers": "processing",
+    "enquete": "survey",
+    "enquetes": "survey",
+    "satisfaction": "survey",
     "audience": "web_audience",
 }
 ALLOWED_VALUES = {"channel": CHANNEL_CODES, "status": CASE_STATUSES, "outcome": OUTCOMES}
@@ -75,21 +79,28 @@ def parse_mapping(path: Path) -> MappingSpec:
     except UnicodeDecodeError as err:
         raise MappingError(f"{name} : enregistrez-le en UTF-8 (octets illisibles).") from err
     except tomllib.TOMLDecodeError as err:
-        raise MappingError(f"{name} : syntaxe TOML invalide ({err}). Vérifiez les guillemets et les crochets.") from err
+        raise MappingError(
+            f"{name} : syntaxe TOML invalide ({err}). Vérifiez les guillemets et les crochets."
+        ) from err
 
     def fail(key: str, why: str) -> MappingError:
         return MappingError(f"{name}, clé {key} : {why}")
 
     for section in doc:
         if section not in SECTIONS:
-            raise fail(f"[{section}]", f"section inconnue (sections possibles : {', '.join('[' + s + ']' for s in SECTIONS)}).")
+            raise fail(
+                f"[{section}]",
+                f"section inconnue (sections possibles : {', '.join('[' + s + ']' for s in SECTIONS)}).",
+            )
     match, target = _table(doc, "match", fail), _table(doc, "target", fail)
     columns = _match_columns(match, fail)
     filename = match.get("filename")
     if filename is not None and not isinstance(filename, str):
-        raise fail("[match] filename", "doit être un texte, par exemple \"export_*.csv\".")
+        raise fail("[match] filename", 'doit être un texte, par exemple "export_*.csv".')
     if not columns and not filename:
-        raise fail("[match]", "indiquez columns = [\"…\"] (colonnes qui identifient le fichier) ou filename = \"…\".")
+        raise fail(
+            "[match]", 'indiquez columns = ["…"] (colonnes qui identifient le fichier) ou filename = "…".'
+        )
     constants = {k: _scalar(v, fail, f"[constants] {k}") for k, v in _table(doc, "constants", fail).items()}
     delegate = target.get("format")
     if delegate is not None:
@@ -97,7 +108,7 @@ def parse_mapping(path: Path) -> MappingSpec:
     datasets = _datasets(target.get("dataset"), fail)
     source = target.get("source")
     if source is not None and (not isinstance(source, str) or not source.strip()):
-        raise fail("[target] source", "doit être un texte non vide, par exemple \"limesurvey-456789\".")
+        raise fail("[target] source", 'doit être un texte non vide, par exemple "limesurvey-456789".')
     known = set().union(*(DATASETS[d].columns for d in datasets))
     mapped = _columns(_table(doc, "columns", fail), known, datasets, fail)
     for key in constants:
@@ -109,12 +120,29 @@ def parse_mapping(path: Path) -> MappingSpec:
     for dataset in datasets:
         for required in REQUIRED.get(dataset, ()):
             if required not in provided:
-                raise fail("[columns]", f"il manque « {required} », obligatoire pour {DATASETS[dataset].table} (ou donnez-le dans [constants]).")
+                raise fail(
+                    "[columns]",
+                    f"il manque « {required} », obligatoire pour {DATASETS[dataset].table} (ou donnez-le dans [constants]).",
+                )
         if dataset == "survey" and not (set(SCORES) & provided):
-            raise fail("[columns]", "il faut au moins une note : score_raw (avec [scale]), score_10, satisfied, nps ou clarity_10.")
+            raise fail(
+                "[columns]",
+                "il faut au moins une note : score_raw (avec [scale]), score_10, satisfied, nps ou clarity_10.",
+            )
     if "score_raw" in provided and "score_10" not in provided and scale is None:
         raise fail("[scale]", "indiquez min et max de l'échelle de score_raw (par exemple min = 1, max = 5).")
-    return MappingSpec(path, tuple(columns), filename, datasets, source.strip() if source else None, None, mapped, values, constants, scale)
+    return MappingSpec(
+        path,
+        tuple(columns),
+        filename,
+        datasets,
+        source.strip() if source else None,
+        None,
+        mapped,
+        values,
+        constants,
+        scale,
+    )
 
 
 def _table(doc: dict, key: str, fail) -> dict:
@@ -129,7 +157,9 @@ def _match_columns(match: dict, fail) -> list[str]:
     if isinstance(columns, str):
         columns = [columns]
     if not isinstance(columns, list) or not all(isinstance(c, str) and c.strip() for c in columns):
-        raise fail("[match] columns", "doit être une liste de noms de colonnes, par exemple [\"N° demande\", \"Date\"].")
+        raise fail(
+            "[match] columns", 'doit être une liste de noms de colonnes, par exemple ["N° demande", "Date"].'
+        )
     return columns
 
 
@@ -148,7 +178,10 @@ def _datasets(value, fail) -> tuple[str, ...]:
     out = []
     for v in names:
         if not isinstance(v, str) or norm(v) not in DATASET_NAMES:
-            raise fail("[target] dataset", f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience).")
+            raise fail(
+                "[target] dataset",
+                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience).",
+            )
         out.append(DATASET_NAMES[norm(v)])
     return tuple(dict.fromkeys(out))
 
@@ -161,10 +194,20 @@ def _columns(section: dict, known: set[str], datasets, fail) -> dict[str, tuple[
     out = {}
     for canonical, header in section.items():
         if canonical not in known:
-            raise fail(f"[columns] {canonical}", f"« {canonical} » n'est pas une colonne de {_tables(datasets)} (colonnes possibles : {', '.join(sorted(known))}).")
+            raise fail(
+                f"[columns] {canonical}",
+                f"« {canonical} » n'est pas une colonne de {_tables(datasets)} (colonnes possibles : {', '.join(sorted(known))}).",
+            )
         headers = [header] if isinstance(header, str) else header
-        if not isinstance(headers, list) or not headers or not all(isinstance(h, str) and h.strip() for h in headers):
-            raise fail(f"[columns] {canonical}", "doit être le nom d'une colonne du fichier entre guillemets (ou une liste de noms possibles).")
+        if (
+            not isinstance(headers, list)
+            or not headers
+            or not all(isinstance(h, str) and h.strip() for h in headers)
+        ):
+            raise fail(
+                f"[columns] {canonical}",
+                "doit être le nom d'une colonne du fichier entre guillemets (ou une liste de noms possibles).",
+            )
         out[canonical] = tuple(headers)
     return out
 
@@ -176,13 +219,16 @@ def _values(section: dict, known: set[str], fail) -> dict[str, dict[str, str]]:
         if canonical not in known:
             raise fail(key, f"« {canonical} » n'est pas une colonne de la table visée.")
         if not isinstance(table, dict):
-            raise fail(key, "doit être une section de lignes \"valeur du fichier\" = \"valeur canonique\".")
+            raise fail(key, 'doit être une section de lignes "valeur du fichier" = "valeur canonique".')
         entries = {}
         for raw_value, canonical_value in table.items():
-            text = _scalar(canonical_value, fail, f"{key} \"{raw_value}\"")
+            text = _scalar(canonical_value, fail, f'{key} "{raw_value}"')
             allowed = ALLOWED_VALUES.get(canonical)
             if allowed and text not in allowed:
-                raise fail(f"{key} \"{raw_value}\"", f"« {text} » n'est pas une valeur possible (valeurs possibles : {', '.join(allowed)}).")
+                raise fail(
+                    f'{key} "{raw_value}"',
+                    f"« {text} » n'est pas une valeur possible (valeurs possibles : {', '.join(allowed)}).",
+                )
             entries[norm(raw_value)] = text
         out[canonical] = entries
     return out
@@ -207,7 +253,9 @@ def _delegating(path: Path, delegate, columns, filename, constants, fail) -> Map
 
     sources = sorted({a.source for a in ADAPTERS})
     if not isinstance(delegate, str) or delegate not in sources:
-        raise fail("[target] format", f"« {delegate} » n'est pas un format intégré (formats : {', '.join(sources)}).")
+        raise fail(
+            "[target] format", f"« {delegate} » n'est pas un format intégré (formats : {', '.join(sources)})."
+        )
     return MappingSpec(path, tuple(columns), filename, (), None, delegate, {}, {}, constants, None)
 
 
@@ -233,7 +281,10 @@ def _scale_guess(raw: RawTable, header: str | None) -> tuple[int, int]:
         if m and int(m[1]) < int(m[2]) <= 100:
             return int(m[1]), int(m[2])
         try:
-            nums = [float(v.replace(",", ".")) for v in raw.frame.get_column(header).drop_nulls().unique().to_list()]
+            nums = [
+                float(v.replace(",", "."))
+                for v in raw.frame.get_column(header).drop_nulls().unique().to_list()
+            ]
         except ValueError:
             nums = []
         if nums and max(nums) <= 10:
@@ -253,23 +304,50 @@ def _categories(raw: RawTable, header: str, limit: int = 15) -> list[str]:
     return [v for v in values if not re.search(EMAIL_RE, v) and not re.search(PHONE_RE, v)]
 
 
-def mapping_template(raw: RawTable, *, dataset: str | None = None, source: str | None = None,
-                     preset: dict[str, str | None] | None = None, skip: list[str] | tuple[str, ...] = ()) -> str:
+def mapping_template(
+    raw: RawTable,
+    *,
+    dataset: str | None = None,
+    source: str | None = None,
+    preset: dict[str, str | None] | None = None,
+    skip: list[str] | tuple[str, ...] = (),
+) -> str:
     """A mapping file for this table, pre-filled from header synonyms, ready to be completed."""
     from pipelines.ingest.adapters.tableur import log_source
 
     questions = [h for h in raw.header if h not in skip]
-    wanted = ["source_id", "submitted_at", "responded_at", "service", "channel", "started_at", "decided_at", "status",
-              "outcome", "deadline_days", "score_raw", "nps", "comment", "commune", "age_band"]
+    wanted = [
+        "source_id",
+        "submitted_at",
+        "responded_at",
+        "service",
+        "channel",
+        "started_at",
+        "decided_at",
+        "status",
+        "outcome",
+        "deadline_days",
+        "score_raw",
+        "nps",
+        "comment",
+        "commune",
+        "age_band",
+    ]
     guessed = {k: v for k, v in (preset or {}).items() if v}
-    for k, v in guess_columns([h for h in questions if h not in guessed.values()], [w for w in wanted if w not in guessed]).items():
+    for k, v in guess_columns(
+        [h for h in questions if h not in guessed.values()], [w for w in wanted if w not in guessed]
+    ).items():
         guessed.setdefault(k, v)
     dataset = dataset or _guess_dataset(raw, guessed)
     columns = DATASETS[dataset].columns
     guessed = {k: v for k, v in guessed.items() if k in columns}
     source = source or log_source(raw.name).replace("tableur", "mon-outil", 1)
     # the file is recognised by columns the mapping uses anyway (never a personal one)
-    anchors = [h for h in guessed.values() if h not in (preset or {}).values()][:3] or [h for h in questions if not is_personal(h)][:2] or raw.header[:1]
+    anchors = (
+        [h for h in guessed.values() if h not in (preset or {}).values()][:3]
+        or [h for h in questions if not is_personal(h)][:2]
+        or raw.header[:1]
+    )
     lines = [
         f"# Correspondance pour « {raw.name} » : enregistrez ce texte dans data/mappings/{source}.toml,",
         "# vérifiez chaque ligne, complétez les « ??? » (ou supprimez la ligne), puis relancez l'import.",
@@ -281,16 +359,26 @@ def mapping_template(raw: RawTable, *, dataset: str | None = None, source: str |
         "[columns]",
     ]
     for canonical in columns:
-        if canonical in ("source", "service_label", "scale_min", "scale_max", "score_10", "satisfied", "complete"):
+        if canonical in (
+            "source",
+            "service_label",
+            "scale_min",
+            "scale_max",
+            "score_10",
+            "satisfied",
+            "complete",
+        ):
             continue
         if canonical in guessed:
             lines.append(f"{canonical} = {toml_str(guessed[canonical])}")
         elif canonical in REQUIRED.get(dataset, ()) and canonical in ("service", "channel"):
-            lines.append(f"# {canonical} = \"???\"  # obligatoire : nom de la colonne, ou une valeur fixe dans [constants]")
+            lines.append(
+                f'# {canonical} = "???"  # obligatoire : nom de la colonne, ou une valeur fixe dans [constants]'
+            )
         elif canonical in REQUIRED.get(dataset, ()):
-            lines.append(f"# {canonical} = \"???\"  # obligatoire : nom de la colonne du fichier")
+            lines.append(f'# {canonical} = "???"  # obligatoire : nom de la colonne du fichier')
         else:
-            lines.append(f"# {canonical} = \"???\"")
+            lines.append(f'# {canonical} = "???"')
     unused = [h for h in questions if h not in guessed.values()]
     if unused:
         lines.append("# Colonnes du fichier non reprises : " + ", ".join(toml_str(h) for h in unused[:40]))
@@ -307,16 +395,20 @@ def mapping_template(raw: RawTable, *, dataset: str | None = None, source: str |
         if not cats:
             continue
         vocab = BUILT_IN_VALUES.get(canonical, {})
-        allowed = ", ".join(ALLOWED_VALUES[canonical]) if canonical in ALLOWED_VALUES else "un nombre de l'échelle"
+        allowed = (
+            ", ".join(ALLOWED_VALUES[canonical]) if canonical in ALLOWED_VALUES else "un nombre de l'échelle"
+        )
         lines.append(f"[values.{canonical}]  # valeur du fichier = valeur attendue ({allowed})")
         for v in cats:
             known = vocab.get(norm(v))
-            lines.append(f"{toml_str(v)} = {toml_str(known)}" if known else f"# {toml_str(v)} = \"???\"")
+            lines.append(f"{toml_str(v)} = {toml_str(known)}" if known else f'# {toml_str(v)} = "???"')
     lines.append("[constants]")
     if "service" not in guessed and "service" in columns:
         required = " (obligatoire)" if "service" in REQUIRED.get(dataset, ()) else ""
-        lines.append(f"# service = \"???\"  # service concerné{required}, par exemple \"etat-civil\"")
+        lines.append(f'# service = "???"  # service concerné{required}, par exemple "etat-civil"')
     if "channel" not in guessed and "channel" in columns:
         required = " (obligatoire)" if "channel" in REQUIRED.get(dataset, ()) else ""
-        lines.append(f"# channel = \"???\"  # canal{required} : online, assisted, counter, phone, mail, email, other")
+        lines.append(
+            f'# channel = "???"  # canal{required} : online, assisted, counter, phone, mail, email, other'
+        )
     return "\n".join(lines) + "\n"

@@ -49,7 +49,9 @@ class Part:
     rows_read: int = 0  # records of the table (primary part only)
 
 
-def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter], salt: bytes = b"") -> list[Part]:
+def map_tables(
+    tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter], salt: bytes = b""
+) -> list[Part]:
     """Raw tables → validated parts per dataset (or FileRefused with the French reason); ``salt``:
     the warehouse's key for content ids (see ``stable_row_ids``)."""
     parts: list[Part] = []
@@ -79,7 +81,8 @@ def map_tables(tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter
     if not parts:
         raise FileRefused(
             "Le fichier ne contient que la ligne d'en-tête : aucune donnée à importer."
-            if empty else "Le fichier ne contient aucune donnée à importer."
+            if empty
+            else "Le fichier ne contient aucune donnée à importer."
         )
     if unmatched:
         names = ", ".join(f"« {r.sheet or r.name} »" for r in unmatched)
@@ -110,7 +113,16 @@ def _where(raw: RawTable, several: bool) -> str:
     return ""
 
 
-def _part(raw: RawTable, index: int, primary: bool, adapter: Adapter, mapped, catalogue: Catalogue, notes: list[str], several: bool) -> Part:
+def _part(
+    raw: RawTable,
+    index: int,
+    primary: bool,
+    adapter: Adapter,
+    mapped,
+    catalogue: Catalogue,
+    notes: list[str],
+    several: bool,
+) -> Part:
     part, _typed, _val_rej = build_part(raw, index, primary, adapter, mapped, catalogue, notes, several)
     return part
 
@@ -140,17 +152,37 @@ def build_part(
     typed, coerce_rej = coerce(frame, ds.polars_schema, memo)
     good, val_rej = validate(typed, ds, duplicates, memo)
     ragged = pl.DataFrame(
-        [(line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.") for line, n in raw.ragged]
-        if primary else [],
+        [
+            (line, None, "columns", str(n), f"Ligne mal formée : {n} champ(s) au lieu de {len(raw.header)}.")
+            for line, n in raw.ragged
+        ]
+        if primary
+        else [],
         schema=empty_rejections().schema,
         orient="row",
     )
-    rej = pl.concat([r for r in (ragged, adapter_rej, coerce_rej, val_rej) if r.height] or [empty_rejections()])
+    rej = pl.concat(
+        [r for r in (ragged, adapter_rej, coerce_rej, val_rej) if r.height] or [empty_rejections()]
+    )
     prefix = _where(raw, several)
     if rej.height:  # a value quoted in a rejection may be someone's e-mail or phone typed in the wrong column
-        rej = rej.with_columns(mask_free_text(pl.col("value")), (pl.lit(prefix) + mask_free_text(pl.col("message"))).alias("message"))
+        rej = rej.with_columns(
+            mask_free_text(pl.col("value")),
+            (pl.lit(prefix) + mask_free_text(pl.col("message"))).alias("message"),
+        )
     rows_read = raw.frame.height + len(raw.ragged) if primary else 0
-    part = Part(mapped.dataset, mapped.source, adapter.name, good, rej, unknown, list(notes), index, primary, rows_read)
+    part = Part(
+        mapped.dataset,
+        mapped.source,
+        adapter.name,
+        good,
+        rej,
+        unknown,
+        list(notes),
+        index,
+        primary,
+        rows_read,
+    )
     return part, typed, val_rej
 
 
@@ -164,7 +196,8 @@ def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:
     more = f" (et {len(raw.header) - 40} autres)" if len(raw.header) > 40 else ""
     hint = (
         f" Format connu le plus proche : {closest.name} ({round(score * 100)}\u00a0% de ses colonnes caractéristiques trouvées)."
-        if closest and score > 0 else " Aucun format connu n'en est proche."
+        if closest and score > 0
+        else " Aucun format connu n'en est proche."
     )
     return (
         f"Format de fichier non reconnu{where}. Colonnes trouvées : {found}{more}.{hint} "

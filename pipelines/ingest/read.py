@@ -62,7 +62,9 @@ class RawTable:
     delimiter: str | None
     sheet: str | None = None
     extra_header: list[str] | None = None  # long labels above a code header (DiDo files), if any
-    ragged: list[tuple[int, int]] = field(default_factory=list)  # (line, n_fields) of rows with a wrong field count
+    ragged: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (line, n_fields) of rows with a wrong field count
     member: str | None = None  # member name when the table comes from a ZIP archive
 
     @property
@@ -96,12 +98,18 @@ class RawTable:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Bytes → text, with the encoding used. BOMs first, then UTF-8, then cp1252, then a detector."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             try:
                 return data[len(bom) :].decode(enc.replace("-sig", "")), enc
             except UnicodeDecodeError as err:
-                raise FileRefused(f"Le fichier annonce l'encodage {enc} mais contient des octets invalides ({err.reason}).") from err
+                raise FileRefused(
+                    f"Le fichier annonce l'encodage {enc} mais contient des octets invalides ({err.reason})."
+                ) from err
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -133,7 +141,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _records(text: str, delimiter: str, limit: int) -> list[tuple[list[str], int, int]]:
     """The first ``limit`` records as (fields, first line, last line); a cut last record is dropped."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False
+    )
     out: list[tuple[list[str], int, int]] = []
     start = 1
     try:
@@ -207,7 +217,11 @@ def _locate_header(records: list[tuple[list[str], int, int]]) -> _Head | None:
         nxt = idx + 1
         while nxt < len(records) and _is_blank(records[nxt][0]):
             nxt += 1
-        if nxt < len(records) and sum(1 for c in row if c.strip()) == 1 and sum(1 for c in records[nxt][0] if c.strip()) >= 3:
+        if (
+            nxt < len(records)
+            and sum(1 for c in row if c.strip()) == 1
+            and sum(1 for c in records[nxt][0] if c.strip()) >= 3
+        ):
             idx = nxt
         else:
             break
@@ -250,7 +264,9 @@ def _dedupe_header(header: list[str]) -> list[str]:
 # text → table
 
 
-def parse_text(path: Path, text: str, encoding: str, delimiter: str | None = None, *, member: str | None = None) -> RawTable:
+def parse_text(
+    path: Path, text: str, encoding: str, delimiter: str | None = None, *, member: str | None = None
+) -> RawTable:
     """Parse CSV text (RFC 4180, any of , ; TAB) into a RawTable with exact line numbers."""
     if "\x00" in text:
         text = text.replace("\x00", "")
@@ -300,13 +316,21 @@ def parse_records(data: bytes, header: list[str], delimiter: str) -> pl.DataFram
     )
 
 
-def tidy_records(frame: pl.DataFrame, header: list[str], first_line: int, quoted_empty: bool = True) -> pl.DataFrame:
+def tidy_records(
+    frame: pl.DataFrame, header: list[str], first_line: int, quoted_empty: bool = True
+) -> pl.DataFrame:
     """Empty cells → null, ``_line`` from ``first_line`` (one record per line), blank rows dropped.
 
     ``quoted_empty=False`` says the text has no ``""``: Polars then gives no empty string at all.
     """
-    empties = [pl.when(pl.col(h) == "").then(None).otherwise(pl.col(h)).alias(h) for h in header] if quoted_empty else []
-    frame = frame.with_columns(*empties, pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL))
+    empties = (
+        [pl.when(pl.col(h) == "").then(None).otherwise(pl.col(h)).alias(h) for h in header]
+        if quoted_empty
+        else []
+    )
+    frame = frame.with_columns(
+        *empties, pl.int_range(first_line, first_line + frame.height, dtype=pl.Int64).alias(LINE_COL)
+    )
     if not header or frame.height == 0:
         return frame
     # a row is blank when every cell is empty or spaces; most rows show a value in their first cell
@@ -319,7 +343,9 @@ def tidy_records(frame: pl.DataFrame, header: list[str], first_line: int, quoted
 
 
 def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False
+    )
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
@@ -336,7 +362,15 @@ def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: _He
     return _to_raw(path, head.header, rows, lines, encoding, delimiter)
 
 
-def _to_raw(path: Path, header: list[str], rows: list[list[str]], lines: list[int], encoding: str, delimiter: str | None, sheet: str | None = None) -> RawTable:
+def _to_raw(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    lines: list[int],
+    encoding: str,
+    delimiter: str | None,
+    sheet: str | None = None,
+) -> RawTable:
     header = _dedupe_header(header)
     width = len(header)
     ragged: list[tuple[int, int]] = []
@@ -354,10 +388,20 @@ def _to_raw(path: Path, header: list[str], rows: list[list[str]], lines: list[in
         good_rows.append(row)
         good_lines.append(line)
     columns = list(zip(*good_rows, strict=True)) if good_rows else [() for _ in header]
-    data: dict[str, list] = {h: [v if v != "" else None for v in col] for h, col in zip(header, columns, strict=True)}
+    data: dict[str, list] = {
+        h: [v if v != "" else None for v in col] for h, col in zip(header, columns, strict=True)
+    }
     frame = pl.DataFrame(data, schema={h: pl.String for h in header})
     frame = frame.with_columns(pl.Series(LINE_COL, good_lines, dtype=pl.Int64))
-    return RawTable(path=path, frame=frame, header=header, encoding=encoding, delimiter=delimiter, sheet=sheet, ragged=ragged)
+    return RawTable(
+        path=path,
+        frame=frame,
+        header=header,
+        encoding=encoding,
+        delimiter=delimiter,
+        sheet=sheet,
+        ragged=ragged,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,7 +431,9 @@ def read_xlsx(path: Path, data: bytes | None = None, *, member: str | None = Non
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types on broken workbooks
-        raise FileRefused(f"Le classeur Excel est illisible ({type(err).__name__}) : enregistrez-le de nouveau depuis Excel ou LibreOffice.") from err
+        raise FileRefused(
+            f"Le classeur Excel est illisible ({type(err).__name__}) : enregistrez-le de nouveau depuis Excel ou LibreOffice."
+        ) from err
     tables = []
     try:
         for ws in wb.worksheets:
@@ -402,7 +448,11 @@ def read_xlsx(path: Path, data: bytes | None = None, *, member: str | None = Non
             for cells, line, _ in records[head.skip_records :]:
                 if _is_blank(cells):
                     continue
-                cells = cells[:width] + [""] * (width - len(cells)) if len(cells) <= width or _is_blank(cells[width:]) else cells
+                cells = (
+                    cells[:width] + [""] * (width - len(cells))
+                    if len(cells) <= width or _is_blank(cells[width:])
+                    else cells
+                )
                 rows.append(cells)
                 lines.append(line)
             table = _to_raw(path, head.header, rows, lines, "xlsx", None, sheet=ws.title)
@@ -439,7 +489,9 @@ def _cell_text(value: object) -> str:
 def _check_zip_sizes(zf: zipfile.ZipFile, what: str) -> None:
     infos = zf.infolist()
     if len(infos) > ZIP_MAX_MEMBERS * 20:
-        raise FileRefused(f"Le {what} contient trop de fichiers ({len(infos)}) : archive refusée par prudence.")
+        raise FileRefused(
+            f"Le {what} contient trop de fichiers ({len(infos)}) : archive refusée par prudence."
+        )
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > ZIP_MAX_TOTAL_BYTES or (total > 8 * 1024 * 1024 and total / packed > ZIP_MAX_RATIO):
@@ -451,19 +503,27 @@ def _check_zip_sizes(zf: zipfile.ZipFile, what: str) -> None:
 
 def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.flag_bits & 0x1:
-        raise FileRefused(f"Le fichier « {info.filename} » de l'archive est chiffré (mot de passe) : décompressez-le vous-même.")
+        raise FileRefused(
+            f"Le fichier « {info.filename} » de l'archive est chiffré (mot de passe) : décompressez-le vous-même."
+        )
     if info.file_size > ZIP_MAX_MEMBER_BYTES:
-        raise FileRefused(f"Le fichier « {info.filename} » de l'archive est trop gros ({info.file_size / 1e6:.0f} Mo décompressés).")
+        raise FileRefused(
+            f"Le fichier « {info.filename} » de l'archive est trop gros ({info.file_size / 1e6:.0f} Mo décompressés)."
+        )
     with zf.open(info) as fh:
         data = fh.read(ZIP_MAX_MEMBER_BYTES + 1)
     if len(data) > ZIP_MAX_MEMBER_BYTES:
-        raise FileRefused(f"Le fichier « {info.filename} » de l'archive dépasse la taille admise une fois décompressé.")
+        raise FileRefused(
+            f"Le fichier « {info.filename} » de l'archive dépasse la taille admise une fois décompressé."
+        )
     return data
 
 
 def _safe_member(name: str) -> bool:
     p = PurePosixPath(name.replace("\\", "/"))
-    return not (p.is_absolute() or ".." in p.parts or any(part.startswith((".", "__MACOSX")) for part in p.parts))
+    return not (
+        p.is_absolute() or ".." in p.parts or any(part.startswith((".", "__MACOSX")) for part in p.parts)
+    )
 
 
 def read_zip(path: Path, data: bytes | None = None) -> list[RawTable]:
@@ -472,14 +532,22 @@ def read_zip(path: Path, data: bytes | None = None) -> list[RawTable]:
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as err:
-        raise FileRefused("Cette archive ZIP est illisible ou incomplète : téléchargez-la de nouveau.") from err
+        raise FileRefused(
+            "Cette archive ZIP est illisible ou incomplète : téléchargez-la de nouveau."
+        ) from err
     tables: list[RawTable] = []
     with zf:
         _check_zip_sizes(zf, "l'archive")
         members = [i for i in zf.infolist() if not i.is_dir() and _safe_member(i.filename)]
-        wanted = [i for i in members if PurePosixPath(i.filename).suffix.lower() in TABLE_SUFFIXES | WORKBOOK_SUFFIXES]
+        wanted = [
+            i
+            for i in members
+            if PurePosixPath(i.filename).suffix.lower() in TABLE_SUFFIXES | WORKBOOK_SUFFIXES
+        ]
         if len(wanted) > ZIP_MAX_MEMBERS:
-            raise FileRefused(f"L'archive contient trop de fichiers à importer ({len(wanted)}, au plus {ZIP_MAX_MEMBERS}).")
+            raise FileRefused(
+                f"L'archive contient trop de fichiers à importer ({len(wanted)}, au plus {ZIP_MAX_MEMBERS})."
+            )
         if not wanted:
             raise FileRefused("L'archive ZIP ne contient aucun fichier CSV ou XLSX à importer.")
         for info in sorted(wanted, key=lambda i: i.filename):
@@ -503,15 +571,21 @@ def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> R
     if not data.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
         raise FileRefused("Le fichier est vide.")
     if data[:4] == b"PK\x03\x04":
-        raise FileRefused("Ce fichier est une archive (ZIP ou classeur Excel) sans extension reconnue : renommez-le en .xlsx ou .zip.")
+        raise FileRefused(
+            "Ce fichier est une archive (ZIP ou classeur Excel) sans extension reconnue : renommez-le en .xlsx ou .zip."
+        )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileRefused(_XLS_MESSAGE)
     if _looks_binary(data):
-        raise FileRefused("Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel : contenu binaire.")
+        raise FileRefused(
+            "Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel : contenu binaire."
+        )
     text, encoding = decode(data)
     stripped = text.strip().lstrip("\ufeff").strip()
     if stripped == "No data available":
-        raise FileRefused("L'export Matomo est vide (« No data available ») : aucune donnée pour la période choisie.")
+        raise FileRefused(
+            "L'export Matomo est vide (« No data available ») : aucune donnée pour la période choisie."
+        )
     if stripped[:200].lower().startswith(("<!doctype html", "<html", "<table", "<?xml")):
         raise FileRefused(
             "Ce fichier est une page HTML ou XML, pas un tableau CSV (certains outils nomment ainsi leurs exports « Excel ») : "

@@ -85,7 +85,11 @@ def discover(paths: Iterable[Path], warehouse: Path | None = None) -> list[Path]
                 continue
             if name in IGNORED_NAMES or ".duckdb" in name or name.endswith((".wal", ".lock", ".toml", ".md")):
                 continue
-            if warehouse is not None and f.resolve().parent == Path(warehouse).resolve().parent and f.name.startswith(Path(warehouse).name):
+            if (
+                warehouse is not None
+                and f.resolve().parent == Path(warehouse).resolve().parent
+                and f.name.startswith(Path(warehouse).name)
+            ):
                 continue
             out.add(f)
     return sorted(out)
@@ -116,7 +120,9 @@ def ingest(
     files = discover(paths, warehouse)
     catalogue = Catalogue.load(plan_path, data_dir)
     extra, mapping_errors = load_mappings(data_dir / "mappings") if data_dir else ([], [])
-    reports: list[FileReport] = [FileReport(path=str(p), sha256="", size_bytes=0, message=m) for p, m in mapping_errors]
+    reports: list[FileReport] = [
+        FileReport(path=str(p), sha256="", size_bytes=0, message=m) for p, m in mapping_errors
+    ]
     if wait_seconds is None:
         from pipelines import settings
 
@@ -145,7 +151,11 @@ def _within(progress: ProgressFn, i: int, total: int, name: str) -> Callable[[fl
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, extra: list[Adapter], progress: Callable[[float], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    catalogue: Catalogue,
+    extra: list[Adapter],
+    progress: Callable[[float], None] | None = None,
 ) -> FileReport:
     """One file into the warehouse (streamed when large and row-wise, else read in one go).
     ``progress(fraction)`` is called while a large file streams."""
@@ -154,13 +164,17 @@ def ingest_file(
     try:
         size = path.stat().st_size
     except OSError as err:
-        return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
+        return FileReport(
+            path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}."
+        )
     salt = ld.row_id_salt(con)
     plan = None
     if size >= stream.STREAM_MIN_BYTES:
         try:
             plan = stream.plan_stream(path, size, extra)
-        except Exception:  # unreadable head, adapter surprised by a sample…: the one-shot reader decides and reports
+        except (
+            Exception
+        ):  # unreadable head, adapter surprised by a sample…: the one-shot reader decides and reports
             plan = None
     hasher = None
     if plan is not None and not ld.size_seen(con, size):
@@ -169,7 +183,9 @@ def ingest_file(
         report = FileReport(path=str(path), sha256="", size_bytes=size)
         file_id = ld.new_file_id(con)
         try:
-            if _ingest_streamed(con, plan, file_id, catalogue, report, t0, salt, hasher=hasher, progress=progress):
+            if _ingest_streamed(
+                con, plan, file_id, catalogue, report, t0, salt, hasher=hasher, progress=progress
+            ):
                 report.seconds = round(time.monotonic() - started, 3)
                 return report
         except (OSError, MemoryError, duckdb.Error) as err:
@@ -182,7 +198,9 @@ def ingest_file(
     try:
         sha, size = (hasher.result(), size) if hasher is not None else sha256_of(path)
     except OSError as err:
-        return FileReport(path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}.")
+        return FileReport(
+            path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}."
+        )
     report = FileReport(path=str(path), sha256=sha, size_bytes=size)
     prior = ld.already_loaded(con, sha)
     if prior:
@@ -191,7 +209,9 @@ def ingest_file(
         return report
     ld.forget_refusals(con, sha)
     file_id = ld.new_file_id(con)
-    if plan is not None and _ingest_streamed(con, plan, file_id, catalogue, report, t0, salt, progress=progress):
+    if plan is not None and _ingest_streamed(
+        con, plan, file_id, catalogue, report, t0, salt, progress=progress
+    ):
         report.seconds = round(time.monotonic() - started, 3)
         return report
     try:
@@ -201,7 +221,9 @@ def ingest_file(
         report.message = str(err)
     except (OSError, MemoryError) as err:
         report.message = f"Fichier illisible : {err}."
-    except Exception as err:  # a reader/adapter bug must not stop the other files: refused, with its trace in the message
+    except (
+        Exception
+    ) as err:  # a reader/adapter bug must not stop the other files: refused, with its trace in the message
         from pipelines.ingest.privacy import mask_text
 
         report.message = mask_text(
@@ -226,7 +248,13 @@ def ingest_file(
     return report
 
 
-def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport, tables: list[RawTable], parts: list[Part]) -> None:
+def _load_parts(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    report: FileReport,
+    tables: list[RawTable],
+    parts: list[Part],
+) -> None:
     """Upsert every part; the file's counts are those of each table's primary dataset."""
     rejected_lines: set[tuple[int, int | None]] = set()
     for part in parts:
@@ -250,7 +278,9 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
 def _summary(report: FileReport, notes: list[str]) -> str:
     """The report's French message: rows loaded (new, updated, same), rejected, unknown services, notes."""
     same = report.rows_loaded - report.rows_new - report.rows_updated
-    detail = f"{report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour" + (f", {same} déjà présente(s) à l'identique" if same else "")
+    detail = f"{report.rows_new} nouvelle(s), {report.rows_updated} mise(s) à jour" + (
+        f", {same} déjà présente(s) à l'identique" if same else ""
+    )
     msg = [f"{report.rows_loaded} ligne(s) chargée(s) ({detail})"]
     if report.rows_rejected:
         msg.append(f"{report.rows_rejected} écartée(s) (voir les lignes rejetées)")
@@ -347,7 +377,14 @@ def _ingest_streamed(
 
     try:
         stream.stream_load(
-            con, plan, file_id, catalogue, finish, progress=progress, salt=salt, on_bytes=hasher.feed if hasher else None
+            con,
+            plan,
+            file_id,
+            catalogue,
+            finish,
+            progress=progress,
+            salt=salt,
+            on_bytes=hasher.feed if hasher else None,
         )
     except (pl.exceptions.PolarsError, stream.NotStreamable):
         return False

@@ -72,9 +72,15 @@ class Catalogue:
         # (a large file's columns are rewritten only when that changes something)
         if any(v is not None for v in known.values()) or not fallbacks or frame["service_label"].null_count():
             label = pl.coalesce(
-                pl.col("service").replace_strict(known, default=None, return_dtype=pl.String), *fallbacks, pl.col("service")
+                pl.col("service").replace_strict(known, default=None, return_dtype=pl.String),
+                *fallbacks,
+                pl.col("service"),
             )
             exprs.append(label.alias("service_label"))
         if any(name != slug for name, slug in mapping.items()):
-            exprs.append(pl.col("service").replace_strict(mapping, default=None, return_dtype=pl.String).alias("service"))
+            exprs.append(
+                pl.col("service")
+                .replace_strict(mapping, default=None, return_dtype=pl.String)
+                .alias("service")
+            )
         return (frame.with_columns(exprs) if exprs else frame), sorted(unknown)

@@ -87,7 +87,15 @@ DUCKDB_MEMORY = "512MB"  # DuckDB's memory limit while the batches are appended
 HEAD_BYTES = 2 * 1024 * 1024
 SUFFIXES = {".csv", ".tsv", ".txt"}
 
-__all__ = ["STREAM_MIN_BYTES", "NotStreamable", "StreamPlan", "StreamResult", "fix_line_numbers", "plan_stream", "stream_load"]
+__all__ = [
+    "STREAM_MIN_BYTES",
+    "NotStreamable",
+    "StreamPlan",
+    "StreamResult",
+    "fix_line_numbers",
+    "plan_stream",
+    "stream_load",
+]
 
 
 @dataclass
@@ -124,7 +132,12 @@ def plan_stream(path: Path, size: int, extra: list[Adapter] | None = None) -> St
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     whole = len(head) >= size
-    if not head.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe") or head[:4] == b"PK\x03\x04" or b"\x00" in head or _looks_binary(head):
+    if (
+        not head.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe")
+        or head[:4] == b"PK\x03\x04"
+        or b"\x00" in head
+        or _looks_binary(head)
+    ):
         return None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
@@ -140,7 +153,12 @@ def plan_stream(path: Path, size: int, extra: list[Adapter] | None = None) -> St
             text, encoding = body.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             return None
-    if text.strip().lstrip("\ufeff")[:200].lower().startswith(("no data available", "<!doctype html", "<html", "<table", "<?xml")):
+    if (
+        text.strip()
+        .lstrip("\ufeff")[:200]
+        .lower()
+        .startswith(("no data available", "<!doctype html", "<html", "<table", "<?xml"))
+    ):
         return None
     delimiter = sniff_delimiter(text)
     found = _locate_header(_records(text[:512_000], delimiter, 8))
@@ -154,7 +172,9 @@ def plan_stream(path: Path, size: int, extra: list[Adapter] | None = None) -> St
     header = _dedupe_header(found.header)
     sample_bytes = usable[start:] if whole else usable[start : start + _record_boundary(usable[start:])]
     try:
-        frame = tidy_records(parse_records(_to_utf8(sample_bytes, encoding), header, delimiter), header, found.skip_lines + 1)
+        frame = tidy_records(
+            parse_records(_to_utf8(sample_bytes, encoding), header, delimiter), header, found.skip_lines + 1
+        )
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
         return None
     sample = RawTable(path=path, frame=frame, header=header, encoding=encoding, delimiter=delimiter)
@@ -168,8 +188,16 @@ def plan_stream(path: Path, size: int, extra: list[Adapter] | None = None) -> St
     if len(mapped) != 1:
         return None  # several datasets from one line (a log with cases and requests): one go
     return StreamPlan(
-        path=path, size=size, adapter=adapter, dataset=DATASETS[mapped[0].dataset], header=header, encoding=encoding,
-        delimiter=delimiter, data_start=start, first_line=found.skip_lines + 1, skip_records=found.skip_records,
+        path=path,
+        size=size,
+        adapter=adapter,
+        dataset=DATASETS[mapped[0].dataset],
+        header=header,
+        encoding=encoding,
+        delimiter=delimiter,
+        data_start=start,
+        first_line=found.skip_lines + 1,
+        skip_records=found.skip_records,
     )
 
 
@@ -247,7 +275,16 @@ class _Reader:
             first = plan.first_line + self.records
             self.records += frame.height
             frame = tidy_records(frame, plan.header, first, quoted_empty=quoted and b'""' in block)
-            yield RawTable(path=plan.path, frame=frame, header=plan.header, encoding=self.encoding, delimiter=plan.delimiter), end
+            yield (
+                RawTable(
+                    path=plan.path,
+                    frame=frame,
+                    header=plan.header,
+                    encoding=self.encoding,
+                    delimiter=plan.delimiter,
+                ),
+                end,
+            )
 
     def _parse(self, block: bytes) -> pl.DataFrame:
         plan = self.plan
@@ -290,17 +327,25 @@ class _Batch:
     end: int = 0  # file offset reached
 
 
-def _prepare(raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue, memo: dict | None = None) -> _Batch:
+def _prepare(
+    raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue, memo: dict | None = None
+) -> _Batch:
     """Pure stage for one mapped batch: services → coerce → validate (the one-shot stages); runs on
     the preparing thread. ``memo``: what coerce and validate keep from batch to batch."""
     if mapped.dataset != plan.dataset.name:
         raise NotStreamable("jeux de données différents d'un lot à l'autre")
     # repeated ids, within a batch or across batches, are found once for the whole file (_Keys)
-    part, typed, val_rej = build_part(raw, 0, True, plan.adapter, mapped, catalogue, [], False, duplicates=False, memo=memo)
+    part, typed, val_rej = build_part(
+        raw, 0, True, plan.adapter, mapped, catalogue, [], False, duplicates=False, memo=memo
+    )
     with_id = typed.filter(pl.col("source_id").is_not_null())
     keys = with_id.select(_key_hash(), pl.col(LINE_COL))
-    rejected_keys = with_id.filter(pl.col(LINE_COL).is_in(val_rej[LINE_COL].implode())).select("source", "source_id", LINE_COL)
-    return _Batch(part.rows_read, part.good, part.rejections, part.unknown_services, keys, rejected_keys, part.source)
+    rejected_keys = with_id.filter(pl.col(LINE_COL).is_in(val_rej[LINE_COL].implode())).select(
+        "source", "source_id", LINE_COL
+    )
+    return _Batch(
+        part.rows_read, part.good, part.rejections, part.unknown_services, keys, rejected_keys, part.source
+    )
 
 
 def _key_hash() -> pl.Expr:
@@ -308,7 +353,13 @@ def _key_hash() -> pl.Expr:
 
 
 def _producer(
-    plan: StreamPlan, catalogue: Catalogue, reader: _Reader, batch_rows: int, out: queue.Queue, stop: threading.Event, salt: bytes = b""
+    plan: StreamPlan,
+    catalogue: Catalogue,
+    reader: _Reader,
+    batch_rows: int,
+    out: queue.Queue,
+    stop: threading.Event,
+    salt: bytes = b"",
 ) -> None:
     """Read and map the batches in file order (a row-wise adapter may carry state from one batch to
     the next, e.g. the count of identical rows), prepare each on one other thread (two preparing
@@ -368,7 +419,9 @@ class _Keys:
     def add(self, keys: pl.DataFrame) -> None:
         if not keys.height:
             return
-        keys = keys.select("h", pl.col(LINE_COL).cast(pl.UInt32), (pl.col("h") % self.BUCKETS).cast(pl.UInt8).alias("_b"))
+        keys = keys.select(
+            "h", pl.col(LINE_COL).cast(pl.UInt32), (pl.col("h") % self.BUCKETS).cast(pl.UInt8).alias("_b")
+        )
         for (b,), part in keys.partition_by("_b", as_dict=True, include_key=False).items():
             writer = self.writers.get(int(b))
             if writer is None:
@@ -385,7 +438,11 @@ class _Keys:
                 with pa.memory_map(str(self.paths[b])) as source:
                     keyed = pl.from_arrow(pa.ipc.open_stream(source).read_all())
                 if keyed["h"].n_unique() != keyed.height:
-                    found.append(keyed.filter(pl.col("h").is_duplicated()).with_columns(pl.col(LINE_COL).cast(pl.Int64)))
+                    found.append(
+                        keyed.filter(pl.col("h").is_duplicated()).with_columns(
+                            pl.col(LINE_COL).cast(pl.Int64)
+                        )
+                    )
                 del keyed
         finally:
             self.close()
@@ -431,7 +488,9 @@ def stream_load(
     reader = _Reader(plan, on_bytes)
     q: queue.Queue = queue.Queue(maxsize=QUEUE)
     stop = threading.Event()
-    worker = threading.Thread(target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop, salt), daemon=True)
+    worker = threading.Thread(
+        target=_producer, args=(plan, catalogue, reader, batch_rows, q, stop, salt), daemon=True
+    )
     rejections: list[pl.DataFrame] = []
     rejected_keys: list[pl.DataFrame] = []
     unknown: set[str] = set()
@@ -442,7 +501,9 @@ def stream_load(
     # for earlier batches need not stay in memory
     settings = _settings(con)
     con.execute(f"set threads = 1; set memory_limit = '{DUCKDB_MEMORY}'").fetchall()
-    appenders = _Appenders(con, f"insert into {target} select * from _stream_arrow", stop, waiting=COMMIT_ROWS // batch_rows + 1)
+    appenders = _Appenders(
+        con, f"insert into {target} select * from _stream_arrow", stop, waiting=COMMIT_ROWS // batch_rows + 1
+    )
     worker.start()
     try:
         while True:
@@ -479,7 +540,10 @@ def stream_load(
             rej = _cross_batch_duplicates(con, target, file_id, keyed, rejected_keys, rej)
         loaded = con.execute(f"select count(*) from {target} where file_id = ?", [file_id]).fetchall()[0][0]
         counts = ld.LoadCounts(new=int(loaded)) if direct else _merge_stage(con, dataset, target)
-        finish(StreamResult(rows_read, counts, rej, sorted(unknown), notes, source or plan.adapter.source), reader)
+        finish(
+            StreamResult(rows_read, counts, rej, sorted(unknown), notes, source or plan.adapter.source),
+            reader,
+        )
         con.execute("commit").fetchall()
     except BaseException:
         stop.set()
@@ -509,24 +573,33 @@ def _next(q: queue.Queue, appenders: _Appenders) -> tuple:
 class _Appenders:
     """Batches appended to DuckDB by ``APPENDERS`` threads at once, each on its own cursor.
 
-    Appending (copying the Arrow batch into DuckDB's row groups, compressing and writing them) is
-    the costliest stage and one DuckDB thread does it for one batch; two cursors appending in their
-    own transactions use both cores (measured: 10 M rows in 2.7 s instead of 5.3 s). The batches
-    form numbered groups of about ``COMMIT_ROWS`` rows; group *g* goes to appender *g mod n*, in
-    its own transaction, and the transactions commit in group order, so that the table's rowid
-    order stays the file's order (the duplicate search relies on it) and a group's rows become
-    visible whole. Each appender holds at most ``waiting`` batches (a group's worth, so that the next
-appender gets its group while this one is still busy): memory stays bounded.
+        Appending (copying the Arrow batch into DuckDB's row groups, compressing and writing them) is
+        the costliest stage and one DuckDB thread does it for one batch; two cursors appending in their
+        own transactions use both cores (measured: 10 M rows in 2.7 s instead of 5.3 s). The batches
+        form numbered groups of about ``COMMIT_ROWS`` rows; group *g* goes to appender *g mod n*, in
+        its own transaction, and the transactions commit in group order, so that the table's rowid
+        order stays the file's order (the duplicate search relies on it) and a group's rows become
+        visible whole. Each appender holds at most ``waiting`` batches (a group's worth, so that the next
+    appender gets its group while this one is still busy): memory stays bounded.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, insert: str, stop: threading.Event, waiting: int, n: int | None = None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        insert: str,
+        stop: threading.Event,
+        waiting: int,
+        n: int | None = None,
+    ) -> None:
         self.insert, self.stop = insert, stop
         self.n = n or APPENDERS
         self.committed = 0  # groups committed so far
         self.turn = threading.Condition()
         self.errors: list[BaseException] = []
         self.inbox = [queue.Queue(maxsize=waiting) for _ in range(self.n)]
-        self.threads = [threading.Thread(target=self._run, args=(con.cursor(), box), daemon=True) for box in self.inbox]
+        self.threads = [
+            threading.Thread(target=self._run, args=(con.cursor(), box), daemon=True) for box in self.inbox
+        ]
         for t in self.threads:
             t.start()
 
@@ -639,7 +712,9 @@ def _cross_batch_duplicates(
     ``keyed``: (key hash, line) of the rows that reached validation with an id and share their
     hash with another such row."""
     refused = (
-        pl.concat(rejected_keys) if rejected_keys else pl.DataFrame(schema={"source": pl.String, "source_id": pl.String, LINE_COL: pl.Int64})
+        pl.concat(rejected_keys)
+        if rejected_keys
+        else pl.DataFrame(schema={"source": pl.String, "source_id": pl.String, LINE_COL: pl.Int64})
     )
     con.register("_stream_refused", refused.to_arrow())
     try:
@@ -654,7 +729,10 @@ def _cross_batch_duplicates(
         ).fetchall()
         if not dup_keys:
             return rej  # hashes alike, keys not
-        con.register("_stream_dup_keys", pl.DataFrame(dup_keys, schema=["source", "source_id"], orient="row").to_arrow())
+        con.register(
+            "_stream_dup_keys",
+            pl.DataFrame(dup_keys, schema=["source", "source_id"], orient="row").to_arrow(),
+        )
         found = con.execute(
             f"""
             select t.rowid as rid, t.source, t.source_id from {target} t semi join _stream_dup_keys d
@@ -669,21 +747,31 @@ def _cross_batch_duplicates(
             con.unregister("_stream_dup_keys")
     # lines of the loaded occurrences: the k-th loaded row of a hash (rowid order = file order) is
     # the k-th line of that hash among the loaded rows
-    loaded = pl.DataFrame(found, schema={"rid": pl.Int64, "source": pl.String, "source_id": pl.String}, orient="row")
+    loaded = pl.DataFrame(
+        found, schema={"rid": pl.Int64, "source": pl.String, "source_id": pl.String}, orient="row"
+    )
     loaded = loaded.with_columns(_key_hash()).with_columns(pl.int_range(pl.len()).over("h").alias("k"))
     loaded_lines = (
-        keyed.filter(pl.col("h").is_in(loaded["h"].implode()) & ~pl.col(LINE_COL).is_in(refused[LINE_COL].implode()))
+        keyed.filter(
+            pl.col("h").is_in(loaded["h"].implode()) & ~pl.col(LINE_COL).is_in(refused[LINE_COL].implode())
+        )
         .sort(LINE_COL)
         .with_columns(pl.int_range(pl.len()).over("h").alias("k"))
     )
     if not loaded_lines.group_by("h").len().sort("h").equals(loaded.group_by("h").len().sort("h")):
-        raise NotStreamable("clés différentes de même empreinte")  # a hash collision: the whole-file check decides
-    loaded = loaded.join(loaded_lines, on=["h", "k"], how="left").select("rid", "source", "source_id", LINE_COL)
+        raise NotStreamable(
+            "clés différentes de même empreinte"
+        )  # a hash collision: the whole-file check decides
+    loaded = loaded.join(loaded_lines, on=["h", "k"], how="left").select(
+        "rid", "source", "source_id", LINE_COL
+    )
     dup = pl.DataFrame(dup_keys, schema=["source", "source_id"], orient="row")
     entries = pl.concat(
         [
             loaded,
-            refused.join(dup, on=["source", "source_id"], how="semi").select(pl.lit(None, pl.Int64).alias("rid"), "source", "source_id", LINE_COL),
+            refused.join(dup, on=["source", "source_id"], how="semi").select(
+                pl.lit(None, pl.Int64).alias("rid"), "source", "source_id", LINE_COL
+            ),
         ]
     ).with_columns(pl.col(LINE_COL).min().over("source", "source_id").alias("_first"))
     later = entries.filter(pl.col(LINE_COL) != pl.col("_first"))
@@ -705,12 +793,20 @@ def _merge_stage(con, dataset: Dataset, stage: str) -> ld.LoadCounts:
     """Set-based upsert of the staged file into its table (one anti-join for the whole file)."""
     table = dataset.table
     key = "t.source = s.source and t.source_id = s.source_id"
-    differs = " or ".join(f"t.{c} is distinct from s.{c}" for c in dataset.columns if c not in ("source", "source_id"))
+    differs = " or ".join(
+        f"t.{c} is distinct from s.{c}" for c in dataset.columns if c not in ("source", "source_id")
+    )
     staged = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
-    updated = con.execute(f"delete from {table} t using {stage} s where {key} and ({differs})").fetchall()[0][0]
-    inserted = con.execute(f"insert into {table} select s.* from {stage} s anti join {table} t on {key}").fetchall()[0][0]
+    updated = con.execute(f"delete from {table} t using {stage} s where {key} and ({differs})").fetchall()[0][
+        0
+    ]
+    inserted = con.execute(
+        f"insert into {table} select s.* from {stage} s anti join {table} t on {key}"
+    ).fetchall()[0][0]
     con.execute(f"drop table {stage}").fetchall()
-    return ld.LoadCounts(new=int(inserted) - int(updated), updated=int(updated), unchanged=int(staged) - int(inserted))
+    return ld.LoadCounts(
+        new=int(inserted) - int(updated), updated=int(updated), unchanged=int(staged) - int(inserted)
+    )
 
 
 def _python_encoding(encoding: str) -> str:

@@ -29,7 +29,10 @@ from schemas.pandera_polars import pa
 _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^isin", "« {value} » n'est pas une valeur admise pour {column}{allowed}."),
     (r"^str_matches", "« {value} » n'a pas le format attendu pour {column}{hint}."),
-    (r"^(greater_than_or_equal_to|in_range|less_than_or_equal_to|greater_than|less_than)", "« {value} » est hors des bornes admises pour {column}{bounds}."),
+    (
+        r"^(greater_than_or_equal_to|in_range|less_than_or_equal_to|greater_than|less_than)",
+        "« {value} » est hors des bornes admises pour {column}{bounds}.",
+    ),
     (r"^not_nullable", "{column} : valeur obligatoire absente sur cette ligne."),
     (r"^date_implausible", "Date invraisemblable pour {column} : « {value} » ({why})."),
     (r"^decision_before_filing", "La décision ({value}) est antérieure au dépôt du dossier{filed}."),
@@ -48,10 +51,18 @@ DUPLICATE_MESSAGE = "Identifiant « {} » en double dans le fichier (déjà pré
 
 def french_message(check: str, column: str, value: str | None, **context: str) -> str:
     """The French sentence for a failed check (``context``: allowed, bounds, why, filed, scale)."""
-    fields = {"allowed": "", "bounds": "", "why": "avant 2000 ou dans le futur", "filed": "", "scale": ""} | context
+    fields = {
+        "allowed": "",
+        "bounds": "",
+        "why": "avant 2000 ou dans le futur",
+        "filed": "",
+        "scale": "",
+    } | context
     for pattern, template in _CHECK_MESSAGES:
         if re.search(pattern, check):
-            return template.format(value=value, column=column_label(column), hint=_HINTS.get(column, ""), **fields)
+            return template.format(
+                value=value, column=column_label(column), hint=_HINTS.get(column, ""), **fields
+            )
     return f"Contrôle « {check} » non respecté pour {column_label(column)} (valeur « {value} »)."
 
 
@@ -72,7 +83,11 @@ def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, valu
         out["why"] = "antérieure à 2000" if value < EARLIEST else "dans le futur, après le moment de l'import"
     elif idx is not None and check.startswith("decision_before_filing") and "submitted_at" in frame.columns:
         out["filed"] = f" ({fmt_value(frame['submitted_at'][idx])})"
-    elif idx is not None and check.startswith("score_off_scale") and {"scale_min", "scale_max"} <= set(frame.columns):
+    elif (
+        idx is not None
+        and check.startswith("score_off_scale")
+        and {"scale_min", "scale_max"} <= set(frame.columns)
+    ):
         out["scale"] = f" ({fmt_value(frame['scale_min'][idx])} à {fmt_value(frame['scale_max'][idx])})"
     return out
 
@@ -91,7 +106,11 @@ def validate(
     rejections = [dup_rejections]
     if failures is not None and failures.height:
         rejections.append(_rejections_from_failures(frame, failures))
-    rej = pl.concat([r for r in rejections if r.height]) if any(r.height for r in rejections) else empty_rejections()
+    rej = (
+        pl.concat([r for r in rejections if r.height])
+        if any(r.height for r in rejections)
+        else empty_rejections()
+    )
     good = frame
     if rej.height:
         good = frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode()))
@@ -100,8 +119,20 @@ def validate(
 
 # checks that look at one value at a time (Pandera's built-in column checks)
 _VALUE_CHECKS = {
-    "isin", "notin", "str_matches", "str_contains", "str_startswith", "str_endswith", "str_length", "in_range",
-    "greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to", "equal_to", "not_equal_to",
+    "isin",
+    "notin",
+    "str_matches",
+    "str_contains",
+    "str_startswith",
+    "str_endswith",
+    "str_length",
+    "in_range",
+    "greater_than",
+    "greater_than_or_equal_to",
+    "less_than",
+    "less_than_or_equal_to",
+    "equal_to",
+    "not_equal_to",
 }
 _FEW = 1000  # distinct values in the first rows under which a column is checked on its distinct values
 _PROBE = 20_000
@@ -112,7 +143,9 @@ def _value_checked(dataset: Dataset) -> frozenset[str]:
     """Columns whose checks all look at one value at a time."""
     schema = dataset.model.to_schema()
     return frozenset(
-        name for name, column in schema.columns.items() if column.checks and all(check.name in _VALUE_CHECKS for check in column.checks)
+        name
+        for name, column in schema.columns.items()
+        if column.checks and all(check.name in _VALUE_CHECKS for check in column.checks)
     )
 
 
@@ -122,7 +155,12 @@ def _values_schema(dataset: Dataset, names: frozenset[str]):
     whole model's business)."""
     schema = dataset.model.to_schema()
     return pa.DataFrameSchema(
-        {name: pa.Column(schema.columns[name].dtype, checks=schema.columns[name].checks, nullable=True, name=name) for name in sorted(names)}
+        {
+            name: pa.Column(
+                schema.columns[name].dtype, checks=schema.columns[name].checks, nullable=True, name=name
+            )
+            for name in sorted(names)
+        }
     )
 
 
@@ -151,8 +189,11 @@ def _failures(frame: pl.DataFrame, dataset: Dataset, memo: dict) -> pl.DataFrame
     values ``memo`` has not seen yet (a streamed file's batches hold the same few values)."""
     schema = dataset.polars_schema
     few = frozenset(
-        name for name in _value_checked(dataset)
-        if name in frame.columns and frame.schema[name] == schema[name] and frame[name].head(_PROBE).n_unique() < _FEW
+        name
+        for name in _value_checked(dataset)
+        if name in frame.columns
+        and frame.schema[name] == schema[name]
+        and frame[name].head(_PROBE).n_unique() < _FEW
     )
     if not few:
         return _run(dataset.model, frame)
@@ -163,7 +204,10 @@ def _failures(frame: pl.DataFrame, dataset: Dataset, memo: dict) -> pl.DataFrame
     # not matter: failures are joined back to the rows and sorted by row), less those seen before
     lists = frame.select(pl.col(name).unique().implode() for name in sorted(few))
     new = {name: lists[name][0].alias(name) for name in lists.columns}
-    new = {name: v.filter(~v.is_in(checked[name].implode())) if name in checked else v.drop_nulls() for name, v in new.items()}
+    new = {
+        name: v.filter(~v.is_in(checked[name].implode())) if name in checked else v.drop_nulls()
+        for name, v in new.items()
+    }
     new = {name: v for name, v in new.items() if len(v)}
     if new:
         # one frame of the new values, each column padded with nulls (which the value checks skip)
@@ -175,7 +219,9 @@ def _failures(frame: pl.DataFrame, dataset: Dataset, memo: dict) -> pl.DataFrame
                 return _run(dataset.model, frame)  # not a value failure after all: the whole model decides
             failed = failed.with_columns(pl.col("index").cast(pl.Int64))
             for (name,), cases in failed.group_by("column", maintain_order=True):
-                bad = cases.select(pl.col("check").cast(pl.String), values[name].gather(cases["index"]).alias("_value"))
+                bad = cases.select(
+                    pl.col("check").cast(pl.String), values[name].gather(cases["index"]).alias("_value")
+                )
                 failing[name] = pl.concat([failing[name], bad]) if name in failing else bad
         for name, v in new.items():
             checked[name] = pl.concat([checked[name], v]) if name in checked else v
@@ -183,15 +229,26 @@ def _failures(frame: pl.DataFrame, dataset: Dataset, memo: dict) -> pl.DataFrame
         bad = failing.get(name)
         if bad is None:
             continue
-        rows = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), pl.col(name).alias("_value"))
+        rows = frame.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("index"), pl.col(name).alias("_value")
+        )
         found.append(
             rows.join(bad, on="_value", how="inner").select(
-                pl.col("_value").cast(pl.String).alias("failure_case"), pl.lit(name).alias("column"), "check", "index"
+                pl.col("_value").cast(pl.String).alias("failure_case"),
+                pl.lit(name).alias("column"),
+                "check",
+                "index",
             )
         )
     kept = [
-        f.select(pl.col("failure_case").cast(pl.String), pl.col("column").cast(pl.String), pl.col("check").cast(pl.String), pl.col("index").cast(pl.Int64))
-        for f in found if f is not None and f.height
+        f.select(
+            pl.col("failure_case").cast(pl.String),
+            pl.col("column").cast(pl.String),
+            pl.col("check").cast(pl.String),
+            pl.col("index").cast(pl.Int64),
+        )
+        for f in found
+        if f is not None and f.height
     ]
     return pl.concat(kept).sort("index", maintain_order=True) if kept else None
 
@@ -204,7 +261,9 @@ def _reject_duplicate_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         return frame, empty_rejections()
     first_line = pl.col(LINE_COL).first().over("source", "source_id")
     # a missing id is not a duplicate: the not-null check refuses it on its own
-    dup = frame.with_columns(first_line.alias("_first")).filter((pl.col(LINE_COL) != pl.col("_first")) & pl.col("source_id").is_not_null())
+    dup = frame.with_columns(first_line.alias("_first")).filter(
+        (pl.col(LINE_COL) != pl.col("_first")) & pl.col("source_id").is_not_null()
+    )
     if dup.height == 0:
         return frame, empty_rejections()
     rej = dup.select(
@@ -235,5 +294,13 @@ def _rejections_from_failures(frame: pl.DataFrame, failures: pl.DataFrame) -> pl
         line = int(lines[idx])
         value = frame[column][idx] if column in frame.columns else rec.get("failure_case")
         value_text = fmt_value(value)
-        rows.append((line, column, check, value_text, french_message(check, column, value_text, **_context(check, column, frame, idx, value))))
+        rows.append(
+            (
+                line,
+                column,
+                check,
+                value_text,
+                french_message(check, column, value_text, **_context(check, column, frame, idx, value)),
+            )
+        )
     return pl.DataFrame(rows, schema=empty_rejections().schema, orient="row")

@@ -36,7 +36,9 @@ from pipelines.report import frames
 from pipelines.report.model import Chart, Pack, Section
 from pipelines.report.sources import Sources, collect_sources
 
-CHART_WIDTH = 720  # px, axes and labels included (the builders fit the width): printed 180 mm wide, PNG at scale 2
+CHART_WIDTH = (
+    720  # px, axes and labels included (the builders fit the width): printed 180 mm wide, PNG at scale 2
+)
 WIDE_CHART_WIDTH = 900  # printed 180 mm wide too, so with smaller text
 Tick = Callable[[str], None]
 
@@ -57,7 +59,9 @@ def resolve_funder(plan: Plan, name: str) -> str:
     for funder in known:
         if _norm(funder) == _norm(name):
             return funder
-    listed = ", ".join(f"« {f} »" for f in known) if known else "aucun (aucune action n'a de ligne « funding »)"
+    listed = (
+        ", ".join(f"« {f} »" for f in known) if known else "aucun (aucune action n'a de ligne « funding »)"
+    )
     raise UnknownFunder(f"Financeur « {name} » inconnu : financeurs du plan : {listed}.")
 
 
@@ -105,25 +109,53 @@ def _n_text(n: int | None, minimum: int) -> str:
 def _projection(row: dict) -> dict | None:
     if row.get("projection") is None:
         return None
-    return {"date": row["target_date"], "value": row["projection"], "low": row.get("projection_low"), "high": row.get("projection_high")}
+    return {
+        "date": row["target_date"],
+        "value": row["projection"],
+        "low": row.get("projection_low"),
+        "high": row.get("projection_high"),
+    }
 
 
-def _series_chart(warehouse: Path, plan: Plan, row: dict, number: int, until: dt.date | None, projection: dict | None) -> Chart:
+def _series_chart(
+    warehouse: Path, plan: Plan, row: dict, number: int, until: dt.date | None, projection: dict | None
+) -> Chart:
     ind = plan.indicator(row["id"])
     s = series(warehouse, plan, ind.id, Filters(end=until) if until else None)
     traj = trajectory(plan, ind.id, row.get("baseline_value"))
-    fig = charts.series_figure(s, traj, label=ind.label, unit=ind.unit, min_sample=ind.min_sample, projection=projection,
-                               title=[ind.label, "évolution mensuelle"], width=CHART_WIDTH, height=220)
+    fig = charts.series_figure(
+        s,
+        traj,
+        label=ind.label,
+        unit=ind.unit,
+        min_sample=ind.min_sample,
+        projection=projection,
+        title=[ind.label, "évolution mensuelle"],
+        width=CHART_WIDTH,
+        height=220,
+    )
     data = frames.series_data(s, traj, projection, unit=ind.unit, min_sample=ind.min_sample)
-    return Chart(f"{number:02d}-{slug(ind.id)}-serie", "Évolution mensuelle, trajectoire du plan et projection", fig, data)
+    return Chart(
+        f"{number:02d}-{slug(ind.id)}-serie",
+        "Évolution mensuelle, trajectoire du plan et projection",
+        fig,
+        data,
+    )
 
 
 def _breakdown_chart(warehouse: Path, plan: Plan, row: dict, number: int, as_of: dt.date) -> Chart:
     ind = plan.indicator(row["id"])
     b = breakdown(warehouse, plan, ind.id, "service", as_of=as_of)
     period = f"du {fmt_date(dt.date.fromisoformat(row['period_start']))} au {fmt_date(dt.date.fromisoformat(row['period_end']))}"
-    fig = charts.breakdown_figure(b, by="service", unit=ind.unit, label=ind.label, min_sample=ind.min_sample,
-                                  title=[ind.label, f"par service, {period}"], width=CHART_WIDTH)
+    fig = charts.breakdown_figure(
+        b,
+        by="service",
+        unit=ind.unit,
+        label=ind.label,
+        min_sample=ind.min_sample,
+        title=[ind.label, f"par service, {period}"],
+        width=CHART_WIDTH,
+    )
     data = frames.breakdown_data(b, unit=ind.unit, min_sample=ind.min_sample)
     return Chart(f"{number:02d}-{slug(ind.id)}-services", f"Par service, {period}", fig, data)
 
@@ -140,9 +172,20 @@ def _action_rows(plan: Plan, funder: str | None) -> list[dict]:
         mine = sum(f.amount for f in a.funding if f.funder == funder) if funder else None
         if funder and not any(f.funder == funder for f in a.funding):
             continue
-        out.append({"id": a.id, "label": a.label, "phase": phases.get(a.phase or "", a.phase), "start": a.start, "end": a.end,
-                    "status": ACTION_STATUSES.get(a.status, a.status), "budget": a.budget, "amount": mine,
-                    "funding": [(f.funder, f.amount) for f in a.funding], "indicators": list(a.indicators)})
+        out.append(
+            {
+                "id": a.id,
+                "label": a.label,
+                "phase": phases.get(a.phase or "", a.phase),
+                "start": a.start,
+                "end": a.end,
+                "status": ACTION_STATUSES.get(a.status, a.status),
+                "budget": a.budget,
+                "amount": mine,
+                "funding": [(f.funder, f.amount) for f in a.funding],
+                "indicators": list(a.indicators),
+            }
+        )
     return sorted(out, key=lambda r: -(r["amount"] or 0)) if funder else out
 
 
@@ -153,25 +196,50 @@ def _actions_table(rows: list[dict], funder: str | None) -> pl.DataFrame:
 
     out = []
     for r in rows:
-        row = {"Action": f"{r['id']} · {r['label']}", "Période": when(r), "Statut": r["status"], "Budget": fmt_eur(r["budget"])}
+        row = {
+            "Action": f"{r['id']} · {r['label']}",
+            "Période": when(r),
+            "Statut": r["status"],
+            "Budget": fmt_eur(r["budget"]),
+        }
         if funder:
             row[f"Montant {funder}"] = fmt_eur(r["amount"])
             row["Part"] = fmt_pct(r["amount"] / r["budget"], 0) if r["budget"] else "—"
         else:
-            row["Financements"] = " ; ".join(f"{name} {fmt_eur(value)}" for name, value in r["funding"]) or "—"
+            row["Financements"] = (
+                " ; ".join(f"{name} {fmt_eur(value)}" for name, value in r["funding"]) or "—"
+            )
         row["Indicateurs"] = ", ".join(r["indicators"]) or "—"
         out.append(row)
-    cols = ["Action", "Période", "Statut", "Budget", *([f"Montant {funder}", "Part"] if funder else ["Financements"]), "Indicateurs"]
-    return pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row") if out else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    cols = [
+        "Action",
+        "Période",
+        "Statut",
+        "Budget",
+        *([f"Montant {funder}", "Part"] if funder else ["Financements"]),
+        "Indicateurs",
+    ]
+    return (
+        pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row")
+        if out
+        else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    )
 
 
 def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
     intervals = sorted({f"{MEASURES[r['measure']][0]} : {CI_METHODS[r['measure']]}" for r in rows})
     tests = sorted({t for r in rows if (t := (r.get("change") or r).get("test"))})
-    period = ("Chaque valeur porte sur les 12 mois complets qui précèdent la date de situation (moyenne glissante, qui efface "
-              "les effets de saison) ; la référence, sur la période de référence fixée par le plan.") if kind == "funder" else (
-              "Chaque indicateur est calculé sur la période de référence et sur la période de revue fixées par le plan, en mois complets ; "
-              "une revue en cours est lue sur les mois déjà observés.")
+    period = (
+        (
+            "Chaque valeur porte sur les 12 mois complets qui précèdent la date de situation (moyenne glissante, qui efface "
+            "les effets de saison) ; la référence, sur la période de référence fixée par le plan."
+        )
+        if kind == "funder"
+        else (
+            "Chaque indicateur est calculé sur la période de référence et sur la période de revue fixées par le plan, en mois complets ; "
+            "une revue en cours est lue sur les mois déjà observés."
+        )
+    )
     return (
         period,
         "Statut. " + status_rule,
@@ -179,7 +247,8 @@ def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
         "Incertitude : chaque valeur est donnée avec son intervalle de confiance à 95 % et son effectif n. "
         + (" ; ".join(intervals) + "." if intervals else ""),
         "Évolution depuis la référence : elle est dite significative quand le test donne p < 0,05 (moins d'une chance sur 20 "
-        "qu'un écart aussi grand tienne au seul hasard de l'échantillon)" + (f" ; tests employés : {', '.join(tests)}." if tests else "."),
+        "qu'un écart aussi grand tienne au seul hasard de l'échantillon)"
+        + (f" ; tests employés : {', '.join(tests)}." if tests else "."),
         "Fichiers joints : chaque graphique en PNG et SVG (graphiques/), les données de chaque graphique en XLSX (une feuille par "
         "indicateur) et en CSV (donnees/ ; UTF-8 avec BOM, séparateur point-virgule, virgule décimale, dates AAAA-MM-JJ : ils "
         "s'ouvrent tels quels dans un tableur réglé en français). Un texte de cellule commençant par = + - @ est écrit comme "
@@ -190,7 +259,10 @@ def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
 def _sources_lines(sources: Sources) -> tuple[tuple[str, str], ...]:
     files = len(sources.files)
     return (
-        ("Données", f"{files} fichier{'s' if files > 1 else ''} importé{'s' if files > 1 else ''} ; empreinte {sources.fingerprint[:16]}…"),
+        (
+            "Données",
+            f"{files} fichier{'s' if files > 1 else ''} importé{'s' if files > 1 else ''} ; empreinte {sources.fingerprint[:16]}…",
+        ),
         ("Logiciel", f"Baromètre {sources.versions['barometre']}"),
     )
 
@@ -214,7 +286,9 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
     rows = doc["indicators"]
     total, budget = sum(a["amount"] for a in actions), sum(a["budget"] for a in actions)
     funding = roadmap.funder_rows(plan, funder)
-    chart = charts.funder_figure(funding, funder=funder, title=f"Actions financées par {funder}", width=CHART_WIDTH)
+    chart = charts.funder_figure(
+        funding, funder=funder, title=f"Actions financées par {funder}", width=CHART_WIDTH
+    )
     actions_data = frames.actions_data(actions, funder)
     sources = collect_sources(warehouse, plan.path, _tables(rows))
     period = f"12 mois du {fmt_date(dt.date.fromisoformat(doc['period_start']))} au {fmt_date(when)}"
@@ -223,23 +297,40 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         ("Collectivité", _authority(plan)),
         ("Plan", f"{plan.title} ({fmt_date(plan.start)} – {fmt_date(plan.end)})"),
         ("Financeur", funder),
-        ("Actions financées", f"{len(actions)} action{'s' if len(actions) > 1 else ''} : {fmt_eur(total)}{share}"),
+        (
+            "Actions financées",
+            f"{len(actions)} action{'s' if len(actions) > 1 else ''} : {fmt_eur(total)}{share}",
+        ),
         ("Indicateurs suivis", str(len(rows))),
         ("Situation au", f"{fmt_date(when)} ({period})"),
         *_sources_lines(sources),
     )
     intro = (
-        f"Ce dossier présente les {len(rows)} indicateur{'s' if len(rows) > 1 else ''} du plan visé{'s' if len(rows) > 1 else ''} par "
-        f"les actions financées par {funder} ({fmt_eur(total)}). Chaque valeur porte sur les {period}, avec son intervalle de "
-        "confiance à 95 % et son effectif (n) ; elle est comparée à la référence et à la trajectoire fixée par le plan."
-    ) if rows else f"Les actions financées par {funder} ({fmt_eur(total)}) ne sont reliées à aucun indicateur du plan."
+        (
+            f"Ce dossier présente les {len(rows)} indicateur{'s' if len(rows) > 1 else ''} du plan visé{'s' if len(rows) > 1 else ''} par "
+            f"les actions financées par {funder} ({fmt_eur(total)}). Chaque valeur porte sur les {period}, avec son intervalle de "
+            "confiance à 95 % et son effectif (n) ; elle est comparée à la référence et à la trajectoire fixée par le plan."
+        )
+        if rows
+        else f"Les actions financées par {funder} ({fmt_eur(total)}) ne sont reliées à aucun indicateur du plan."
+    )
     return Pack(
-        kind="funder", stem=f"dossier-{slug(funder)}-{when.isoformat()}", title=f"Dossier financeur : {funder}",
-        authority=plan.authority["name"], plan_title=plan.title, as_of=when, cover=cover, intro=intro,
-        summary=_funder_summary(rows), summary_data=frames.summary_data(rows), sections=tuple(sections),
-        actions=_actions_table(actions, funder), actions_data=actions_data,
+        kind="funder",
+        stem=f"dossier-{slug(funder)}-{when.isoformat()}",
+        title=f"Dossier financeur : {funder}",
+        authority=plan.authority["name"],
+        plan_title=plan.title,
+        as_of=when,
+        cover=cover,
+        intro=intro,
+        summary=_funder_summary(rows),
+        summary_data=frames.summary_data(rows),
+        sections=tuple(sections),
+        actions=_actions_table(actions, funder),
+        actions_data=actions_data,
         actions_chart=Chart("financement", f"Actions financées par {funder}", chart, actions_data),
-        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder"), sources=sources,
+        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder"),
+        sources=sources,
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
     )
 
@@ -249,53 +340,95 @@ def _authority(plan: Plan) -> str:
     return f"{plan.authority['name']} (SIREN {siren})" if siren else plan.authority["name"]
 
 
-def _funder_section(warehouse: Path, plan: Plan, row: dict, number: int, when: dt.date, actions: list[dict]) -> Section:
+def _funder_section(
+    warehouse: Path, plan: Plan, row: dict, number: int, when: dt.date, actions: list[dict]
+) -> Section:
     ind = plan.indicator(row["id"])
     unit = ind.unit
     projection = _projection(row)
-    base_period = period_label(dt.date.fromisoformat(row["baseline_start"]), dt.date.fromisoformat(row["baseline_end"]))
+    base_period = period_label(
+        dt.date.fromisoformat(row["baseline_start"]), dt.date.fromisoformat(row["baseline_end"])
+    )
     base = fmt_value(row["baseline_value"], unit)
     if row.get("baseline_source") == "computed":
         base += f" ({_range(row.get('baseline_ci_low'), row.get('baseline_ci_high'), unit)} ; n = {fmt_int(row.get('baseline_n'))})"
     elif row.get("baseline_value") is not None:
         base += " (valeur saisie dans le plan)"
     facts = [
-        (f"Valeur, {fmt_date(dt.date.fromisoformat(row['period_start']))} – {fmt_date(when)}", fmt_value(row["value"], unit)),
+        (
+            f"Valeur, {fmt_date(dt.date.fromisoformat(row['period_start']))} – {fmt_date(when)}",
+            fmt_value(row["value"], unit),
+        ),
         ("Intervalle de confiance à 95 %", _range(row.get("ci_low"), row.get("ci_high"), unit)),
         ("Effectif (n)", _n_text(row.get("n"), ind.min_sample)),
         (f"Référence ({base_period})", base),
         (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit)),
         (f"Attendu au {fmt_date(when)} (trajectoire)", fmt_value(row.get("expected_now"), unit)),
-        ("Progression vers la cible", "—" if row.get("progress_pct") is None else f"{fmt_number(row['progress_pct'], 0)}\u00a0%"),
+        (
+            "Progression vers la cible",
+            "—" if row.get("progress_pct") is None else f"{fmt_number(row['progress_pct'], 0)}\u00a0%",
+        ),
         ("Écart à la référence", _signed(row["change"].get("delta"), unit)),
     ]
     if projection:
-        facts.append((f"Projection au {fmt_date(ind.target_date)}", f"{fmt_value(projection['value'], unit)} "
-                      f"({_range(projection.get('low'), projection.get('high'), unit)})"))
+        facts.append(
+            (
+                f"Projection au {fmt_date(ind.target_date)}",
+                f"{fmt_value(projection['value'], unit)} "
+                f"({_range(projection.get('low'), projection.get('high'), unit)})",
+            )
+        )
     funded = [a["id"] for a in actions if ind.id in a["indicators"]]
     facts.append(("Actions financées liées", ", ".join(funded)))
     sentences = (row["change"]["sentence"], row.get("status_reason") or "")
-    charts_ = (_series_chart(warehouse, plan, row, number, when, projection), _breakdown_chart(warehouse, plan, row, number, when))
-    return Section(number, ind.id, ind.label, _subtitle(plan, ind), row.get("status") or "", _status_word(row.get("status_label")),
-                   tuple(facts), tuple(s for s in sentences if s), ind.methodology, charts_)
+    charts_ = (
+        _series_chart(warehouse, plan, row, number, when, projection),
+        _breakdown_chart(warehouse, plan, row, number, when),
+    )
+    return Section(
+        number,
+        ind.id,
+        ind.label,
+        _subtitle(plan, ind),
+        row.get("status") or "",
+        _status_word(row.get("status_label")),
+        tuple(facts),
+        tuple(s for s in sentences if s),
+        ind.methodology,
+        charts_,
+    )
 
 
 def _funder_summary(rows: list[dict]) -> pl.DataFrame:
     out = [
-        {"Indicateur": r["label"], "Valeur": fmt_value(r["value"], r["unit"]), "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]),
-         "n": fmt_int(r["n"]), "Référence": fmt_value(r["baseline_value"], r["unit"]), "Cible": fmt_value(r["target_value"], r["unit"]),
-         "Progression": "—" if r.get("progress_pct") is None else f"{fmt_number(r['progress_pct'], 0)}\u00a0%",
-         "Statut": _status_word(r.get("status_label"))}
+        {
+            "Indicateur": r["label"],
+            "Valeur": fmt_value(r["value"], r["unit"]),
+            "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]),
+            "n": fmt_int(r["n"]),
+            "Référence": fmt_value(r["baseline_value"], r["unit"]),
+            "Cible": fmt_value(r["target_value"], r["unit"]),
+            "Progression": "—"
+            if r.get("progress_pct") is None
+            else f"{fmt_number(r['progress_pct'], 0)}\u00a0%",
+            "Statut": _status_word(r.get("status_label")),
+        }
         for r in rows
     ]
     cols = ["Indicateur", "Valeur", "Intervalle à 95 %", "n", "Référence", "Cible", "Progression", "Statut"]
-    return pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row") if out else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    return (
+        pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row")
+        if out
+        else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    )
 
 
 # ---------------------------------------------------------------------------- review report
 
 
-def review_content(warehouse: Path, plan: Plan, review_name: str | None, as_of: dt.date | None, tick: Tick) -> Pack:
+def review_content(
+    warehouse: Path, plan: Plan, review_name: str | None, as_of: dt.date | None, tick: Tick
+) -> Pack:
     """The periodic review: every indicator, baseline period against review period, with the tests."""
     doc = review(warehouse, plan, review_name, as_of)
     tick("Calcul de la revue")
@@ -304,8 +437,13 @@ def review_content(warehouse: Path, plan: Plan, review_name: str | None, as_of: 
     complete = doc.get("complete", True)
     # the date the review was read at: its end once complete, else the last month observed (or the date asked)
     when = end if complete or observed else min(as_of or end, end)
-    state = ("complète" if complete else f"en cours : lue sur les mois observés, jusqu'au {fmt_date(end)}" if observed
-             else "pas encore de données sur la période de revue")
+    state = (
+        "complète"
+        if complete
+        else f"en cours : lue sur les mois observés, jusqu'au {fmt_date(end)}"
+        if observed
+        else "pas encore de données sur la période de revue"
+    )
     base_label = _period(doc["baseline_start"], doc["baseline_end"], "Référence")
     review_label = _period(doc["start"], doc["end"], "Revue")
     sections = []
@@ -340,13 +478,30 @@ def review_content(warehouse: Path, plan: Plan, review_name: str | None, as_of: 
         "de la trajectoire fixée par le plan."
     )
     return Pack(
-        kind="review", stem=f"revue-{slug(doc['name'])}-{when.isoformat()}", title=f"Revue du plan : {doc['name']}",
-        authority=plan.authority["name"], plan_title=plan.title, as_of=when, cover=cover, intro=intro,
-        summary=_review_summary(rows), summary_data=frames.summary_data(rows, value_key="review_value"), sections=tuple(sections),
-        actions=_actions_table(actions, None), actions_data=actions_data, actions_chart=chart,
-        method=_method(rows, STATUS_RULE, "review"), sources=sources,
-        meta={"review": doc["name"], "baseline_start": doc["baseline_start"], "baseline_end": doc["baseline_end"],
-              "review_start": doc["start"], "review_end": doc["end"], "review_complete": complete},
+        kind="review",
+        stem=f"revue-{slug(doc['name'])}-{when.isoformat()}",
+        title=f"Revue du plan : {doc['name']}",
+        authority=plan.authority["name"],
+        plan_title=plan.title,
+        as_of=when,
+        cover=cover,
+        intro=intro,
+        summary=_review_summary(rows),
+        summary_data=frames.summary_data(rows, value_key="review_value"),
+        sections=tuple(sections),
+        actions=_actions_table(actions, None),
+        actions_data=actions_data,
+        actions_chart=chart,
+        method=_method(rows, STATUS_RULE, "review"),
+        sources=sources,
+        meta={
+            "review": doc["name"],
+            "baseline_start": doc["baseline_start"],
+            "baseline_end": doc["baseline_end"],
+            "review_start": doc["start"],
+            "review_end": doc["end"],
+            "review_complete": complete,
+        },
     )
 
 
@@ -366,8 +521,16 @@ def _dates(start: str | None, end: str | None) -> str:
     return f"du {fmt_date(dt.date.fromisoformat(start))} au {fmt_date(dt.date.fromisoformat(end))}"
 
 
-def _review_section(warehouse: Path, plan: Plan, row: dict, number: int, doc: dict, base_label: str, review_label: str,
-                    end: dt.date | None) -> Section:
+def _review_section(
+    warehouse: Path,
+    plan: Plan,
+    row: dict,
+    number: int,
+    doc: dict,
+    base_label: str,
+    review_label: str,
+    end: dt.date | None,
+) -> Section:
     ind = plan.indicator(row["id"])
     unit = ind.unit
     base = f"{fmt_value(row['baseline_value'], unit)}"
@@ -377,32 +540,77 @@ def _review_section(warehouse: Path, plan: Plan, row: dict, number: int, doc: di
         base += " (valeur saisie dans le plan)"
     facts = (
         (base_label, base),
-        (review_label, "pas de données sur la période" if row.get("review_value") is None else
-         f"{fmt_value(row['review_value'], unit)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
-         f"n = {_n_text(row.get('n'), ind.min_sample)})"),
+        (
+            review_label,
+            "pas de données sur la période"
+            if row.get("review_value") is None
+            else f"{fmt_value(row['review_value'], unit)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
+            f"n = {_n_text(row.get('n'), ind.min_sample)})",
+        ),
         ("Évolution", _signed(row.get("delta"), unit)),
-        ("Test", f"{row['test']}, {fmt_p(row['p_value'])}" if row.get("test") and row.get("p_value") is not None else "—"),
-        ("Évolution significative (seuil de 5 %)", "—" if row.get("significant") is None else ("oui" if row["significant"] else "non")),
+        (
+            "Test",
+            f"{row['test']}, {fmt_p(row['p_value'])}"
+            if row.get("test") and row.get("p_value") is not None
+            else "—",
+        ),
+        (
+            "Évolution significative (seuil de 5 %)",
+            "—" if row.get("significant") is None else ("oui" if row["significant"] else "non"),
+        ),
         ("Attendu en fin de revue (trajectoire)", fmt_value(row.get("expected"), unit)),
         (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit)),
     )
     base_text, review_text = base_label.split(" ", 1)[0], review_label.split(" ", 1)[0]
     fig = charts.review_figure(row, baseline_label=base_label, review_label=review_label, width=CHART_WIDTH)
     title = f"{base_text} et {review_text.lower()} : valeurs et intervalles à 95 %, cible en pointillés"
-    compare = Chart(f"{number:02d}-{slug(ind.id)}-revue", title, fig, frames.review_data(row, doc), heading=title)
+    compare = Chart(
+        f"{number:02d}-{slug(ind.id)}-revue", title, fig, frames.review_data(row, doc), heading=title
+    )
     charts_ = (compare, _series_chart(warehouse, plan, row, number, end, None))
     sentences = (row.get("sentence") or "", row.get("status_reason") or "")
-    return Section(number, ind.id, ind.label, _subtitle(plan, ind), row.get("status") or "", _status_word(row.get("status_label")),
-                   facts, tuple(s for s in sentences if s), ind.methodology, charts_)
+    return Section(
+        number,
+        ind.id,
+        ind.label,
+        _subtitle(plan, ind),
+        row.get("status") or "",
+        _status_word(row.get("status_label")),
+        facts,
+        tuple(s for s in sentences if s),
+        ind.methodology,
+        charts_,
+    )
 
 
 def _review_summary(rows: list[dict]) -> pl.DataFrame:
     out = [
-        {"Indicateur": r["label"], "Référence": fmt_value(r["baseline_value"], r["unit"]), "Revue": fmt_value(r["review_value"], r["unit"]),
-         "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]), "n": fmt_int(r["n"]), "Évolution": _signed(r.get("delta"), r["unit"]),
-         "Significative": "—" if r.get("significant") is None else ("oui" if r["significant"] else "non"),
-         "Cible": fmt_value(r["target_value"], r["unit"]), "Statut": _status_word(r.get("status_label"))}
+        {
+            "Indicateur": r["label"],
+            "Référence": fmt_value(r["baseline_value"], r["unit"]),
+            "Revue": fmt_value(r["review_value"], r["unit"]),
+            "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]),
+            "n": fmt_int(r["n"]),
+            "Évolution": _signed(r.get("delta"), r["unit"]),
+            "Significative": "—" if r.get("significant") is None else ("oui" if r["significant"] else "non"),
+            "Cible": fmt_value(r["target_value"], r["unit"]),
+            "Statut": _status_word(r.get("status_label")),
+        }
         for r in rows
     ]
-    cols = ["Indicateur", "Référence", "Revue", "Intervalle à 95 %", "n", "Évolution", "Significative", "Cible", "Statut"]
-    return pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row") if out else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    cols = [
+        "Indicateur",
+        "Référence",
+        "Revue",
+        "Intervalle à 95 %",
+        "n",
+        "Évolution",
+        "Significative",
+        "Cible",
+        "Statut",
+    ]
+    return (
+        pl.DataFrame(out, schema=dict.fromkeys(cols, pl.String), orient="row")
+        if out
+        else pl.DataFrame(schema=dict.fromkeys(cols, pl.String))
+    )

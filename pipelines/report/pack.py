@@ -64,8 +64,14 @@ class _Steps:
             self.progress(min(self.done, self.total), self.total, what)
 
 
-def build_funder_pack(warehouse: Path, plan: Plan, funder: str, out_dir: Path, as_of: dt.date | None = None,
-                      progress: Progress | None = None) -> PackResult:
+def build_funder_pack(
+    warehouse: Path,
+    plan: Plan,
+    funder: str,
+    out_dir: Path,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> PackResult:
     """A funder's pack: its actions and the indicators they target (``UnknownFunder`` lists the known funders)."""
     name = content.resolve_funder(plan, funder)
     linked = {i for a in plan.actions if any(f.funder == name for f in a.funding) for i in a.indicators}
@@ -73,12 +79,20 @@ def build_funder_pack(warehouse: Path, plan: Plan, funder: str, out_dir: Path, a
     return write_pack(content.funder_content(warehouse, plan, name, as_of, steps), Path(out_dir), steps)
 
 
-def build_review_report(warehouse: Path, plan: Plan, out_dir: Path, review_name: str | None = None, as_of: dt.date | None = None,
-                        progress: Progress | None = None) -> PackResult:
+def build_review_report(
+    warehouse: Path,
+    plan: Plan,
+    out_dir: Path,
+    review_name: str | None = None,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> PackResult:
     """The periodic review of every indicator: baseline period against review period."""
     funded = any(a.funding for a in plan.actions)
     steps = _Steps(progress, 1 + len(plan.indicators) * 3 + int(funded) + WRITE_STEPS)
-    return write_pack(content.review_content(warehouse, plan, review_name, as_of, steps), Path(out_dir), steps)
+    return write_pack(
+        content.review_content(warehouse, plan, review_name, as_of, steps), Path(out_dir), steps
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -137,7 +151,9 @@ def write_pack(pack: Pack, out_dir: Path, tick: Callable[[str], None]) -> PackRe
         _write_manifest(pack, out_dir, written)
         tick("Manifeste")
     except OSError as err:
-        raise BarometreError(f"Impossible d'écrire le dossier dans {out_dir} : {err.strerror or err}.") from err
+        raise BarometreError(
+            f"Impossible d'écrire le dossier dans {out_dir} : {err.strerror or err}."
+        ) from err
     return PackResult(out_dir, pack, (*written, MANIFEST), images)
 
 
@@ -151,7 +167,10 @@ def _write_manifest(pack: Pack, out_dir: Path, written: list[str]) -> None:
         **pack.meta,
         "indicators": [s.id for s in pack.sections],
         "sources": pack.sources.as_dict(),
-        "files": [{"path": rel, "sha256": _sha256(out_dir / rel), "bytes": (out_dir / rel).stat().st_size} for rel in written],
+        "files": [
+            {"path": rel, "sha256": _sha256(out_dir / rel), "bytes": (out_dir / rel).stat().st_size}
+            for rel in written
+        ],
     }
     (out_dir / MANIFEST).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

@@ -121,13 +121,28 @@ class PackPDF(FPDF):
         room = WIDTH - sum(need)
         return [n + room * s / sum(slack) for n, s in zip(need, slack, strict=True)]
 
-    def table(self, df: pl.DataFrame, size: float = 8, weights: dict[str, float] | None = None, headings: bool = True) -> None:
-        widths = [weights.get(c, 1.0) for c in df.columns] if weights else self.column_widths(df, size, headings)
+    def table(
+        self,
+        df: pl.DataFrame,
+        size: float = 8,
+        weights: dict[str, float] | None = None,
+        headings: bool = True,
+    ) -> None:
+        widths = (
+            [weights.get(c, 1.0) for c in df.columns] if weights else self.column_widths(df, size, headings)
+        )
         self.set_font(F, "", size)
         with super().table(
-            width=WIDTH, col_widths=widths, text_align="LEFT", line_height=size * 0.47, padding=(0.9, CELL_PADDING),
-            borders_layout=TableBordersLayout.HORIZONTAL_LINES, cell_fill_color=ROW_FILL, cell_fill_mode=TableCellFillMode.ROWS,
-            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL), first_row_as_headings=headings,
+            width=WIDTH,
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=size * 0.47,
+            padding=(0.9, CELL_PADDING),
+            borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+            cell_fill_color=ROW_FILL,
+            cell_fill_mode=TableCellFillMode.ROWS,
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+            first_row_as_headings=headings,
         ) as table:
             if headings:
                 table.row(list(df.columns))
@@ -141,8 +156,17 @@ class PackPDF(FPDF):
         width = 2 * pairs
         flat += [""] * (-len(flat) % width)
         names = [f"c{i}" for i in range(width)]
-        df = pl.DataFrame([flat[i : i + width] for i in range(0, len(flat), width)], schema=dict.fromkeys(names, pl.String), orient="row")
-        self.table(df, size=8.2, weights={n: (1.0 if i % 2 == 0 else 1.3) for i, n in enumerate(names)}, headings=False)
+        df = pl.DataFrame(
+            [flat[i : i + width] for i in range(0, len(flat), width)],
+            schema=dict.fromkeys(names, pl.String),
+            orient="row",
+        )
+        self.table(
+            df,
+            size=8.2,
+            weights={n: (1.0 if i % 2 == 0 else 1.3) for i, n in enumerate(names)},
+            headings=False,
+        )
 
     def status_badge(self, key: str, label: str) -> None:
         status = STATUSES.get(key, UNKNOWN)
@@ -155,13 +179,19 @@ class PackPDF(FPDF):
         self.cell(0, 4.8, f"Statut : {label}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
-    def chart(self, image: Rendered, alt: str, caption: str | None = None, continued: str | None = None) -> None:
+    def chart(
+        self, image: Rendered, alt: str, caption: str | None = None, continued: str | None = None
+    ) -> None:
         """The chart at the fixed scale, shrunk (down to ``MIN_SHRINK``) or moved to keep it and its caption on one page."""
         px_w, px_h = png_size(image.png)
         w = min(WIDTH, px_w / PNG_SCALE * MM_PER_PX)
         h = w * px_h / px_w
         self.set_font(F, "I", CAPTION_SIZE)
-        below = 4 + (self.multi_cell(WIDTH, CAPTION_SIZE * 0.48, caption, dry_run=True, output="HEIGHT") if caption else 0)
+        below = 4 + (
+            self.multi_cell(WIDTH, CAPTION_SIZE * 0.48, caption, dry_run=True, output="HEIGHT")
+            if caption
+            else 0
+        )
         room = self.h - self.b_margin - self.get_y() - below
         if h > room:
             if room / h >= MIN_SHRINK:
@@ -199,7 +229,9 @@ def _cover(pdf: PackPDF, pack: Pack) -> None:
         "Document produit par Baromètre à partir des données importées dans l'entrepôt de la collectivité et du fichier "
         "du plan. Les mêmes données, le même plan et la même date redonnent les mêmes chiffres et les mêmes graphiques : "
         "la dernière partie, « Méthode et sources », indique l'empreinte des données utilisées.",
-        size=8.5, style="I", color=GREY,
+        size=8.5,
+        style="I",
+        color=GREY,
     )
 
 
@@ -210,11 +242,16 @@ def _summary(pdf: PackPDF, pack: Pack) -> None:
     pdf.paragraph(pack.intro)
     if pack.summary.height:
         pdf.table(pack.summary, size=7.8)
-    pdf.paragraph("Valeurs : 12 mois glissants pour un dossier financeur, période de revue pour une revue ; intervalle de "
-                  "confiance à 95 % et effectif n à côté de chaque valeur. Le détail de chaque indicateur suit, une page par "
-                  "indicateur ; la méthode figure en fin de document." if pack.kind == "funder" else
-                  "Le détail de chaque indicateur suit, une page par indicateur ; la méthode figure en fin de document.",
-                  size=8, style="I", color=GREY)
+    pdf.paragraph(
+        "Valeurs : 12 mois glissants pour un dossier financeur, période de revue pour une revue ; intervalle de "
+        "confiance à 95 % et effectif n à côté de chaque valeur. Le détail de chaque indicateur suit, une page par "
+        "indicateur ; la méthode figure en fin de document."
+        if pack.kind == "funder"
+        else "Le détail de chaque indicateur suit, une page par indicateur ; la méthode figure en fin de document.",
+        size=8,
+        style="I",
+        color=GREY,
+    )
 
 
 def _section(pdf: PackPDF, section: Section, images: dict[str, Rendered]) -> None:
@@ -232,7 +269,12 @@ def _section(pdf: PackPDF, section: Section, images: dict[str, Rendered]) -> Non
     for chart in section.charts:
         if chart.heading:
             pdf.paragraph(chart.heading, size=9, style="B", after=1)
-        pdf.chart(images[chart.stem], alt=chart.figure.summary, caption=chart.figure.summary, continued=f"{section.number}. {section.label}")
+        pdf.chart(
+            images[chart.stem],
+            alt=chart.figure.summary,
+            caption=chart.figure.summary,
+            continued=f"{section.number}. {section.label}",
+        )
 
 
 def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
@@ -245,7 +287,11 @@ def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
     else:
         pdf.paragraph("Aucune action.")
     if pack.actions_chart:
-        pdf.chart(images[pack.actions_chart.stem], alt=pack.actions_chart.figure.summary, caption=pack.actions_chart.figure.summary)
+        pdf.chart(
+            images[pack.actions_chart.stem],
+            alt=pack.actions_chart.figure.summary,
+            caption=pack.actions_chart.figure.summary,
+        )
 
 
 def _method(pdf: PackPDF, pack: Pack, sources_table: pl.DataFrame) -> None:
@@ -263,13 +309,15 @@ def _method(pdf: PackPDF, pack: Pack, sources_table: pl.DataFrame) -> None:
     rows = ", ".join(f"{table} {n:,}".replace(",", "\u202f") for table, n in s.table_rows.items())
     versions = ", ".join(f"{name} {version}" for name, version in s.versions.items())
     pdf.heading("Reproductibilité", size=11, before=2)
-    pdf.facts((
-        ("Empreinte des lignes de l'entrepôt (SHA-256)", s.fingerprint),
-        ("Lignes par table", rows),
-        (f"Plan ({s.plan_file}), SHA-256", s.plan_sha256 or "—"),
-        ("Date de situation", f"{pack.as_of:%d/%m/%Y}"),
-        ("Logiciels", versions),
-    ))
+    pdf.facts(
+        (
+            ("Empreinte des lignes de l'entrepôt (SHA-256)", s.fingerprint),
+            ("Lignes par table", rows),
+            (f"Plan ({s.plan_file}), SHA-256", s.plan_sha256 or "—"),
+            ("Date de situation", f"{pack.as_of:%d/%m/%Y}"),
+            ("Logiciels", versions),
+        )
+    )
 
 
 def _dataset_names(tables: str | None) -> str:
@@ -284,10 +332,21 @@ def _dataset_names(tables: str | None) -> str:
 
 def sources_table(pack: Pack) -> pl.DataFrame:
     """The source files as printed: name, data, rows, ingest date, SHA-256."""
-    rows = [{"Fichier": f.name, "Données": _dataset_names(f.dataset), "Lignes": f"{f.rows_loaded:,}".replace(",", "\u202f"),
-             "Importé le": f"{f.ingested_at:%d/%m/%Y %H:%M}" if f.ingested_at else "—", "SHA-256": f.sha256}
-            for f in pack.sources.files]
-    return pl.DataFrame(rows, schema=dict.fromkeys(["Fichier", "Données", "Lignes", "Importé le", "SHA-256"], pl.String), orient="row")
+    rows = [
+        {
+            "Fichier": f.name,
+            "Données": _dataset_names(f.dataset),
+            "Lignes": f"{f.rows_loaded:,}".replace(",", "\u202f"),
+            "Importé le": f"{f.ingested_at:%d/%m/%Y %H:%M}" if f.ingested_at else "—",
+            "SHA-256": f.sha256,
+        }
+        for f in pack.sources.files
+    ]
+    return pl.DataFrame(
+        rows,
+        schema=dict.fromkeys(["Fichier", "Données", "Lignes", "Importé le", "SHA-256"], pl.String),
+        orient="row",
+    )
 
 
 def write_pdf(pack: Pack, images: dict[str, Rendered], path: Path) -> None:

@@ -36,8 +36,13 @@ class SourceFile:
 
     def as_dict(self) -> dict:
         return {
-            "path": self.path, "sha256": self.sha256, "size_bytes": self.size_bytes, "source": self.source,
-            "dataset": self.dataset, "rows_loaded": self.rows_loaded, "rows_rejected": self.rows_rejected,
+            "path": self.path,
+            "sha256": self.sha256,
+            "size_bytes": self.size_bytes,
+            "source": self.source,
+            "dataset": self.dataset,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
             "ingested_at": self.ingested_at.isoformat(timespec="seconds") if self.ingested_at else None,
         }
 
@@ -91,7 +96,9 @@ def warehouse_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str
     digest = hashlib.sha256()
     rows: dict[str, int] = {}
     for ds in DATASETS.values():
-        n, total = con.execute(f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {ds.table} t").fetchall()[0]
+        n, total = con.execute(
+            f"select count(*), coalesce(sum(hash(t)), 0)::varchar from {ds.table} t"
+        ).fetchall()[0]
         rows[ds.table] = int(n)
         digest.update(f"{ds.table}:{n}:{total}\n".encode())
     return digest.hexdigest(), rows
@@ -113,7 +120,11 @@ def ingested_files(con: duckdb.DuckDBPyConnection, tables: set[str] | None = Non
         feeds = {d.strip() for d in (dataset or "").split(",") if d.strip()}
         if tables is not None and not feeds & tables:
             continue
-        out.append(SourceFile(path, Path(path).name, sha, int(size), source, dataset, int(loaded), int(rejected), finished))
+        out.append(
+            SourceFile(
+                path, Path(path).name, sha, int(size), source, dataset, int(loaded), int(rejected), finished
+            )
+        )
     return tuple(out)
 
 

@@ -66,7 +66,9 @@ class _Writer:
         self.title = add({"bold": True, "font_size": 13})
         self.note = add({"italic": True, "font_color": "#4A4F57"})
         self.block = add({"bold": True, "font_size": 11})
-        self.header = add({"bold": True, "bg_color": "#E8EDF3", "bottom": 1, "text_wrap": True, "valign": "top"})
+        self.header = add(
+            {"bold": True, "bg_color": "#E8EDF3", "bottom": 1, "text_wrap": True, "valign": "top"}
+        )
         self.number = add({"num_format": "0.0"})
         self.integer = add({"num_format": "#,##0"})
         self.euro = add({"num_format": '#,##0 "€"'})
@@ -101,7 +103,9 @@ class _Writer:
 
 
 def _width(df: pl.DataFrame, col: str) -> float:
-    longest = max([len(col) * 0.9, *(len(str(v)) for v in df[col].head(200).to_list() if v is not None)], default=8)
+    longest = max(
+        [len(col) * 0.9, *(len(str(v)) for v in df[col].head(200).to_list() if v is not None)], default=8
+    )
     if df.schema[col].is_float():
         longest = min(longest, 12)
     return min(max(8.0, longest + 2), 60.0)
@@ -122,7 +126,9 @@ def _block(w: _Writer, ws, row: int, title: str | None, df: pl.DataFrame, widths
     return row + 1 + df.height + 1
 
 
-def _sheet(w: _Writer, wb, name: str, lines: list[str], blocks: list[tuple[str | None, pl.DataFrame]]) -> None:
+def _sheet(
+    w: _Writer, wb, name: str, lines: list[str], blocks: list[tuple[str | None, pl.DataFrame]]
+) -> None:
     ws = wb.add_worksheet(name)
     for i, line in enumerate(lines):
         w.string(ws, i, 0, line, w.title if i == 0 else w.note)
@@ -147,24 +153,56 @@ def _sources_lines(sources: Sources) -> list[str]:
 
 def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
     """The workbook (see the module docstring)."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     created = dt.datetime.combine(pack.as_of, dt.time(12, 0))
-    wb.set_properties({"title": pack.title, "subject": pack.plan_title, "author": "Baromètre", "company": pack.authority,
-                       "created": created, "comments": "Produit par Baromètre à partir de l'entrepôt décrit dans la feuille Sources."})
+    wb.set_properties(
+        {
+            "title": pack.title,
+            "subject": pack.plan_title,
+            "author": "Baromètre",
+            "company": pack.authority,
+            "created": created,
+            "comments": "Produit par Baromètre à partir de l'entrepôt décrit dans la feuille Sources.",
+        }
+    )
     w = _Writer(wb)
     head = [pack.title, f"{pack.authority} — {pack.plan_title} — situation au {pack.as_of:%d/%m/%Y}"]
     fixed = ["Synthèse", "Actions", "Sources"]
     names = sheet_names([f"{s.number:02d} {s.label}" for s in pack.sections], tuple(fixed))
-    _sheet(w, wb, "Synthèse", [*head, "Valeurs dans l'unité de chaque indicateur (taux en %, écarts en points) ; intervalles de confiance à 95 %."],
-           [(None, pack.summary_data)])
+    _sheet(
+        w,
+        wb,
+        "Synthèse",
+        [
+            *head,
+            "Valeurs dans l'unité de chaque indicateur (taux en %, écarts en points) ; intervalles de confiance à 95 %.",
+        ],
+        [(None, pack.summary_data)],
+    )
     for name, section in zip(names, pack.sections, strict=True):
-        _sheet(w, wb, name, [section.label, section.subtitle], [(chart.title, chart.data) for chart in section.charts])
-    _sheet(w, wb, "Actions", [pack.title, "Actions du plan concernées, budgets et financements (en euros)."], [(None, pack.actions_data)])
+        _sheet(
+            w,
+            wb,
+            name,
+            [section.label, section.subtitle],
+            [(chart.title, chart.data) for chart in section.charts],
+        )
+    _sheet(
+        w,
+        wb,
+        "Actions",
+        [pack.title, "Actions du plan concernées, budgets et financements (en euros)."],
+        [(None, pack.actions_data)],
+    )
     _sheet(w, wb, "Sources", ["Sources des données", *_sources_lines(pack.sources)], [(None, sources_frame)])
     wb.close()
 
 
 def csv_bytes(df: pl.DataFrame) -> bytes:
     """UTF-8 with BOM, ``;``, decimal comma, ISO dates; formula-like text prefixed with ``'``."""
-    df = df.with_columns(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S") for c, t in df.schema.items() if isinstance(t, pl.Datetime))
+    df = df.with_columns(
+        pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S") for c, t in df.schema.items() if isinstance(t, pl.Datetime)
+    )
     return ("\ufeff" + neutralise_formulas(df).write_csv(separator=";", decimal_comma=True)).encode("utf-8")

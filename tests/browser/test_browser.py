@@ -23,8 +23,14 @@ import pytest
 from tests.conftest import ROOT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 PAGES = [  # (url path, expected title, whether every indicator label shows)
     ("", "Vue d'ensemble", True),  # the default page lives at the root
@@ -41,8 +47,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def _require_chromium() -> None:
     if CHROMIUM.exists():
         return
-    reason = ("Chromium absent (/usr/bin/chromium) : installez « apt-get install chromium » pour ce test. "
-              "/ Chromium not found: install the Debian chromium package to run the browser test.")
+    reason = (
+        "Chromium absent (/usr/bin/chromium) : installez « apt-get install chromium » pour ce test. "
+        "/ Chromium not found: install the Debian chromium package to run the browser test."
+    )
     if os.environ.get("BAROMETRE_REQUIRE_BROWSER") == "1":
         pytest.fail(reason)
     pytest.skip(reason)
@@ -65,12 +73,32 @@ def app_url(site):
     """A Streamlit server on the copy of the demo, stopped at the end of the module."""
     _require_chromium()
     port = free_port()
-    env = {**os.environ, "BAROMETRE_WAREHOUSE": str(site / "warehouse.duckdb"), "BAROMETRE_PLAN": str(site / "plan.toml"),
-           "BAROMETRE_DATA_DIR": str(site), "BAROMETRE_MODE": "analyst"}
+    env = {
+        **os.environ,
+        "BAROMETRE_WAREHOUSE": str(site / "warehouse.duckdb"),
+        "BAROMETRE_PLAN": str(site / "plan.toml"),
+        "BAROMETRE_DATA_DIR": str(site),
+        "BAROMETRE_MODE": "analyst",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -83,7 +111,11 @@ def app_url(site):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.poll() is not None else "pas de réponse en 60 s"
+                out = (
+                    proc.stdout.read().decode(errors="replace")
+                    if proc.poll() is not None
+                    else "pas de réponse en 60 s"
+                )
                 pytest.fail(f"Le serveur Streamlit n'a pas démarré : {out}")
             time.sleep(0.3)
         yield url
@@ -112,7 +144,9 @@ def browser():
 def wait_for_streamlit(page, timeout: float = 90.0) -> None:
     """Until the script run is over (Streamlit's own ``data-test-script-state``), with no spinner, and
     every chart drawn; the state must hold for a couple of seconds (a page may rerun itself)."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout * 1000)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout * 1000
+    )
     deadline, calm = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
         done = page.evaluate(
@@ -137,7 +171,7 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(
         "() => Math.max(document.body.scrollHeight, ...[...document.querySelectorAll("
-        "'[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')].map(e => e.scrollHeight))"
+        '\'[data-testid="stMain"], [data-testid="stSidebarContent"]\')].map(e => e.scrollHeight))'
     )
     page.set_viewport_size({"width": 1440, "height": min(max(900, int(height) + 40), 12000)})
     time.sleep(0.8)  # charts re-layout to the new size
@@ -146,12 +180,16 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("url_path", "title", "all_labels"), PAGES, ids=[p[0] or "vue-ensemble" for p in PAGES])
+@pytest.mark.parametrize(
+    ("url_path", "title", "all_labels"), PAGES, ids=[p[0] or "vue-ensemble" for p in PAGES]
+)
 def test_page_renders_in_browser(app_url, browser, demo, url_path, title, all_labels):
     from pipelines.plan import load_plan
 
     plan = load_plan(demo.plan)
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris")
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
+    )
     page = context.new_page()
     try:
         page.goto(f"{app_url}/{url_path}", wait_until="domcontentloaded")
@@ -180,19 +218,26 @@ def test_page_renders_in_browser(app_url, browser, demo, url_path, title, all_la
 
 def test_upload_in_browser_runs_the_ingest(app_url, browser, site):
     """Drop a CSV on the Données page, click « Importer »: the French report and the ledger show it."""
-    csv = ("source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome\n"
-           "navigateur,N1,2026-10-02 09:00:00,etat-civil,État civil,online,39901,25-39,completed\n"
-           "navigateur,N2,2026-10-03 09:00:00,etat-civil,État civil,pigeon,39901,25-39,completed\n").encode()
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris")
+    csv = (
+        "source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome\n"
+        "navigateur,N1,2026-10-02 09:00:00,etat-civil,État civil,online,39901,25-39,completed\n"
+        "navigateur,N2,2026-10-03 09:00:00,etat-civil,État civil,pigeon,39901,25-39,completed\n"
+    ).encode()
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="fr-FR", timezone_id="Europe/Paris"
+    )
     page = context.new_page()
     try:
         page.goto(f"{app_url}/donnees", wait_until="domcontentloaded")
         wait_for_streamlit(page)
         label = page.locator('[data-testid="stFileUploaderDropzone"] button p').first.evaluate(
-            "e => getComputedStyle(e, '::after').content")
+            "e => getComputedStyle(e, '::after').content"
+        )
         assert label == '"Choisir des fichiers"'  # Streamlit's English « Upload » is replaced on screen
-        page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
-                             files=[{"name": "depot navigateur.csv", "mimeType": "text/csv", "buffer": csv}])
+        page.set_input_files(
+            '[data-testid="stFileUploaderDropzoneInput"]',
+            files=[{"name": "depot navigateur.csv", "mimeType": "text/csv", "buffer": csv}],
+        )
         page.get_by_text("depot navigateur.csv").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Importer").click()
         page.get_by_text("Dernier dépôt").wait_for(timeout=60_000)

@@ -68,8 +68,21 @@ def demo_copy(demo, tmp_path, monkeypatch):
 def kpi_json(demo) -> dict:
     """What ``barometre kpi --json`` prints for the demo (the reference the cards must match)."""
     out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "kpi", "--json", "--warehouse", str(demo.warehouse), "--plan", str(demo.plan)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "kpi",
+            "--json",
+            "--warehouse",
+            str(demo.warehouse),
+            "--plan",
+            str(demo.plan),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 

@@ -90,8 +90,13 @@ def test_busy_warehouse_asks_to_retry(demo, tmp_path, monkeypatch):
     wh = tmp_path / "occupe.duckdb"
     shutil.copyfile(demo.warehouse, wh)
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(wh)!r}); print('ok', flush=True); time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(wh)!r}); print('ok', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ok"

@@ -40,7 +40,12 @@ def test_card_values_equal_the_kpi_command(demo_env, kpi_json):
 
 def test_status_is_a_word_and_a_count_never_a_colour_alone(demo_env, kpi_json):
     at = open_app()
-    words = {"on_track": "En bonne voie", "at_risk": "À surveiller", "off_track": "En retard", "insufficient_data": "Données insuffisantes"}
+    words = {
+        "on_track": "En bonne voie",
+        "at_risk": "À surveiller",
+        "off_track": "En retard",
+        "insufficient_data": "Données insuffisantes",
+    }
     counts: dict[str, int] = {}
     for ind in kpi_json["indicators"]:
         counts[words[ind["status"]]] = counts.get(words[ind["status"]], 0) + 1
@@ -67,8 +72,11 @@ def test_period_filter_equals_evaluate_over_that_period(demo_env):
     at.toggle(key="w:custom").set_value(True).run()
     at.select_slider(key="w:period").set_range(dt.date(2025, 1, 1), dt.date(2025, 6, 1)).run()
     assert_clean(at)
-    doc = evaluate(demo_env.warehouse, load_plan(demo_env.plan),
-                   filters=Filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30)))
+    doc = evaluate(
+        demo_env.warehouse,
+        load_plan(demo_env.plan),
+        filters=Filters(start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30)),
+    )
     assert card_values(at) == [fmt_value(i["value"], i["unit"]) for i in doc["indicators"]]
     assert "du janvier 2025 à juin 2025" in texts(at)
 

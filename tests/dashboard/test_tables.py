@@ -15,19 +15,42 @@ def test_formulas_are_neutralised():
 
 
 def test_rejected_csv_opens_in_a_french_spreadsheet():
-    rejected = pl.DataFrame({
-        "file_id": [3], "path": ["/data/x/export.csv"], "dataset": ["usage_events"], "line": [12],
-        "col": ["channel"], "chk": ["isin"], "value": ["=HYPERLINK(\"x\")"], "message": ["Canal inconnu « =HYPERLINK »."],
-    })
+    rejected = pl.DataFrame(
+        {
+            "file_id": [3],
+            "path": ["/data/x/export.csv"],
+            "dataset": ["usage_events"],
+            "line": [12],
+            "col": ["channel"],
+            "chk": ["isin"],
+            "value": ['=HYPERLINK("x")'],
+            "message": ["Canal inconnu « =HYPERLINK »."],
+        }
+    )
     text = rejected_csv(rejected).decode("utf-8")
     assert text.startswith("\ufeffFichier;Ligne;Colonne;Valeur lue;Raison;Contrôle")
     assert "export.csv;12;channel;\"'=HYPERLINK" in text
 
 
 def test_review_table_puts_status_first_and_states_significance():
-    row = {"label": "Délai", "unit": "jours", "baseline_value": 42.2, "baseline_ci_low": 41.4, "baseline_ci_high": 43.6,
-           "baseline_n": 2590, "review_value": 23.6, "ci_low": 23.0, "ci_high": 24.2, "n": 2748, "delta": -18.6,
-           "p_value": 1e-9, "significant": True, "target_value": 18.0, "status": "on_track", "status_label": "en bonne voie"}
+    row = {
+        "label": "Délai",
+        "unit": "jours",
+        "baseline_value": 42.2,
+        "baseline_ci_low": 41.4,
+        "baseline_ci_high": 43.6,
+        "baseline_n": 2590,
+        "review_value": 23.6,
+        "ci_low": 23.0,
+        "ci_high": 24.2,
+        "n": 2748,
+        "delta": -18.6,
+        "p_value": 1e-9,
+        "significant": True,
+        "target_value": 18.0,
+        "status": "on_track",
+        "status_label": "en bonne voie",
+    }
     table = review_table([row])
     assert table.columns[:2] == ["Indicateur", "Statut"]
     assert table["Statut"][0] == "✔ En bonne voie"

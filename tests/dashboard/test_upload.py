@@ -63,7 +63,10 @@ def test_ingest_uploads_runs_the_real_ingest(demo_copy):
     today = dt.date(2026, 11, 27)
     reports = ingest_uploads(
         [("mes-demandes.csv", csv_bytes(GOOD, BAD)), ("notes.exe", b"MZ")],
-        data_dir=demo_copy, warehouse=demo_copy / "warehouse.duckdb", plan_path=demo_copy / "plan.toml", today=today,
+        data_dir=demo_copy,
+        warehouse=demo_copy / "warehouse.duckdb",
+        plan_path=demo_copy / "plan.toml",
+        today=today,
     )
     by_name = {r.path.rsplit("/", 1)[-1]: r for r in reports}
     assert by_name["notes.exe"].status == "refused" and "non pris en charge" in by_name["notes.exe"].message
@@ -75,8 +78,13 @@ def test_ingest_uploads_runs_the_real_ingest(demo_copy):
         assert con.execute("select count(*) from usage_events where source = 'test'").fetchall()[0][0] == 1
     finally:
         con.close()
-    again = ingest_uploads([("mes-demandes.csv", csv_bytes(GOOD, BAD))], data_dir=demo_copy,
-                           warehouse=demo_copy / "warehouse.duckdb", plan_path=demo_copy / "plan.toml", today=today)
+    again = ingest_uploads(
+        [("mes-demandes.csv", csv_bytes(GOOD, BAD))],
+        data_dir=demo_copy,
+        warehouse=demo_copy / "warehouse.duckdb",
+        plan_path=demo_copy / "plan.toml",
+        today=today,
+    )
     assert [r.status for r in again] == ["skipped"]  # nothing counted twice
 
 

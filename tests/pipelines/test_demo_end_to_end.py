@@ -15,7 +15,11 @@ def _csv_rows(path) -> int:
 def test_demo_ingest_loads_every_row(demo):
     con = duckdb.connect(str(demo.warehouse), read_only=True)
     try:
-        for table, name in (("usage_events", "usage_events.csv"), ("processing_cases", "processing_cases.csv"), ("survey_responses", "survey_responses.csv")):
+        for table, name in (
+            ("usage_events", "usage_events.csv"),
+            ("processing_cases", "processing_cases.csv"),
+            ("survey_responses", "survey_responses.csv"),
+        ):
             expected = _csv_rows(demo.data_dir / "exports" / name)
             assert expected > 0
             assert con.execute(f"select count(*) from {table}").fetchall()[0][0] == expected

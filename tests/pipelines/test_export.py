@@ -11,7 +11,9 @@ from pipelines.indicators import create_views, evaluate
 from pipelines.plan import load_plan
 from tests.pipelines.indicators.conftest import build, case, indicator, request, response
 
-HEADLINE = "select indicator_id, value, ci_low, ci_high, n, baseline_value from kpi_indicators order by indicator_id"
+HEADLINE = (
+    "select indicator_id, value, ci_low, ci_high, n, baseline_value from kpi_indicators order by indicator_id"
+)
 DEMO = "999390016"
 OTHER = "200000002"
 
@@ -53,7 +55,9 @@ def other_authority(tmp_path_factory):
     """A second, small authority with its own plan, built in code."""
     return build(
         tmp_path_factory.mktemp("other"),
-        requests=[request("2025-05-31", "online" if i % 3 else "counter", commune="39901") for i in range(30)],
+        requests=[
+            request("2025-05-31", "online" if i % 3 else "counter", commune="39901") for i in range(30)
+        ],
         cases=[case("2025-04-01", d, deadline=10) for d in (2, 5, 9, 12, 20)],
         responses=[response("2025-05-01", s, nps=s) for s in (5, 7.5, 10, 10)],
         indicators=(
@@ -78,14 +82,19 @@ def test_parquet_export_gives_the_warehouse_headlines(demo, tmp_path):
     for ind in doc["indicators"]:
         row = by_id[ind["id"]]
         assert row[4] == ind["n"]
-        assert all(_close(a, b) for a, b in zip(row[1:4], (ind["value"], ind["ci_low"], ind["ci_high"]), strict=True)), ind["id"]
+        assert all(
+            _close(a, b) for a, b in zip(row[1:4], (ind["value"], ind["ci_low"], ind["ci_high"]), strict=True)
+        ), ind["id"]
 
 
 def test_two_authorities_side_by_side(demo, other_authority, tmp_path):
     folder = tmp_path / "observatoire"
     export_parquet(demo.warehouse, folder, DEMO)
     export_parquet(other_authority[0], folder, OTHER)
-    assert {p.name for p in (folder / "usage_events").glob("*/authority=*")} == {f"authority={DEMO}", f"authority={OTHER}"}
+    assert {p.name for p in (folder / "usage_events").glob("*/authority=*")} == {
+        f"authority={DEMO}",
+        f"authority={OTHER}",
+    }
     _same(_parquet_headlines(folder, DEMO)[0], _warehouse_headlines(demo.warehouse))
     _same(_parquet_headlines(folder, OTHER)[0], _warehouse_headlines(other_authority[0]))
     # unfiltered, both authorities' rows are there (and both plans)

@@ -24,7 +24,9 @@ def _usage_csv(path, n: int, seed: int, changed: int = 0) -> None:
             channel = "mail"
         day = 1 + i % 28
         label = '"Carte de stationnement\nrésidentiel"' if i % 997 == 0 else "Carte de stationnement"
-        lines.append(f"demo,U{i:06d},2025-03-{day:02d} 10:{i % 60:02d}:00,stationnement,{label},{channel},{39001 + i % 5},25-39,completed")
+        lines.append(
+            f"demo,U{i:06d},2025-03-{day:02d} 10:{i % 60:02d}:00,stationnement,{label},{channel},{39001 + i % 5},25-39,completed"
+        )
     # broken rows: unreadable date, unknown channel, bad INSEE code, future date, a duplicate id far
     # away and one close by
     lines += [
@@ -74,7 +76,12 @@ def _run(tmp_path, name: str) -> dict:
     warehouse = tmp_path / f"{name}.duckdb"
     r1 = ingest([first], warehouse)
     r2 = ingest([second], warehouse)
-    return {"snapshot": _snapshot(warehouse), "reports": [(r.status, r.rows_loaded, r.rows_new, r.rows_updated, r.rows_rejected) for r in (*r1, *r2)]}
+    return {
+        "snapshot": _snapshot(warehouse),
+        "reports": [
+            (r.status, r.rows_loaded, r.rows_new, r.rows_updated, r.rows_rejected) for r in (*r1, *r2)
+        ],
+    }
 
 
 def test_streamed_equals_one_shot(tmp_path, monkeypatch):
@@ -105,7 +112,9 @@ def test_rejected_lines_are_physical_lines_despite_quoted_line_breaks(tmp_path, 
     ingest([path], tmp_path / "w.duckdb")
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     try:
-        lines = dict(con.execute('select value, line from rejected_rows where "check" <> \'unique\'').fetchall())
+        lines = dict(
+            con.execute("select value, line from rejected_rows where \"check\" <> 'unique'").fetchall()
+        )
     finally:
         con.close()
     text = path.read_text(encoding="utf-8").split("\n")

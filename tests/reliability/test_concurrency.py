@@ -49,8 +49,20 @@ def test_ingest_succeeds_while_a_reader_holds_the_file(split_demo):
     try:
         assert reader.execute("select count(*) from usage_events").fetchall()[0][0] == 50_000
         out = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "ingest", str(second), "--warehouse", str(warehouse), "--json"],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "ingest",
+                str(second),
+                "--warehouse",
+                str(warehouse),
+                "--json",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert out.returncode == 0, out.stderr
         # the open reader still sees its snapshot, consistent and complete
@@ -82,7 +94,10 @@ def test_readers_in_a_loop_never_see_a_lock_error_during_ingest(split_demo):
     try:
         out = subprocess.run(
             [sys.executable, "-m", "pipelines.cli", "ingest", str(second), "--warehouse", str(warehouse)],
-            cwd=ROOT, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     finally:
         stop.set()
@@ -105,9 +120,15 @@ def test_second_ingest_via_cli_exits_1_with_one_line(tmp_path, demo):
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(demo.warehouse, warehouse)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipelines.warehouse import writer_lock\n"
-         f"with writer_lock({str(warehouse)!r}):\n    print('locked', flush=True); time.sleep(60)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pipelines.warehouse import writer_lock\n"
+            f"with writer_lock({str(warehouse)!r}):\n    print('locked', flush=True); time.sleep(60)",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -115,8 +136,20 @@ def test_second_ingest_via_cli_exits_1_with_one_line(tmp_path, demo):
         import os
 
         out = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "ingest", str(demo.data_dir / "exports"), "--warehouse", str(warehouse)],
-            cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, **env_wait},
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "ingest",
+                str(demo.data_dir / "exports"),
+                "--warehouse",
+                str(warehouse),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **env_wait},
         )
     finally:
         holder.kill()

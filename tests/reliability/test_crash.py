@@ -23,12 +23,19 @@ def _consistent(warehouse) -> dict[str, int]:
     """Check ledger ↔ rows agreement; return row counts per table."""
     with read_connection(warehouse) as con:
         counts = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
-        ledger = con.execute("select file_id, rows_new from ingest_files where status in ('loaded', 'partial')").fetchall()
+        ledger = con.execute(
+            "select file_id, rows_new from ingest_files where status in ('loaded', 'partial')"
+        ).fetchall()
         for file_id, rows_new in ledger:
-            in_tables = sum(con.execute(f"select count(*) from {t} where file_id = ?", [file_id]).fetchall()[0][0] for t in TABLES)
+            in_tables = sum(
+                con.execute(f"select count(*) from {t} where file_id = ?", [file_id]).fetchall()[0][0]
+                for t in TABLES
+            )
             assert in_tables == rows_new, (file_id, in_tables, rows_new)
         orphans = sum(
-            con.execute(f"select count(*) from {t} where file_id not in (select file_id from ingest_files)").fetchall()[0][0]
+            con.execute(
+                f"select count(*) from {t} where file_id not in (select file_id from ingest_files)"
+            ).fetchall()[0][0]
             for t in TABLES
         )
         assert orphans == 0
@@ -45,7 +52,10 @@ def test_kill_minus_9_leaves_a_consistent_warehouse(demo, tmp_path, delay):
     before = _consistent(warehouse)
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "ingest", str(exports), "--warehouse", str(warehouse)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     time.sleep(delay)
     if proc.poll() is None:

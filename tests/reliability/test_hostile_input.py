@@ -79,7 +79,9 @@ cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40
 def test_ragged_rows_deep_quoting_and_encodings_never_crash(tmp_path, rows, delimiter, encoding, with_header):
     lines = [HEADER.replace(",", delimiter)] if with_header else []
     for row in rows:
-        lines.append(delimiter.join('"' + c.replace('"', '""') + '"' if i % 2 else c for i, c in enumerate(row)))
+        lines.append(
+            delimiter.join('"' + c.replace('"', '""') + '"' if i % 2 else c for i, c in enumerate(row))
+        )
     text = "\r\n".join(lines)
     data = text.encode(encoding, errors="replace")
     assert outcome(_write(tmp_path, "f.csv", data)) in ("refused", "mapped")
@@ -91,9 +93,15 @@ def test_ragged_rows_deep_quoting_and_encodings_never_crash(tmp_path, rows, deli
         ("empty.csv", b""),
         ("nul.csv", HEADER.encode() + b"\nx,1,2025-01-01 10:00:00,a\x00b,,online,,,\n"),
         ("one_column.csv", b"colonne\nvaleur\nautre\n"),
-        ("bom_in_middle.csv", HEADER.encode() + b"\n" + codecs.BOM_UTF8 + b"demo,1,2025-01-01 10:00:00,etat-civil,,online,,,\n"),
-        ("huge_field.csv", HEADER.encode() + b'\ndemo,1,2025-01-01 10:00:00,"' + b"x" * 3_000_000 + b'",,online,,,\n'),
-        ("deep_quotes.csv", HEADER.encode() + b'\n' + b'"' * 5001 + b"\n"),
+        (
+            "bom_in_middle.csv",
+            HEADER.encode() + b"\n" + codecs.BOM_UTF8 + b"demo,1,2025-01-01 10:00:00,etat-civil,,online,,,\n",
+        ),
+        (
+            "huge_field.csv",
+            HEADER.encode() + b'\ndemo,1,2025-01-01 10:00:00,"' + b"x" * 3_000_000 + b'",,online,,,\n',
+        ),
+        ("deep_quotes.csv", HEADER.encode() + b"\n" + b'"' * 5001 + b"\n"),
         ("unterminated.csv", HEADER.encode() + b'\ndemo,1,"2025-01-01 10:00:00,etat-civil,,online,,,\n'),
         ("fake.xlsx", b"ceci n'est pas un classeur"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512),
@@ -115,7 +123,9 @@ def test_hostile_files_through_the_real_ingest_are_recorded(tmp_path):
     drop.mkdir()
     (drop / "vide.csv").write_bytes(b"")
     (drop / "binaire.csv").write_bytes(bytes(range(256)) * 20)
-    (drop / "ok.csv").write_text(HEADER + "\ndemo,1,2025-01-01 10:00:00,etat-civil,,online,39001,,\n", encoding="utf-8")
+    (drop / "ok.csv").write_text(
+        HEADER + "\ndemo,1,2025-01-01 10:00:00,etat-civil,,online,39001,,\n", encoding="utf-8"
+    )
     reports = {Path(r.path).name: r for r in ingest([drop], tmp_path / "w.duckdb")}
     assert reports["vide.csv"].status == "refused" and "vide" in reports["vide.csv"].message
     assert reports["binaire.csv"].status == "refused"

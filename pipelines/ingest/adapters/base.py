@@ -73,7 +73,13 @@ class Adapter(Protocol):
 
 def norm(text: str) -> str:
     """Header/value normal form for matching: lower case, no accents, straight apostrophes, single spaces."""
-    text = text.replace("’", "'").replace("‘", "'").replace("\u00a0", " ").replace("\u202f", " ").replace("°", "o")
+    text = (
+        text.replace("’", "'")
+        .replace("‘", "'")
+        .replace("\u00a0", " ")
+        .replace("\u202f", " ")
+        .replace("°", "o")
+    )
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", text).strip().lower()
@@ -114,7 +120,12 @@ def col(frame: pl.DataFrame, name: str | None) -> pl.Expr:
 
 
 def translate(
-    frame: pl.DataFrame, column: str | None, vocabulary: dict[str, str], *, keep_unknown: bool = True, fallback=None
+    frame: pl.DataFrame,
+    column: str | None,
+    vocabulary: dict[str, str],
+    *,
+    keep_unknown: bool = True,
+    fallback=None,
 ) -> pl.Expr:
     """Map a column's values through a vocabulary keyed by normal form (then ``fallback(value)``).
 
@@ -158,12 +169,16 @@ def vocabulary(pairs: dict[str, Iterable[str]]) -> dict[str, str]:
     return out
 
 
-def split_rejected(frame: pl.DataFrame, bad: pl.Expr, column: str, check: str, value: pl.Expr, message: pl.Expr) -> tuple[pl.DataFrame, list[Rejection]]:
+def split_rejected(
+    frame: pl.DataFrame, bad: pl.Expr, column: str, check: str, value: pl.Expr, message: pl.Expr
+) -> tuple[pl.DataFrame, list[Rejection]]:
     """Rows where ``bad`` holds leave the frame and become rejections with a French message."""
     flagged = frame.select(bad.fill_null(False).alias("_bad")).to_series()
     if not flagged.any():
         return frame, []
-    rows = frame.filter(flagged).select(pl.col(LINE_COL), value.cast(pl.String).alias("v"), message.alias("m"))
+    rows = frame.filter(flagged).select(
+        pl.col(LINE_COL), value.cast(pl.String).alias("v"), message.alias("m")
+    )
     rejections = [(line, column, check, v, m) for line, v, m in rows.iter_rows()]
     return frame.filter(~flagged), rejections
 
@@ -185,7 +200,9 @@ def stable_row_ids(
     cols = [c for c in columns if c in frame.columns and c != LINE_COL]
     rows = frame.select([pl.col(c).fill_null("") for c in cols]).iter_rows()
     if salt:
-        raw = [hashlib.blake2b("\x1f".join(r).encode("utf-8"), key=salt, digest_size=20).digest() for r in rows]
+        raw = [
+            hashlib.blake2b("\x1f".join(r).encode("utf-8"), key=salt, digest_size=20).digest() for r in rows
+        ]
     else:
         raw = [hashlib.sha1("\x1f".join(r).encode("utf-8")).digest() for r in rows]
     ids = pl.Series("_id", [prefix + d.hex()[:16] for d in raw], dtype=pl.String)
@@ -197,9 +214,15 @@ def stable_row_ids(
         rank = rank + before.cast(rank.dtype)
         batch = key.to_frame().group_by("k").agg(pl.len().cast(pl.UInt32).alias("c"))
         seen["row_ids"] = pl.concat([counts, batch]).group_by("k").agg(pl.col("c").sum())
-    return pl.DataFrame({"_id": ids, "n": rank}).select(
-        pl.when(pl.col("n") == 0).then(pl.col("_id")).otherwise(pl.format("{}-{}", pl.col("_id"), pl.col("n") + 1))
-    ).to_series()
+    return (
+        pl.DataFrame({"_id": ids, "n": rank})
+        .select(
+            pl.when(pl.col("n") == 0)
+            .then(pl.col("_id"))
+            .otherwise(pl.format("{}-{}", pl.col("_id"), pl.col("n") + 1))
+        )
+        .to_series()
+    )
 
 
 _OFFSET_SUFFIX = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -213,7 +236,12 @@ def with_offset(expr: pl.Expr, offset: str) -> pl.Expr:
     left untouched so that ``coerce`` refuses it with the original value.
     """
     s = expr.str.strip_chars()
-    bare = s.str.replace(_OFFSET_SUFFIX, "").str.strip_chars().str.replace("T", " ", literal=True).str.replace(r"\.\d+$", "")
+    bare = (
+        s.str.replace(_OFFSET_SUFFIX, "")
+        .str.strip_chars()
+        .str.replace("T", " ", literal=True)
+        .str.replace(r"\.\d+$", "")
+    )
     bare = pl.when(bare.str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")).then(bare + ":00").otherwise(bare)
     ok = bare.str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
     return pl.when(ok).then(pl.format("{} {}", bare, pl.lit(offset))).otherwise(s)

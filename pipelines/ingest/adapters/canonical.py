@@ -42,7 +42,10 @@ class CanonicalAdapter:
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         frame = raw.frame
-        cols = [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in self.dataset.columns]
+        cols = [
+            pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c)
+            for c in self.dataset.columns
+        ]
         out = frame.select([*cols, pl.col(LINE_COL)])
         if "source" not in frame.columns:
             out = out.with_columns(pl.lit(DEFAULT_SOURCE).alias("source"))

@@ -52,7 +52,15 @@ from pipelines.ingest.coerce import parse_datetime
 from pipelines.ingest.read import LINE_COL, RawTable
 
 SOURCE = "demarches-simplifiees"
-ID_HEADERS = ("ID", "N° dossier", "Nº dossier", "No dossier", "Numéro de dossier", "Numéro dossier", "Dossier ID")
+ID_HEADERS = (
+    "ID",
+    "N° dossier",
+    "Nº dossier",
+    "No dossier",
+    "Numéro de dossier",
+    "Numéro dossier",
+    "Dossier ID",
+)
 STATE_HEADERS = ("État du dossier", "Etat du dossier", "Statut", "État")
 FILED_HEADERS = ("Déposé le", "Date de dépôt", "Date de depot")
 STARTED_HEADERS = ("Passé en instruction le", "Date de passage en instruction", "En instruction le")
@@ -66,7 +74,9 @@ STATES = vocabulary(
         "closed_without_decision": ["Classé sans suite", "sans_suite"],
     }
 )
-FILE_NAME = re.compile(r"^dossiers_(?P<path>.+?)_\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2})?(?:\.\w+)?$", re.IGNORECASE)
+FILE_NAME = re.compile(
+    r"^dossiers_(?P<path>.+?)_\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2})?(?:\.\w+)?$", re.IGNORECASE
+)
 
 
 class DemarchesSimplifiees:
@@ -99,7 +109,9 @@ class DemarchesSimplifiees:
         decided = find_column(h, *DECIDED_HEADERS)
         sva = find_like(h, "date decision sva", "date decision svr")
         insee = _commune_column(h)
-        service = ctx.service_hint or procedure_from_name(raw.name) or procedure_from_name(raw.container or "")
+        service = (
+            ctx.service_hint or procedure_from_name(raw.name) or procedure_from_name(raw.container or "")
+        )
         if service is None:
             service = re.sub(r"_\d{4}-\d{2}-\d{2}.*$", "", raw.name.rsplit(".", 1)[0]) or raw.name
             ctx.notes.append(
@@ -120,7 +132,11 @@ class DemarchesSimplifiees:
             col(f, sva).alias("_sva"),
         )
         cases = base.select(
-            "source", "source_id", "service", "channel", "submitted_at",
+            "source",
+            "source_id",
+            "service",
+            "channel",
+            "submitted_at",
             pl.col("_started").alias("started_at"),
             pl.col("_decided").alias("decided_at"),
             "status",
@@ -129,9 +145,16 @@ class DemarchesSimplifiees:
             pl.col(LINE_COL),
         )
         events = base.select(
-            "source", "source_id", "submitted_at", "service", "channel", "commune",
+            "source",
+            "source_id",
+            "submitted_at",
+            "service",
+            "channel",
+            "commune",
             pl.lit(None, pl.String).alias("age_band"),
-            pl.col("status").replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String).alias("outcome"),
+            pl.col("status")
+            .replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String)
+            .alias("outcome"),
             pl.col(LINE_COL),
         )
         return [Mapped("processing", SOURCE, cases), Mapped("usage", SOURCE, events)]

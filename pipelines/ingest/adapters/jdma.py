@@ -63,12 +63,24 @@ SOURCE = "jdma"
 LEGACY_IDS = ("Form ID", "Product ID", "Button ID", "XWiki ID")
 XWIKI = ("doc.creationDate", "demarche", "modalite", "score")
 SATISFACTION = ("comment ca s'est passe", "s'est passee cette demarche", "satisfaction")
-CLARITY = ("informations et des instructions", "langage utilise", "langage employe", "clarte", "comprehension")
+CLARITY = (
+    "informations et des instructions",
+    "langage utilise",
+    "langage employe",
+    "clarte",
+    "comprehension",
+)
 COMMENT = ("en dire plus", "verbatim", "commentaire")
-FILE_NAME = re.compile(r"^Avis_(?P<product>.+?)_\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2}(?:-\d{2})?)?(?:[_.]|$)", re.IGNORECASE)
+FILE_NAME = re.compile(
+    r"^Avis_(?P<product>.+?)_\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2}(?:-\d{2})?)?(?:[_.]|$)", re.IGNORECASE
+)
 XWIKI_SCORES = vocabulary({"0": ["1", "Pas bien"], "5": ["2", "Moyen"], "10": ["3", "Très bien"]})
-XWIKI_CHANNELS = vocabulary({"online": ["en-ligne-entierement", "en ligne entierement"],
-                             "other": ["en-ligne-partiellement", "en ligne partiellement", "autrement"]})
+XWIKI_CHANNELS = vocabulary(
+    {
+        "online": ["en-ligne-entierement", "en ligne entierement"],
+        "other": ["en-ligne-partiellement", "en ligne partiellement", "autrement"],
+    }
+)
 
 
 def _family(raw: RawTable) -> str | None:
@@ -87,7 +99,14 @@ class JeDonneMonAvis:
     source = SOURCE
 
     def signature(self) -> list[str]:
-        return ["Date de l'avis", "Nom du formulaire", "Lien d'intégration", "Identifiant Avis", "Review ID", "Review Created At"]
+        return [
+            "Date de l'avis",
+            "Nom du formulaire",
+            "Lien d'intégration",
+            "Identifiant Avis",
+            "Review ID",
+            "Review Created At",
+        ]
 
     def matches(self, raw: RawTable) -> bool:
         return _family(raw) is not None
@@ -96,7 +115,9 @@ class JeDonneMonAvis:
         family = _family(raw)
         service = ctx.service_hint or product_from_name(raw.name) or product_from_name(raw.container or "")
         if service is None:
-            ctx.notes.append(f"service inconnu pour « {raw.name} » (nom attendu « Avis_<démarche>_<date>.csv ») : avis chargés sans service")
+            ctx.notes.append(
+                f"service inconnu pour « {raw.name} » (nom attendu « Avis_<démarche>_<date>.csv ») : avis chargés sans service"
+            )
         if family == "xwiki":
             frame, rejected = _xwiki(raw, service, ctx.salt)
         else:
@@ -163,7 +184,8 @@ def _scores(frame: pl.DataFrame, satisfaction: str | None, clarity: str | None) 
     rejected: list = []
     frame, bad = split_rejected(
         frame,
-        c_text.is_not_null() & ((c_num.is_not_null() & ((c_num < 1) | (c_num > 5))) | (c_num.is_null() & c_smiley.is_null())),
+        c_text.is_not_null()
+        & ((c_num.is_not_null() & ((c_num < 1) | (c_num > 5))) | (c_num.is_null() & c_smiley.is_null())),
         clarity or "clarity_10",
         "clarity_scale",
         c_text,
@@ -177,7 +199,10 @@ def _scores(frame: pl.DataFrame, satisfaction: str | None, clarity: str | None) 
             satisfaction,
             "isin",
             pl.col("score_raw"),
-            pl.format("Réponse de satisfaction « {} » inconnue (attendu : Très bien, Moyen ou Pas bien).", pl.col("score_raw")),
+            pl.format(
+                "Réponse de satisfaction « {} » inconnue (attendu : Très bien, Moyen ou Pas bien).",
+                pl.col("score_raw"),
+            ),
         )
         rejected += bad
     return frame.drop("_clarity"), rejected
@@ -187,7 +212,9 @@ def _source_id(ident: pl.Expr, stamped: pl.Expr) -> pl.Expr:
     """``<id>-<UTC instant>``: the 7-hex id alone is not unique."""
     utc = stamped.str.to_datetime("%Y-%m-%d %H:%M:%S %z", strict=False, time_zone="UTC", time_unit="us")
     key = utc.dt.strftime("%Y%m%dT%H%M%SZ")
-    return pl.format("{}-{}", ident.str.strip_chars(), pl.coalesce(key, stamped.str.strip_chars(), pl.lit("?")))
+    return pl.format(
+        "{}-{}", ident.str.strip_chars(), pl.coalesce(key, stamped.str.strip_chars(), pl.lit("?"))
+    )
 
 
 def _xwiki(raw: RawTable, service_hint: str | None, salt: bytes = b"") -> tuple[pl.DataFrame, list]:
@@ -204,7 +231,12 @@ def _xwiki(raw: RawTable, service_hint: str | None, salt: bytes = b"") -> tuple[
         translate(f, score_col, XWIKI_SCORES).alias("score_raw"),
         pl.lit("0").alias("scale_min"),
         pl.lit("10").alias("scale_max"),
-        translate(f, understood, vocabulary({"1": ["1", "Pas bien"], "3": ["2", "Moyen"], "5": ["3", "Très bien"]}), keep_unknown=False).alias("_clarity"),
+        translate(
+            f,
+            understood,
+            vocabulary({"1": ["1", "Pas bien"], "3": ["2", "Moyen"], "5": ["3", "Très bien"]}),
+            keep_unknown=False,
+        ).alias("_clarity"),
         pl.lit(None, pl.String).alias("comment"),
         pl.col(LINE_COL),
     )

@@ -30,20 +30,67 @@ from pipelines.ingest.adapters.base import MapContext, Mapped, find_column, norm
 from pipelines.ingest.read import RawTable
 
 ID = ("id", "Response ID", "ID de la réponse", "Identifiant de la réponse", "ID réponse")
-SUBMITDATE = ("submitdate", "Date submitted", "Date de soumission", "Date de soumission de la réponse", "Date d'envoi")
+SUBMITDATE = (
+    "submitdate",
+    "Date submitted",
+    "Date de soumission",
+    "Date de soumission de la réponse",
+    "Date d'envoi",
+)
 LASTPAGE = ("lastpage", "Last page", "Dernière page", "Derniere page vue")
-STARTLANGUAGE = ("startlanguage", "Start language", "Langue de départ", "Langue de démarrage", "Langue initiale")
+STARTLANGUAGE = (
+    "startlanguage",
+    "Start language",
+    "Langue de départ",
+    "Langue de démarrage",
+    "Langue initiale",
+)
 SEED = ("seed", "Seed", "Graine", "Tête de série", "Amorce")
-STARTED = ("startdate", "Date started", "Date de début", "Date de lancement", "datestamp", "Date last action",
-           "Date de la dernière action", "Date de dernière action")
+STARTED = (
+    "startdate",
+    "Date started",
+    "Date de début",
+    "Date de lancement",
+    "datestamp",
+    "Date last action",
+    "Date de la dernière action",
+    "Date de dernière action",
+)
 SYSTEM = {
     norm(h)
     for h in (
-        *ID, *SUBMITDATE, *LASTPAGE, *STARTLANGUAGE, "seed", "Seed", "Graine", "Tête de série", "Amorce",
-        "token", "Access code", "Token", "Code d'accès", "Jeton", "startdate", "Date started", "Date de début",
-        "Date de lancement", "datestamp", "Date last action", "Date de la dernière action", "Date de dernière action",
-        "ipaddr", "IP address", "Adresse IP", "refurl", "Referrer URL", "URL de provenance", "URL référente",
-        "interviewtime", "Total time", "Temps total",
+        *ID,
+        *SUBMITDATE,
+        *LASTPAGE,
+        *STARTLANGUAGE,
+        "seed",
+        "Seed",
+        "Graine",
+        "Tête de série",
+        "Amorce",
+        "token",
+        "Access code",
+        "Token",
+        "Code d'accès",
+        "Jeton",
+        "startdate",
+        "Date started",
+        "Date de début",
+        "Date de lancement",
+        "datestamp",
+        "Date last action",
+        "Date de la dernière action",
+        "Date de dernière action",
+        "ipaddr",
+        "IP address",
+        "Adresse IP",
+        "refurl",
+        "Referrer URL",
+        "URL de provenance",
+        "URL référente",
+        "interviewtime",
+        "Total time",
+        "Temps total",
     )
 }
 UNDATED = "1980-01-01 00:00:00"
@@ -52,7 +99,11 @@ SURVEY_ID = re.compile(r"(?:results-survey|survey[_-]?|limesurvey[_-]?)(\d{3,})"
 
 def is_limesurvey(raw: RawTable) -> bool:
     h = raw.header
-    return bool(find_column(h, *ID) and find_column(h, *SUBMITDATE) and find_column(h, *LASTPAGE, *STARTLANGUAGE, *SEED, *STARTED))
+    return bool(
+        find_column(h, *ID)
+        and find_column(h, *SUBMITDATE)
+        and find_column(h, *LASTPAGE, *STARTLANGUAGE, *SEED, *STARTED)
+    )
 
 
 def survey_source(raw: RawTable) -> str:
@@ -99,7 +150,10 @@ class LimeSurvey:
             raw,
             dataset="survey",
             source=source,
-            preset={"source_id": find_column(raw.header, *ID), "responded_at": find_column(raw.header, *SUBMITDATE)},
+            preset={
+                "source_id": find_column(raw.header, *ID),
+                "responded_at": find_column(raw.header, *SUBMITDATE),
+            },
             skip=[h for h in raw.header if norm(h) in SYSTEM],
         )
         questions = question_columns(raw)

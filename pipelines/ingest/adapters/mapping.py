@@ -50,7 +50,9 @@ class MappingSpec:
     source: str | None = None
     delegate: str | None = None  # source name of a built-in adapter
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical → candidate headers
-    values: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical → {normal form: canonical value}
+    values: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # canonical → {normal form: canonical value}
     constants: dict[str, str] = field(default_factory=dict)
     scale: tuple[float, float] | None = None
 
@@ -66,7 +68,9 @@ class MappingAdapter:
 
     def matches(self, raw: RawTable) -> bool:
         spec = self.spec
-        if spec.filename and not any(fnmatch.fnmatch(n.lower(), spec.filename.lower()) for n in (raw.name, raw.container or "") if n):
+        if spec.filename and not any(
+            fnmatch.fnmatch(n.lower(), spec.filename.lower()) for n in (raw.name, raw.container or "") if n
+        ):
             return False
         found = {norm(h) for h in raw.header}
         if not all(norm(c) in found for c in spec.match_columns):
@@ -94,12 +98,19 @@ class MappingAdapter:
                     exprs.setdefault(key, expr)
         if "source_id" not in exprs:
             exprs["source_id"] = pl.lit(stable_row_ids(f, raw.header, prefix="ligne-", salt=ctx.salt))
-            ctx.notes.append("pas de colonne d'identifiant dans la correspondance : identifiant calculé à partir du contenu de chaque ligne")
-        source = spec.source or (limesurvey.survey_source(raw) if limesurvey.is_limesurvey(raw) else self.source)
+            ctx.notes.append(
+                "pas de colonne d'identifiant dans la correspondance : identifiant calculé à partir du contenu de chaque ligne"
+            )
+        source = spec.source or (
+            limesurvey.survey_source(raw) if limesurvey.is_limesurvey(raw) else self.source
+        )
         exprs.setdefault("source", pl.lit(source))
         out = []
         for dataset in spec.datasets:
-            frame = f.select([e.alias(k) for k, e in _for_dataset(dataset, dict(exprs), raw, spec).items()] + [pl.col(LINE_COL)])
+            frame = f.select(
+                [e.alias(k) for k, e in _for_dataset(dataset, dict(exprs), raw, spec).items()]
+                + [pl.col(LINE_COL)]
+            )
             out.append(Mapped(dataset, source, frame))
         return out
 
@@ -112,7 +123,8 @@ class MappingAdapter:
                 raise FileRefused(
                     f"Le fichier de correspondance {self.spec.path.name} attend la colonne « {candidates[0]} » "
                     f"(clé [columns] {canonical}), absente de ce fichier. Colonnes trouvées : "
-                    + ", ".join(f"« {h} »" for h in raw.header[:40]) + "."
+                    + ", ".join(f"« {h} »" for h in raw.header[:40])
+                    + "."
                 )
             out[canonical] = found
         return out
@@ -121,13 +133,17 @@ class MappingAdapter:
         spec = self.spec
         exprs: dict[str, pl.Expr] = {}
         for canonical, header in headers.items():
-            exprs[canonical] = _translated(f, header, spec.values.get(canonical, {}), BUILT_IN_VALUES.get(canonical, {}), canonical)
+            exprs[canonical] = _translated(
+                f, header, spec.values.get(canonical, {}), BUILT_IN_VALUES.get(canonical, {}), canonical
+            )
         for canonical, value in spec.constants.items():
             exprs[canonical] = pl.lit(value)
         return exprs
 
 
-def _translated(f: pl.DataFrame, header: str, mine: dict[str, str], built_in: dict[str, str], canonical: str) -> pl.Expr:
+def _translated(
+    f: pl.DataFrame, header: str, mine: dict[str, str], built_in: dict[str, str], canonical: str
+) -> pl.Expr:
     """Mapping values first, then the built-in vocabulary; commune codes and age bands normalised."""
     values = f.get_column(header).drop_nulls().unique().to_list()
     table: dict[str, str | None] = {}
@@ -152,12 +168,18 @@ def _translated(f: pl.DataFrame, header: str, mine: dict[str, str], built_in: di
     return mask_free_text(expr) if canonical == "comment" else expr
 
 
-def _for_dataset(dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: MappingSpec) -> dict[str, pl.Expr]:
+def _for_dataset(
+    dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: MappingSpec
+) -> dict[str, pl.Expr]:
     columns = DATASETS[dataset].columns
     if dataset == "survey":
-        if "responded_at" in spec.columns:  # LimeSurvey's "completed, date unknown" marker, whatever the layout
+        if (
+            "responded_at" in spec.columns
+        ):  # LimeSurvey's "completed, date unknown" marker, whatever the layout
             s = exprs["responded_at"]
-            exprs["responded_at"] = pl.when(s.str.strip_chars().str.starts_with(limesurvey.UNDATED)).then(None).otherwise(s)
+            exprs["responded_at"] = (
+                pl.when(s.str.strip_chars().str.starts_with(limesurvey.UNDATED)).then(None).otherwise(s)
+            )
         exprs.setdefault("complete", pl.lit("true"))
         if spec.scale is not None:
             lo, hi = spec.scale
@@ -172,12 +194,16 @@ def _for_dataset(dataset: str, exprs: dict[str, pl.Expr], raw: RawTable, spec: M
             exprs.setdefault("satisfied", parse_number(exprs["score_10"].cast(pl.String)) >= 7.5)
     if dataset == "processing" and "status" not in exprs:
         exprs["status"] = (
-            pl.when(exprs.get("decided_at", pl.lit(None, pl.String)).is_not_null()).then(pl.lit("accepted"))
-            .when(exprs.get("started_at", pl.lit(None, pl.String)).is_not_null()).then(pl.lit("in_review"))
+            pl.when(exprs.get("decided_at", pl.lit(None, pl.String)).is_not_null())
+            .then(pl.lit("accepted"))
+            .when(exprs.get("started_at", pl.lit(None, pl.String)).is_not_null())
+            .then(pl.lit("in_review"))
             .otherwise(pl.lit("submitted"))
         )
     if dataset == "usage" and "outcome" not in exprs and "status" in exprs:
-        exprs["outcome"] = exprs["status"].replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String)
+        exprs["outcome"] = exprs["status"].replace_strict(
+            STATUS_TO_OUTCOME, default=None, return_dtype=pl.String
+        )
     return {c: exprs.get(c, pl.lit(None, pl.String)) for c in columns}
 
 

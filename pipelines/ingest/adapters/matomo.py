@@ -87,22 +87,59 @@ SOURCE = "matomo"
 METRICS: dict[str, tuple[str, ...]] = {
     "unique_visitors": ("nb_uniq_visitors", "Visiteurs uniques", "Unique visitors"),
     "users": ("nb_users", "Utilisateurs", "Users"),
-    "visits": ("nb_visits", "Visites", "Visits", "Unique Pageviews", "Vues de page uniques", "Pages vues uniques"),
+    "visits": (
+        "nb_visits",
+        "Visites",
+        "Visits",
+        "Unique Pageviews",
+        "Vues de page uniques",
+        "Pages vues uniques",
+    ),
     "actions": ("nb_actions", "Actions", "nb_hits", "Pageviews", "Pages vues", "Vues de page"),
-    "visits_converted": ("nb_visits_converted", "Visites avec conversions", "Visits with Conversions", "Visites converties"),
+    "visits_converted": (
+        "nb_visits_converted",
+        "Visites avec conversions",
+        "Visits with Conversions",
+        "Visites converties",
+    ),
     "bounces": ("bounce_count", "Rebonds", "Bounces"),
-    "sum_visit_length_s": ("sum_visit_length", "Temps total passé par les visiteurs (en secondes)", "Total time spent by visitors (in seconds)"),
+    "sum_visit_length_s": (
+        "sum_visit_length",
+        "Temps total passé par les visiteurs (en secondes)",
+        "Total time spent by visitors (in seconds)",
+    ),
     "max_actions": ("max_actions", "Nombre maximum d'actions en une visite", "Maximum actions in one visit"),
     "bounce_rate": ("bounce_rate", "Taux de rebond", "Bounce Rate"),
     "actions_per_visit": ("nb_actions_per_visit", "Actions par visite", "Actions per Visit"),
-    "avg_time_on_site_s": ("avg_time_on_site", "Durée moy. des visites (en secondes)", "Avg. Visit Duration (in seconds)",
-                           "Durée moyenne des visites", "Avg. Time on Website"),
+    "avg_time_on_site_s": (
+        "avg_time_on_site",
+        "Durée moy. des visites (en secondes)",
+        "Avg. Visit Duration (in seconds)",
+        "Durée moyenne des visites",
+        "Avg. Time on Website",
+    ),
 }
 PERIOD = ("date", "Date", "Période", "Period")
 LABEL = ("label", "Libellé", "Label")
 DURATIONS = ("sum_visit_length_s", "avg_time_on_site_s")
-MODULES = ("VisitsSummary", "Actions", "Referrers", "UserCountry", "DevicesDetection", "Goals", "VisitTime", "VisitorInterest",
-           "Resolution", "DevicePlugins", "Events", "Contents", "CustomDimensions", "MultiSites", "PagePerformance", "UserId")
+MODULES = (
+    "VisitsSummary",
+    "Actions",
+    "Referrers",
+    "UserCountry",
+    "DevicesDetection",
+    "Goals",
+    "VisitTime",
+    "VisitorInterest",
+    "Resolution",
+    "DevicePlugins",
+    "Events",
+    "Contents",
+    "CustomDimensions",
+    "MultiSites",
+    "PagePerformance",
+    "UserId",
+)
 API_METHOD = re.compile(r"(?P<module>[A-Z][A-Za-z]+)\.(?P<method>get[A-Za-z]*)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # reports whose labels are URLs (Actions.getPageUrls, getEntryPageUrls, getOutlinks, getDownloads…)
@@ -111,8 +148,20 @@ URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|/|www\.)")
 EMAIL = re.compile(EMAIL_RE)
 PHONE = re.compile(PHONE_RE)
 # merging rows: summed, maximum, and ratios over visits (ratio: its numerator)
-ADDITIVE = ("unique_visitors", "users", "visits", "actions", "visits_converted", "bounces", "sum_visit_length_s")
-RATIOS = {"bounce_rate": "bounces", "actions_per_visit": "actions", "avg_time_on_site_s": "sum_visit_length_s"}
+ADDITIVE = (
+    "unique_visitors",
+    "users",
+    "visits",
+    "actions",
+    "visits_converted",
+    "bounces",
+    "sum_visit_length_s",
+)
+RATIOS = {
+    "bounce_rate": "bounces",
+    "actions_per_visit": "actions",
+    "avg_time_on_site_s": "sum_visit_length_s",
+}
 COLUMNS = ("source", "source_id", "report", "label", "period_type", "period_start", "period_end", *METRICS)
 
 
@@ -134,7 +183,15 @@ class Matomo:
 
     def matches(self, raw: RawTable) -> bool:
         metrics = _metric_columns(raw.header)
-        strong = {"unique_visitors", "bounces", "bounce_rate", "actions_per_visit", "avg_time_on_site_s", "sum_visit_length_s", "max_actions"}
+        strong = {
+            "unique_visitors",
+            "bounces",
+            "bounce_rate",
+            "actions_per_visit",
+            "avg_time_on_site_s",
+            "sum_visit_length_s",
+            "max_actions",
+        }
         return len(metrics) >= 2 and bool(strong & set(metrics) or find_column(raw.header, *LABEL))
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
@@ -147,11 +204,16 @@ class Matomo:
         key = col(f, period_col).str.strip_chars()
         label = col(f, label_col).str.strip_chars().str.replace(r"^'([=+\-@])", "${1}")
         if period_col is None:
-            kind, start, end = pl.lit("range"), pl.lit(periods["start"][None], pl.String), pl.lit(periods["end"][None], pl.String)
+            kind, start, end = (
+                pl.lit("range"),
+                pl.lit(periods["start"][None], pl.String),
+                pl.lit(periods["end"][None], pl.String),
+            )
             pkey = pl.lit(periods["key"][None])
         else:
             kind, start, end, pkey = (
-                key.replace_strict(periods[k], default=None, return_dtype=pl.String) for k in ("type", "start", "end", "key")
+                key.replace_strict(periods[k], default=None, return_dtype=pl.String)
+                for k in ("type", "start", "end", "key")
             )
         frame = f.select(
             pl.lit(SOURCE).alias("source"),
@@ -171,15 +233,26 @@ class Matomo:
             period_col or "date",
             "period",
             pl.col("_key"),
-            pl.format("Période « {} » illisible (attendu AAAA-MM-JJ, AAAA-MM-JJ,AAAA-MM-JJ, AAAA-MM ou AAAA).", pl.col("_key")),
+            pl.format(
+                "Période « {} » illisible (attendu AAAA-MM-JJ, AAAA-MM-JJ,AAAA-MM-JJ, AAAA-MM ou AAAA).",
+                pl.col("_key"),
+            ),
         )
         frame = _clean_labels(frame, report, ctx.notes)
-        frame = frame.with_columns(pl.format("{}|{}|{}", pl.lit(report), pl.col("label").fill_null(""), pl.col("_pkey")).alias("source_id"))
+        frame = frame.with_columns(
+            pl.format("{}|{}|{}", pl.lit(report), pl.col("label").fill_null(""), pl.col("_pkey")).alias(
+                "source_id"
+            )
+        )
         frame, merge_rejected = _merge(frame, metrics, ctx.notes)
         unused = [h for h in raw.header if h not in metrics.values() and h not in (period_col, label_col)]
         if unused:
-            ctx.notes.append(f"colonnes Matomo non reprises : {', '.join(unused[:12])}{'…' if len(unused) > 12 else ''}")
-        return [Mapped("web_audience", SOURCE, frame.select(*COLUMNS, LINE_COL), (*rejected, *merge_rejected))]
+            ctx.notes.append(
+                f"colonnes Matomo non reprises : {', '.join(unused[:12])}{'…' if len(unused) > 12 else ''}"
+            )
+        return [
+            Mapped("web_audience", SOURCE, frame.select(*COLUMNS, LINE_COL), (*rejected, *merge_rejected))
+        ]
 
 
 def clean_label(label: str, url_report: bool = False) -> tuple[str, bool, bool]:
@@ -215,26 +288,36 @@ def _clean_labels(frame: pl.DataFrame, report: str, notes: list[str]) -> pl.Data
     url_report = bool(URL_REPORT.search(report))
     cleaned = {v: clean_label(v, url_report) for v in values}
     frame = frame.with_columns(
-        pl.col("_raw_label").replace_strict({v: c for v, (c, _, _) in cleaned.items()}, default=None, return_dtype=pl.String).alias("label")
+        pl.col("_raw_label")
+        .replace_strict({v: c for v, (c, _, _) in cleaned.items()}, default=None, return_dtype=pl.String)
+        .alias("label")
     )
     raw_labels = frame.get_column("_raw_label")
     dropped = int(raw_labels.is_in([v for v, (_, d, _) in cleaned.items() if d]).sum())
     masked = int(raw_labels.is_in([v for v, (_, _, m) in cleaned.items() if m]).sum())
     if dropped:
-        notes.append(f"{dropped} URL(s) de pages contenaient des paramètres (?…) ou une ancre (#…) : retirés avant import")
+        notes.append(
+            f"{dropped} URL(s) de pages contenaient des paramètres (?…) ou une ancre (#…) : retirés avant import"
+        )
     if masked:
-        notes.append(f"{masked} libellé(s) de pages contenaient une adresse e-mail ou un numéro de téléphone : masqués avant import")
+        notes.append(
+            f"{masked} libellé(s) de pages contenaient une adresse e-mail ou un numéro de téléphone : masqués avant import"
+        )
     return frame
 
 
-def _merge(frame: pl.DataFrame, headers: dict[str, str], notes: list[str]) -> tuple[pl.DataFrame, list[Rejection]]:
+def _merge(
+    frame: pl.DataFrame, headers: dict[str, str], notes: list[str]
+) -> tuple[pl.DataFrame, list[Rejection]]:
     """Rows of one report and period whose cleaned labels are equal → one row (see the module doc).
 
     Only the first row of each distinct raw label takes part: a row repeated as is stays apart and
     is refused later as a duplicate of the merged row (which carries the first line of its group).
     """
     labelled = pl.col("source_id").is_not_null() & pl.col("label").is_not_null()
-    frame = frame.with_columns((pl.struct("source_id", "_raw_label").is_first_distinct() & labelled).alias("_first"))
+    frame = frame.with_columns(
+        (pl.struct("source_id", "_raw_label").is_first_distinct() & labelled).alias("_first")
+    )
     sizes = frame.filter(pl.col("_first")).group_by("source_id").len()
     ids = sizes.filter(pl.col("len") > 1).get_column("source_id")
     if ids.is_empty():
@@ -259,7 +342,12 @@ def _merge(frame: pl.DataFrame, headers: dict[str, str], notes: list[str]) -> tu
     if members.height:
         merged = _merged_rows(members, numbers)
         rest = frame.filter(~(in_group & pl.col("_first")))
-        frame = pl.concat([rest.select(merged.columns), merged.select(pl.col(c).cast(rest.schema[c]) for c in merged.columns)])
+        frame = pl.concat(
+            [
+                rest.select(merged.columns),
+                merged.select(pl.col(c).cast(rest.schema[c]) for c in merged.columns),
+            ]
+        )
         frame = frame.sort(LINE_COL)
         groups = merged.height
         notes.append(
@@ -272,6 +360,7 @@ def _merge(frame: pl.DataFrame, headers: dict[str, str], notes: list[str]) -> tu
 
 def _merged_rows(members: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
     """One row per ``source_id``: sums, maximum and ratios over visits, as text (``coerce`` types them)."""
+
     def total(c: str) -> pl.Expr:
         return pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum())
 
@@ -282,18 +371,33 @@ def _merged_rows(members: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
         from_sums = pl.col(numerator).sum() / visits.sum()
         weighted = (pl.col(ratio) * visits).sum() / visits.sum()
         aggregates.append(
-            pl.when(complete_visits & (pl.col(numerator).is_not_null() | (visits == 0)).all()).then(from_sums)
-            .when(complete_visits & (pl.col(ratio).is_not_null() | (visits == 0)).all()).then(weighted)
+            pl.when(complete_visits & (pl.col(numerator).is_not_null() | (visits == 0)).all())
+            .then(from_sums)
+            .when(complete_visits & (pl.col(ratio).is_not_null() | (visits == 0)).all())
+            .then(weighted)
             .otherwise(None)
             .round(6)
             .alias(ratio)
         )
     values = numbers.group_by("source_id").agg(*aggregates, pl.col(LINE_COL).min())
-    first = members.sort(LINE_COL).group_by("source_id").agg(
-        *[pl.col(c).first() for c in ("source", "report", "label", "period_type", "period_start", "period_end", "_pkey")]
+    first = (
+        members.sort(LINE_COL)
+        .group_by("source_id")
+        .agg(
+            *[
+                pl.col(c).first()
+                for c in ("source", "report", "label", "period_type", "period_start", "period_end", "_pkey")
+            ]
+        )
     )
     return values.join(first, on="source_id").select(
-        "source", "source_id", "report", "label", "period_type", "period_start", "period_end",
+        "source",
+        "source_id",
+        "report",
+        "label",
+        "period_type",
+        "period_start",
+        "period_end",
         *[pl.col(c).cast(pl.String) for c in METRICS],
         "_pkey",
         pl.lit(None, pl.String).alias("_raw_label"),
@@ -303,9 +407,13 @@ def _merged_rows(members: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _refuse_groups(frame: pl.DataFrame, members: pl.DataFrame, unreadable: pl.DataFrame, headers: dict[str, str]) -> list[Rejection]:
+def _refuse_groups(
+    frame: pl.DataFrame, members: pl.DataFrame, unreadable: pl.DataFrame, headers: dict[str, str]
+) -> list[Rejection]:
     """Every line of a group holding a non-number is refused, with the value and the line it is on."""
-    reason: dict[str, tuple[str, str, int]] = {}  # source_id → (column, value, line) of its first unreadable value
+    reason: dict[
+        str, tuple[str, str, int]
+    ] = {}  # source_id → (column, value, line) of its first unreadable value
     original = members.filter(pl.col(LINE_COL).is_in(unreadable.get_column(LINE_COL).implode()))
     for row in original.sort(LINE_COL).iter_rows(named=True):
         if row["source_id"] in reason:
@@ -315,14 +423,21 @@ def _refuse_groups(frame: pl.DataFrame, members: pl.DataFrame, unreadable: pl.Da
         reason[row["source_id"]] = (headers.get(c, c), row[c], row[LINE_COL])
     sizes = dict(members.group_by("source_id").len().iter_rows())
     out: list[Rejection] = []
-    for line, source_id in frame.filter(pl.col("source_id").is_in(list(reason))).select(LINE_COL, "source_id").iter_rows():
+    for line, source_id in (
+        frame.filter(pl.col("source_id").is_in(list(reason))).select(LINE_COL, "source_id").iter_rows()
+    ):
         column, value, at = reason[source_id]
-        out.append((
-            line, column, "type", value,
-            f"Ligne à regrouper avec {sizes[source_id] - 1} autre(s) ligne(s) de la même page et de la même période "
-            f"(paramètres d'URL retirés ou données personnelles masquées), mais « {value} » (colonne « {column} », ligne {at}) "
-            f"n'est pas un nombre : aucune ligne du groupe n'est chargée, pour ne pas fausser le total.",
-        ))
+        out.append(
+            (
+                line,
+                column,
+                "type",
+                value,
+                f"Ligne à regrouper avec {sizes[source_id] - 1} autre(s) ligne(s) de la même page et de la même période "
+                f"(paramètres d'URL retirés ou données personnelles masquées), mais « {value} » (colonne « {column} », ligne {at}) "
+                f"n'est pas un nombre : aucune ligne du groupe n'est chargée, pour ne pas fausser le total.",
+            )
+        )
     return out
 
 
@@ -342,12 +457,22 @@ def _metric(frame: pl.DataFrame, column: str | None, canonical: str) -> pl.Expr:
     text = pl.col(column).str.strip_chars()
     if canonical == "bounce_rate":
         pct = text.str.contains("%")
-        number = text.str.replace_all(r"[%\s\u00a0\u202f]", "").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-        return pl.when(pct & number.is_not_null()).then((number / 100).round(6).cast(pl.String)).otherwise(text)
+        number = (
+            text.str.replace_all(r"[%\s\u00a0\u202f]", "")
+            .str.replace(",", ".", literal=True)
+            .cast(pl.Float64, strict=False)
+        )
+        return (
+            pl.when(pct & number.is_not_null()).then((number / 100).round(6).cast(pl.String)).otherwise(text)
+        )
     if canonical in DURATIONS:
         values = frame.get_column(column).drop_nulls().unique().to_list()
         seconds = {v: _seconds(v) for v in values}
-        return pl.col(column).replace_strict({k: v for k, v in seconds.items() if v is not None}, default=pl.col(column), return_dtype=pl.String)
+        return pl.col(column).replace_strict(
+            {k: v for k, v in seconds.items() if v is not None},
+            default=pl.col(column),
+            return_dtype=pl.String,
+        )
     return text
 
 
@@ -371,7 +496,9 @@ def _periods(frame: pl.DataFrame, period_col: str | None, file_name: str) -> dic
         dates = ISO_DATE.findall(file_name)
         start, end = (dates[0], dates[1]) if len(dates) >= 2 else (None, None)
         out["start"][None], out["end"][None] = start, end
-        out["key"][None] = f"range:{start}_{end}" if start else f"range:{slugify(file_name.rsplit('.', 1)[0])}"
+        out["key"][None] = (
+            f"range:{start}_{end}" if start else f"range:{slugify(file_name.rsplit('.', 1)[0])}"
+        )
         return out
     for value in frame.get_column(period_col).drop_nulls().unique().to_list():
         parsed = parse_period(value)
@@ -381,7 +508,9 @@ def _periods(frame: pl.DataFrame, period_col: str | None, file_name: str) -> dic
         out["type"][value.strip()] = kind
         out["start"][value.strip()] = start.isoformat()
         out["end"][value.strip()] = end.isoformat()
-        out["key"][value.strip()] = f"{kind}:{start.isoformat()}" if kind != "range" else f"range:{start}_{end}"
+        out["key"][value.strip()] = (
+            f"{kind}:{start.isoformat()}" if kind != "range" else f"range:{start}_{end}"
+        )
     return out
 
 

@@ -16,7 +16,17 @@ from pipelines.errors import FileRefused
 from pipelines.ingest.adapters.base import MapContext, Mapped, norm
 from pipelines.ingest.read import RawTable
 
-CODES = {"num_dau", "type_dau", "etat_dau", "date_reelle_autorisation", "dpc_prem", "an_depot", "dpc_aut", "date_reelle_doc", "cat_dem"}
+CODES = {
+    "num_dau",
+    "type_dau",
+    "etat_dau",
+    "date_reelle_autorisation",
+    "dpc_prem",
+    "an_depot",
+    "dpc_aut",
+    "date_reelle_doc",
+    "cat_dem",
+}
 
 
 class Sitadel:

@@ -62,19 +62,79 @@ from pipelines.ingest.adapters.vocabulary import (
 from pipelines.ingest.read import LINE_COL, RawTable
 
 SOURCE_PREFIX = "tableur"
-WANTED = ["source_id", "service", "channel", "submitted_at", "started_at", "decided_at", "status", "outcome",
-          "deadline_days", "commune", "age_band"]
-NOISE = {"export", "exports", "extraction", "extrait", "copie", "copy", "final", "finale", "def", "definitif", "csv", "xlsx",
-         "xls", "excel", "fr", "utf8", "utf", "bom", "cp1252", "ansi", "point", "virgule", "separateur", "sep", "tableau",
-         "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre",
-         "decembre", "jan", "fev", "avr", "juil", "sept", "oct", "nov", "dec", "maj", "version"}
+WANTED = [
+    "source_id",
+    "service",
+    "channel",
+    "submitted_at",
+    "started_at",
+    "decided_at",
+    "status",
+    "outcome",
+    "deadline_days",
+    "commune",
+    "age_band",
+]
+NOISE = {
+    "export",
+    "exports",
+    "extraction",
+    "extrait",
+    "copie",
+    "copy",
+    "final",
+    "finale",
+    "def",
+    "definitif",
+    "csv",
+    "xlsx",
+    "xls",
+    "excel",
+    "fr",
+    "utf8",
+    "utf",
+    "bom",
+    "cp1252",
+    "ansi",
+    "point",
+    "virgule",
+    "separateur",
+    "sep",
+    "tableau",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
+    "jan",
+    "fev",
+    "avr",
+    "juil",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "maj",
+    "version",
+}
 
 
 def log_source(name: str) -> str:
     """``tableur-<log>`` from a file name, dates and export noise removed (stable month after month)."""
     stem = name.rsplit(".", 1)[0]
     tokens = [t for t in re.split(r"[^a-z0-9]+", norm(stem)) if t]
-    kept = [t for t in tokens if not (t.isdigit() or t in NOISE or re.fullmatch(r"(v|s|t|q)\d{1,2}|\d+(er|e|eme)?", t))]
+    kept = [
+        t
+        for t in tokens
+        if not (t.isdigit() or t in NOISE or re.fullmatch(r"(v|s|t|q)\d{1,2}|\d+(er|e|eme)?", t))
+    ]
     return f"{SOURCE_PREFIX}-{slugify('-'.join(kept))}" if kept else SOURCE_PREFIX
 
 
@@ -90,7 +150,16 @@ class Tableur:
     streamable = True
 
     def signature(self) -> list[str]:
-        return ["N° demande", "Type de démarche", "Canal de dépôt", "Date de dépôt", "Date de décision", "Statut", "Commune", "Tranche d'âge"]
+        return [
+            "N° demande",
+            "Type de démarche",
+            "Canal de dépôt",
+            "Date de dépôt",
+            "Date de décision",
+            "Statut",
+            "Commune",
+            "Tranche d'âge",
+        ]
 
     def affinity(self, raw: RawTable) -> float:
         """Share of the typical log columns found through the synonyms (for « closest format »)."""
@@ -99,7 +168,11 @@ class Tableur:
 
     def matches(self, raw: RawTable) -> bool:
         cols = columns_of(raw)
-        return "submitted_at" in cols and "service" in cols and bool({"channel", "status", "outcome", "decided_at", "started_at"} & set(cols))
+        return (
+            "submitted_at" in cols
+            and "service" in cols
+            and bool({"channel", "status", "outcome", "decided_at", "started_at"} & set(cols))
+        )
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         f = raw.frame
@@ -109,7 +182,9 @@ class Tableur:
             ident = col(f, cols["source_id"]).str.strip_chars()
         else:
             ident = stable_row_ids(f, raw.header, prefix="ligne-", seen=ctx.stream, salt=ctx.salt)
-            ctx.notes.append("pas de colonne « N° demande » : identifiant calculé à partir du contenu de chaque ligne")
+            ctx.notes.append(
+                "pas de colonne « N° demande » : identifiant calculé à partir du contenu de chaque ligne"
+            )
         status = translate(f, cols.get("status"), STATUSES)
         common = f.select(
             pl.lit(source).alias("source"),
@@ -129,22 +204,52 @@ class Tableur:
         out: list[Mapped] = []
         if {"decided_at", "started_at", "status"} & set(cols):
             if "status" not in cols:
-                ctx.notes.append("pas de colonne « Statut » : dossier décidé = accepté, en instruction s'il a une date d'instruction, sinon déposé")
-                common = common.with_columns(
-                    pl.when(pl.col("decided_at").is_not_null()).then(pl.lit("accepted"))
-                    .when(pl.col("started_at").is_not_null()).then(pl.lit("in_review"))
-                    .otherwise(pl.lit("submitted")).alias("status")
+                ctx.notes.append(
+                    "pas de colonne « Statut » : dossier décidé = accepté, en instruction s'il a une date d'instruction, sinon déposé"
                 )
-            cases = common.select("source", "source_id", "service", "channel", "submitted_at", "started_at", "decided_at",
-                                  "status", "deadline_days", "commune", LINE_COL)
+                common = common.with_columns(
+                    pl.when(pl.col("decided_at").is_not_null())
+                    .then(pl.lit("accepted"))
+                    .when(pl.col("started_at").is_not_null())
+                    .then(pl.lit("in_review"))
+                    .otherwise(pl.lit("submitted"))
+                    .alias("status")
+                )
+            cases = common.select(
+                "source",
+                "source_id",
+                "service",
+                "channel",
+                "submitted_at",
+                "started_at",
+                "decided_at",
+                "status",
+                "deadline_days",
+                "commune",
+                LINE_COL,
+            )
             out.append(Mapped("processing", source, cases))
         if "channel" in cols:
-            outcome = pl.coalesce(pl.col("outcome"), pl.col("status").replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String))
-            events = common.select("source", "source_id", "submitted_at", "service", "channel", "commune", "age_band",
-                                   outcome.alias("outcome"), LINE_COL)
+            outcome = pl.coalesce(
+                pl.col("outcome"),
+                pl.col("status").replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String),
+            )
+            events = common.select(
+                "source",
+                "source_id",
+                "submitted_at",
+                "service",
+                "channel",
+                "commune",
+                "age_band",
+                outcome.alias("outcome"),
+                LINE_COL,
+            )
             out.append(Mapped("usage", source, events))
         elif out:
-            ctx.notes.append("pas de colonne « Canal » : dossiers chargés, mais pas de demandes pour le taux d'usage en ligne")
+            ctx.notes.append(
+                "pas de colonne « Canal » : dossiers chargés, mais pas de demandes pour le taux d'usage en ligne"
+            )
         return out
 
 
@@ -158,7 +263,9 @@ def _communes(frame: pl.DataFrame, column: str | None, ctx: MapContext) -> pl.Ex
         if not are_codes:
             mapping = dict.fromkeys(values)
     if not are_codes:
-        ctx.notes.append(f"la colonne « {column} » contient des noms de communes et non des codes INSEE : elle n'est pas reprise")
+        ctx.notes.append(
+            f"la colonne « {column} » contient des noms de communes et non des codes INSEE : elle n'est pas reprise"
+        )
     return replace_values(column, mapping)
 
 

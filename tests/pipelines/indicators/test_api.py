@@ -21,8 +21,14 @@ REVIEWS = """reviews = [
 @pytest.fixture
 def small(make):
     requests = [
-        *[request("2023-02-10", "online" if i < 2 else "counter", commune="39901", age_band="<25") for i in range(8)],
-        *[request("2025-01-10", "online" if i < 3 else "counter", commune="39901", age_band="75+") for i in range(4)],
+        *[
+            request("2023-02-10", "online" if i < 2 else "counter", commune="39901", age_band="<25")
+            for i in range(8)
+        ],
+        *[
+            request("2025-01-10", "online" if i < 3 else "counter", commune="39901", age_band="75+")
+            for i in range(4)
+        ],
         *[request("2025-02-10", "assisted", commune="39902") for _ in range(2)],
         *[request("2025-02-11", "phone", service="urbanisme", commune="39902") for _ in range(2)],
         request("2025-03-31", "mail"),
@@ -37,7 +43,9 @@ def small(make):
 def test_series_by_month(small):
     wh, plan = small
     frame = series(wh, plan, "tx")
-    assert frame.schema == pl.Schema({"month": pl.Date, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "n": pl.Int64})
+    assert frame.schema == pl.Schema(
+        {"month": pl.Date, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "n": pl.Int64}
+    )
     rows = {r["month"]: r for r in frame.to_dicts()}
     assert list(rows) == [dt.date(2023, 2, 1), dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)]
     assert (rows[dt.date(2025, 2, 1)]["value"], rows[dt.date(2025, 2, 1)]["n"]) == (pytest.approx(0.5), 4)
@@ -52,11 +60,19 @@ def test_breakdown_by_each_dimension(small):
     as_of = dt.date(2025, 12, 31)
     by_channel = breakdown(wh, plan, "tx", "channel", as_of=as_of)
     assert by_channel.columns == ["key", "label", "value", "ci_low", "ci_high", "n"]
-    assert dict(zip(by_channel["key"], by_channel["n"], strict=True)) == {"counter": 1, "online": 3, "assisted": 2, "phone": 2, "mail": 1}
+    assert dict(zip(by_channel["key"], by_channel["n"], strict=True)) == {
+        "counter": 1,
+        "online": 3,
+        "assisted": 2,
+        "phone": 2,
+        "mail": 1,
+    }
     assert by_channel.filter(pl.col("key") == "assisted")["label"].item() == "En ligne, accompagnée"
     by_commune = breakdown(wh, plan, "tx", "commune", as_of=as_of).to_dicts()
     assert [(r["key"], r["label"], r["n"], r["value"]) for r in by_commune] == [
-        ("39901", "39901", 4, pytest.approx(0.75)), ("39902", "39902", 4, pytest.approx(0.5)), (None, "Commune non renseignée", 1, 0.0),
+        ("39901", "39901", 4, pytest.approx(0.75)),
+        ("39902", "39902", 4, pytest.approx(0.5)),
+        (None, "Commune non renseignée", 1, 0.0),
     ]
     by_age = breakdown(wh, plan, "tx", "age_band", Filters(communes=("39901",)), as_of=as_of)
     assert by_age["key"].to_list() == ["75+"]
@@ -83,16 +99,42 @@ def test_review_with_reviews_in_the_plan(make):
         *[request("2025-02-10", "online" if i < 7 else "counter") for i in range(10)],
         request("2025-12-31"),
     ]
-    wh, plan = make(requests=requests, extra_plan=REVIEWS, indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),))
+    wh, plan = make(
+        requests=requests,
+        extra_plan=REVIEWS,
+        indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),),
+    )
     doc = review(wh, plan)  # the latest review whose period has data: Mi-parcours
     assert (doc["name"], doc["baseline_start"], doc["baseline_end"], doc["start"], doc["end"]) == (
-        "Mi-parcours", "2023-01-01", "2023-12-31", "2025-01-01", "2025-12-31")
+        "Mi-parcours",
+        "2023-01-01",
+        "2023-12-31",
+        "2025-01-01",
+        "2025-12-31",
+    )
     row = doc["indicators"][0]
-    assert (row["baseline_value"], row["baseline_n"], row["review_value"], row["n"]) == (pytest.approx(0.3), 10, pytest.approx(8 / 11), 11)
+    assert (row["baseline_value"], row["baseline_n"], row["review_value"], row["n"]) == (
+        pytest.approx(0.3),
+        10,
+        pytest.approx(8 / 11),
+        11,
+    )
     assert row["delta"] == pytest.approx(8 / 11 - 0.3)
     assert row["sentence"].startswith("Hausse") and row["status"] in ("on_track", "at_risk")
-    assert set(row) >= {"id", "label", "unit", "direction", "baseline_ci_low", "baseline_ci_high", "ci_low", "ci_high",
-                        "p_value", "significant", "status_label", "target_value"}
+    assert set(row) >= {
+        "id",
+        "label",
+        "unit",
+        "direction",
+        "baseline_ci_low",
+        "baseline_ci_high",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "significant",
+        "status_label",
+        "target_value",
+    }
     final = review(wh, plan, "Finale")
     assert final["indicators"][0]["n"] == 0 and final["indicators"][0]["status"] == "insufficient_data"
     assert (final["start"], final["end"], final["complete"]) == ("2028-01-01", "2028-12-31", False)

@@ -11,15 +11,53 @@ import pytest
 
 from tests.conftest import ROOT
 
-KEYS = {"id", "label", "measure", "unit", "direction", "period_start", "period_end", "value", "ci_low", "ci_high", "n",
-        "baseline_value", "target_value", "target_date", "expected_now", "progress_pct", "status", "projection",
-        "projection_low", "projection_high", "change", "status_label", "min_sample", "ci_method", "value_label", "quality"}
+KEYS = {
+    "id",
+    "label",
+    "measure",
+    "unit",
+    "direction",
+    "period_start",
+    "period_end",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "baseline_value",
+    "target_value",
+    "target_date",
+    "expected_now",
+    "progress_pct",
+    "status",
+    "projection",
+    "projection_low",
+    "projection_high",
+    "change",
+    "status_label",
+    "min_sample",
+    "ci_method",
+    "value_label",
+    "quality",
+}
 
 
 def _kpi(demo, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "kpi", "--warehouse", str(demo.warehouse), "--plan", str(demo.plan), *extra],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "kpi",
+            "--warehouse",
+            str(demo.warehouse),
+            "--plan",
+            str(demo.plan),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
 
@@ -31,15 +69,25 @@ def kpi_json(demo):
 def test_json_agrees_with_the_sql_views(demo, kpi_json):
     con = duckdb.connect(str(demo.warehouse), read_only=True)
     try:
-        current = {r[0]: r[1:] for r in con.execute("select indicator_id, value, ci_low, ci_high, n, period_start, period_end from kpi_indicators").fetchall()}
-        baselines = dict(con.execute("select indicator_id, baseline_value from kpi_indicator_baselines").fetchall())
+        current = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select indicator_id, value, ci_low, ci_high, n, period_start, period_end from kpi_indicators"
+            ).fetchall()
+        }
+        baselines = dict(
+            con.execute("select indicator_id, baseline_value from kpi_indicator_baselines").fetchall()
+        )
     finally:
         con.close()
     assert {i["id"] for i in kpi_json["indicators"]} == set(current)
     for ind in kpi_json["indicators"]:
         value, low, high, n, start, end = current[ind["id"]]
         assert ind["value"] == pytest.approx(value, rel=1e-12) and ind["n"] == n, ind["id"]
-        assert (ind["ci_low"], ind["ci_high"]) == (pytest.approx(low, rel=1e-12), pytest.approx(high, rel=1e-12))
+        assert (ind["ci_low"], ind["ci_high"]) == (
+            pytest.approx(low, rel=1e-12),
+            pytest.approx(high, rel=1e-12),
+        )
         assert (ind["period_start"], ind["period_end"]) == (start.isoformat(), end.isoformat())
         assert ind["baseline_value"] == pytest.approx(baselines[ind["id"]], rel=1e-12)
 

@@ -38,7 +38,11 @@ def test_five_cases_median_p90_mean_and_intervals(make):
     assert d["p90"] == pytest.approx(11 + 0.6 * (30 - 11))
     lo, hi, level = _ranks(5, 0.9)
     assert (lo, hi) == (3, 5)
-    assert (d["p90_ci_low"], d["p90_ci_high"], d["p90_ci_level"]) == (pytest.approx(7.0), pytest.approx(30.0), pytest.approx(level))
+    assert (d["p90_ci_low"], d["p90_ci_high"], d["p90_ci_level"]) == (
+        pytest.approx(7.0),
+        pytest.approx(30.0),
+        pytest.approx(level),
+    )
     mean, sd = statistics.mean(FIVE), statistics.stdev(FIVE)
     assert d["mean"] == pytest.approx(10.8)
     assert d["mean_ci_low"] == pytest.approx(mean - T975[4] * sd / math.sqrt(5))
@@ -52,33 +56,42 @@ def test_ten_cases_median_interval_uses_ranks_2_and_9(make):
     wh, _ = make(cases=[case("2025-03-01", d) for d in range(1, 11)])
     lo, hi, level = _ranks(10, 0.5)
     assert (lo, hi) == (2, 9) and level == pytest.approx((1013 - 11) / 1024)
-    row = query(wh, "select median, median_ci_low, median_ci_high, median_ci_level from kpi_delay(date '2025-01-01', date '2026-01-01')")[0]
+    row = query(
+        wh,
+        "select median, median_ci_low, median_ci_high, median_ci_level from kpi_delay(date '2025-01-01', date '2026-01-01')",
+    )[0]
     assert row == (pytest.approx(5.5), pytest.approx(2.0), pytest.approx(9.0), pytest.approx(level))
 
 
 def test_only_decided_cases_in_the_period_count(make):
-    wh, _ = make(cases=[
-        case("2025-03-01", 3),
-        case("2025-03-01", 5, status="rejected"),
-        case("2025-03-01", 4, status="closed_without_decision"),  # not a decision
-        case("2024-11-01", 70),  # decided 2025-01-10: in the period
-        case("2025-12-20", 20),  # decided in 2026: out
-        case("2025-06-01", None, status="in_review"),  # open
-    ])
+    wh, _ = make(
+        cases=[
+            case("2025-03-01", 3),
+            case("2025-03-01", 5, status="rejected"),
+            case("2025-03-01", 4, status="closed_without_decision"),  # not a decision
+            case("2024-11-01", 70),  # decided 2025-01-10: in the period
+            case("2025-12-20", 20),  # decided in 2026: out
+            case("2025-06-01", None, status="in_review"),  # open
+        ]
+    )
     row = query(wh, "select n, median from kpi_delay(date '2025-01-01', date '2026-01-01')")[0]
     assert row == (3, pytest.approx(5.0))
 
 
 def test_fractional_calendar_days(make):
     wh, _ = make(cases=[case("2025-03-01", 1.5)])
-    assert query(wh, "select median from kpi_delay(date '2025-01-01', date '2026-01-01')")[0][0] == pytest.approx(1.5)
+    assert query(wh, "select median from kpi_delay(date '2025-01-01', date '2026-01-01')")[0][
+        0
+    ] == pytest.approx(1.5)
 
 
 def test_backlog_at_period_end_and_its_median_age(make):
     wh, plan = make(
         cases=[
             case("2025-12-01", None, status="in_review"),  # open, 31 days old on 2026-01-01
-            case("2025-11-01", 92, status="accepted"),  # decided 2026-02-01: open at the end of 2025, 61 days old
+            case(
+                "2025-11-01", 92, status="accepted"
+            ),  # decided 2026-02-01: open at the end of 2025, 61 days old
             case("2025-10-01", None, status="closed_without_decision"),  # closed, date unknown: not open
             case("2025-10-01", 10),  # decided in October
         ],
@@ -89,7 +102,10 @@ def test_backlog_at_period_end_and_its_median_age(make):
     assert ind["n"] == 4  # cases filed in the period
     assert ind["details"]["backlog_median_age"] == pytest.approx((31 + 61) / 2)
     assert ind["ci_method"].startswith("comptage exhaustif")
-    monthly = query(wh, "select month, backlog from kpi_backlog(date '2025-10-01', date '2026-01-01', dims := ['month']) order by month")
+    monthly = query(
+        wh,
+        "select month, backlog from kpi_backlog(date '2025-10-01', date '2026-01-01', dims := ['month']) order by month",
+    )
     # end of October: the case decided on 2025-10-11 is closed; the one filed on 2025-11-01 not yet filed
     assert monthly == [(dt.date(2025, 10, 1), 0), (dt.date(2025, 11, 1), 1), (dt.date(2025, 12, 1), 2)]
 
@@ -144,19 +160,30 @@ def test_rank_sum_equals_scipy_ranks_with_ties(make):
     before = [3, 5, 5, 5, 7.5, 9, 9, 12, 14, 20, 21.25, 30]  # ties within a period…
     after = [2, 3, 5, 6, 7.5, 7.5, 8, 9, 10, 10, 11, 13.5, 40]  # …and across the two
     other = [5, 9]  # another service: left out by the filter
-    wh, _ = make(cases=[case("2023-03-01", d) for d in before] + [case("2025-03-01", d) for d in after]
-                 + [case("2025-03-01", d, service="urbanisme") for d in other])
+    wh, _ = make(
+        cases=[case("2023-03-01", d) for d in before]
+        + [case("2025-03-01", d) for d in after]
+        + [case("2025-03-01", d, service="urbanisme") for d in other]
+    )
     n1, n2, u1, tie_term = query(
-        wh, "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2023-01-01', date '2024-01-01', "
-            "date '2025-01-01', date '2026-01-01', services := ['etat-civil'])")[0]
+        wh,
+        "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2023-01-01', date '2024-01-01', "
+        "date '2025-01-01', date '2026-01-01', services := ['etat-civil'])",
+    )[0]
     ranks = sps.rankdata(before + after)
     _, counts = np.unique(before + after, return_counts=True)
     assert (n1, n2) == (12, 13)
     assert u1 == ranks[: len(before)].sum() - n1 * (n1 + 1) / 2  # exactly: integers and halves
     assert u1 == sps.mannwhitneyu(before, after).statistic
-    assert tie_term == float((counts**3 - counts).sum()) == 120.0  # 3 and 10 twice, 7,5 and 9 thrice, 5 four times
+    assert (
+        tie_term == float((counts**3 - counts).sum()) == 120.0
+    )  # 3 and 10 twice, 7,5 and 9 thrice, 5 four times
     assert mann_whitney_from_ranks(u1, n1, n2, tie_term) == pytest.approx(
-        sps.mannwhitneyu(before, after, method="asymptotic").pvalue, rel=1e-12)
-    empty = query(wh, "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2019-01-01', date '2019-02-01', "
-                      "date '2019-01-01', date '2019-02-01')")[0]
+        sps.mannwhitneyu(before, after, method="asymptotic").pvalue, rel=1e-12
+    )
+    empty = query(
+        wh,
+        "select n1, n2, u1, tie_term from kpi_delay_rank_sum(date '2019-01-01', date '2019-02-01', "
+        "date '2019-01-01', date '2019-02-01')",
+    )[0]
     assert empty == (0, 0, None, 0.0)

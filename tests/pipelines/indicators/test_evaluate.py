@@ -23,10 +23,16 @@ def _take_up(year: int, online: int, total: int) -> list[dict]:
 def test_increasing_indicator_on_track_with_progress_and_change(make):
     wh, plan = make(
         requests=_take_up(2023, 3, 10) + _take_up(2025, 7, 10),
-        indicators=(indicator("tx", "take_up", target=0.8, milestones=(("2025-12-31", 0.6),), min_sample=10),),
+        indicators=(
+            indicator("tx", "take_up", target=0.8, milestones=(("2025-12-31", 0.6),), min_sample=10),
+        ),
     )
     ind = evaluate(wh, plan, AS_OF)["indicators"][0]
-    assert (ind["baseline_value"], ind["baseline_n"], ind["baseline_source"]) == (pytest.approx(0.3), 10, "computed")
+    assert (ind["baseline_value"], ind["baseline_n"], ind["baseline_source"]) == (
+        pytest.approx(0.3),
+        10,
+        "computed",
+    )
     assert ind["expected_now"] == pytest.approx(0.6)  # read at the period end, on the milestone
     assert ind["progress_pct"] == pytest.approx(100 * (0.7 - 0.3) / (0.8 - 0.3))
     assert (ind["status"], ind["status_label"]) == ("on_track", "en bonne voie")
@@ -35,7 +41,10 @@ def test_increasing_indicator_on_track_with_progress_and_change(make):
     assert change["delta"] == pytest.approx(0.4)
     assert change["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)))
     assert change["significant"] is False
-    assert change["sentence"] == "Hausse non significative de 40,0\u00a0points depuis 2023 (p\u00a0=\u00a00,074)."
+    assert (
+        change["sentence"]
+        == "Hausse non significative de 40,0\u00a0points depuis 2023 (p\u00a0=\u00a00,074)."
+    )
     assert ind["projection"] is None  # fewer than 12 monthly values
 
 
@@ -47,15 +56,24 @@ def test_n_below_minimum_sample(make):
 
 
 def test_value_past_the_target(make):
-    wh, plan = make(requests=_take_up(2023, 3, 10) + _take_up(2025, 9, 10), indicators=(indicator("tx", "take_up", target=0.6),))
+    wh, plan = make(
+        requests=_take_up(2023, 3, 10) + _take_up(2025, 9, 10),
+        indicators=(indicator("tx", "take_up", target=0.6),),
+    )
     ind = evaluate(wh, plan, AS_OF)["indicators"][0]
     assert ind["progress_pct"] == 100.0 and ind["status"] == "on_track"
 
 
 def test_at_risk_when_the_interval_reaches_the_trajectory_and_off_track_when_not(make):
-    small = make(requests=_take_up(2023, 3, 10) + _take_up(2025, 5, 10), indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),))
+    small = make(
+        requests=_take_up(2023, 3, 10) + _take_up(2025, 5, 10),
+        indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),),
+    )
     assert evaluate(*small, AS_OF)["indicators"][0]["status"] == "at_risk"  # 50 % [23,7 ; 76,3] reaches 60 %
-    large = make(requests=_take_up(2023, 30, 100) + _take_up(2025, 30, 100), indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),))
+    large = make(
+        requests=_take_up(2023, 30, 100) + _take_up(2025, 30, 100),
+        indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),),
+    )
     ind = evaluate(*large, AS_OF)["indicators"][0]
     assert ind["ci_high"] < 0.6 and ind["status"] == "off_track" and ind["status_label"] == "en retard"
     assert ind["change"]["sentence"].startswith("Stabilité depuis 2023")
@@ -68,12 +86,17 @@ def test_decreasing_delay_target(make):
     )
     ind = evaluate(wh, plan, AS_OF)["indicators"][0]
     assert (ind["baseline_value"], ind["value"]) == (pytest.approx(40.0), pytest.approx(25.0))
-    assert ind["expected_now"] == pytest.approx(40 - 20 * 731 / 1461)  # baseline end → target, read on 2025-12-31
+    assert ind["expected_now"] == pytest.approx(
+        40 - 20 * 731 / 1461
+    )  # baseline end → target, read on 2025-12-31
     assert ind["progress_pct"] == pytest.approx(75.0)
     assert ind["status"] == "on_track"
     # Mann–Whitney, 3 against 3 completely separated: exact two-sided p = 2/20
     assert ind["change"]["p_value"] == pytest.approx(0.1)
-    assert ind["change"]["sentence"] == "Baisse non significative de 15,0\u00a0jours depuis 2023 (p\u00a0=\u00a00,100)."
+    assert (
+        ind["change"]["sentence"]
+        == "Baisse non significative de 15,0\u00a0jours depuis 2023 (p\u00a0=\u00a00,100)."
+    )
 
 
 def test_hand_entered_baseline_is_not_tested(make):
@@ -84,11 +107,19 @@ def test_hand_entered_baseline_is_not_tested(make):
     ind = evaluate(wh, plan, AS_OF)["indicators"][0]
     assert (ind["baseline_value"], ind["baseline_source"], ind["baseline_n"]) == (0.8, "manual", None)
     assert ind["change"]["p_value"] is None and ind["change"]["significant"] is None
-    assert "saisie à la main" in ind["change"]["sentence"] and ind["change"]["sentence"].startswith("Baisse de 20,0")
+    assert "saisie à la main" in ind["change"]["sentence"] and ind["change"]["sentence"].startswith(
+        "Baisse de 20,0"
+    )
 
 
 def test_empty_warehouse(tmp_path, make):
-    _, plan = make(indicators=(indicator("tx", "take_up"), indicator("d", "delay_median", "decrease", target=5.0), indicator("s", "nps", target=10.0)))
+    _, plan = make(
+        indicators=(
+            indicator("tx", "take_up"),
+            indicator("d", "delay_median", "decrease", target=5.0),
+            indicator("s", "nps", target=10.0),
+        )
+    )
     wh = tmp_path / "empty.duckdb"
     con = duckdb.connect(str(wh))
     ensure_schema(con)
@@ -121,12 +152,18 @@ def test_changes_can_be_left_out_and_computed_one_at_a_time(make):
 
     wh, plan = make(
         requests=_take_up(2023, 3, 10) + _take_up(2025, 7, 10),
-        cases=[case("2023-03-01", d) for d in (38, 40, 42, 40)] + [case("2025-03-01", d) for d in (24, 25, 26, 40)],
-        indicators=(indicator("tx", "take_up", target=0.8), indicator("delai", "delay_median", "decrease", target=20.0)),
+        cases=[case("2023-03-01", d) for d in (38, 40, 42, 40)]
+        + [case("2025-03-01", d) for d in (24, 25, 26, 40)],
+        indicators=(
+            indicator("tx", "take_up", target=0.8),
+            indicator("delai", "delay_median", "decrease", target=20.0),
+        ),
     )
     full = evaluate(wh, plan, AS_OF)
     light = evaluate(wh, plan, AS_OF, changes=False)
     for with_test, without in zip(full["indicators"], light["indicators"], strict=True):
         assert without["change"] is None and with_test["change"]["p_value"] is not None
-        assert {k: v for k, v in without.items() if k != "change"} == {k: v for k, v in with_test.items() if k != "change"}
+        assert {k: v for k, v in without.items() if k != "change"} == {
+            k: v for k, v in with_test.items() if k != "change"
+        }
         assert indicator_change(wh, plan, with_test["id"], AS_OF) == with_test["change"]

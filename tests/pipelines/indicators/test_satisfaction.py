@@ -70,7 +70,10 @@ def test_nps_where_asked(evaluated):
 def test_change_in_mean_score_uses_welch(make):
     before = (4, 5, 6, 5, 5)
     wh, plan = make(
-        responses=[*[response("2023-05-01", s) for s in before], *[response("2025-05-01", s) for s in SCORES]],
+        responses=[
+            *[response("2023-05-01", s) for s in before],
+            *[response("2025-05-01", s) for s in SCORES],
+        ],
         indicators=(indicator("moy", "satisfaction_mean", target=8),),
     )
     change = evaluate(wh, plan, AS_OF)["indicators"][0]["change"]
@@ -87,7 +90,10 @@ def test_change_in_mean_score_uses_welch(make):
 def test_nps_interval_inside_its_range(make):
     answers = [10] * 10 + [8] * 6 + [3] * 4  # 10 promoters, 6 passives, 4 detractors
     wh, _ = make(responses=[response("2025-04-01", 10, nps=a) for a in answers])
-    row = query(wh, "select nps, nps_ci_low, nps_ci_high, n_nps from kpi_satisfaction(date '2025-01-01', date '2026-01-01')")[0]
+    row = query(
+        wh,
+        "select nps, nps_ci_low, nps_ci_high, n_nps from kpi_satisfaction(date '2025-01-01', date '2026-01-01')",
+    )[0]
     sd = statistics.stdev([100] * 10 + [0] * 6 + [-100] * 4)
     half = T975[19] * sd / math.sqrt(20)
     assert row == (pytest.approx(30.0), pytest.approx(30 - half), pytest.approx(30 + half), 20)

@@ -61,5 +61,11 @@ def test_french_wording():
     assert amount(-1.2, "jours") == "1,2\u00a0jour"
     assert period_label(dt.date(2023, 1, 1), dt.date(2023, 12, 31)) == "2023"
     assert period_label(dt.date(2023, 1, 1), dt.date(2023, 6, 30)) == "la période du 01/01/2023 au 30/06/2023"
-    assert change_sentence(0.123, "%", "2023", 0.0004, True) == "Hausse significative de 12,3\u00a0points depuis 2023 (p\u00a0<\u00a00,001)."
-    assert change_sentence(-1.2, "jours", "2023", 0.31, False) == "Baisse non significative de 1,2\u00a0jour depuis 2023 (p\u00a0=\u00a00,310)."
+    assert (
+        change_sentence(0.123, "%", "2023", 0.0004, True)
+        == "Hausse significative de 12,3\u00a0points depuis 2023 (p\u00a0<\u00a00,001)."
+    )
+    assert (
+        change_sentence(-1.2, "jours", "2023", 0.31, False)
+        == "Baisse non significative de 1,2\u00a0jour depuis 2023 (p\u00a0=\u00a00,310)."
+    )

@@ -16,17 +16,30 @@ MILESTONE_2025 = ((D(2025, 12, 31), 0.6),)
 
 def _ind(direction="increase", baseline=None, target=0.8, milestones=MILESTONE_2025, min_sample=10, unit="%"):
     return Indicator(
-        id="x", label="x", measure="take_up" if unit == "%" else "delay_median", unit=unit, direction=direction,
+        id="x",
+        label="x",
+        measure="take_up" if unit == "%" else "delay_median",
+        unit=unit,
+        direction=direction,
         scope={k: () for k in ("services", "channels", "communes", "age_bands")},
-        baseline_start=D(2023, 1, 1), baseline_end=D(2023, 12, 31), baseline_value=baseline,
-        target_value=target, target_date=D(2027, 12, 31), milestones=tuple(Milestone(d, v) for d, v in milestones),
-        min_sample=min_sample, methodology="",
+        baseline_start=D(2023, 1, 1),
+        baseline_end=D(2023, 12, 31),
+        baseline_value=baseline,
+        target_value=target,
+        target_date=D(2027, 12, 31),
+        milestones=tuple(Milestone(d, v) for d, v in milestones),
+        min_sample=min_sample,
+        methodology="",
     )
 
 
 def test_trajectory_points_and_linear_reading():
     ind = _ind()
-    assert trajectory_points(ind, 0.3) == [(D(2023, 12, 31), 0.3, "référence"), (D(2025, 12, 31), 0.6, "jalon"), (D(2027, 12, 31), 0.8, "cible")]
+    assert trajectory_points(ind, 0.3) == [
+        (D(2023, 12, 31), 0.3, "référence"),
+        (D(2025, 12, 31), 0.6, "jalon"),
+        (D(2027, 12, 31), 0.8, "cible"),
+    ]
     assert expected_at(ind, 0.3, D(2023, 6, 30)) == 0.3  # flat before the baseline end
     assert expected_at(ind, 0.3, D(2025, 12, 31)) == pytest.approx(0.6)
     # 2024-12-31 is 366 of the 731 days from 2023-12-31 to 2025-12-31
@@ -34,7 +47,9 @@ def test_trajectory_points_and_linear_reading():
     # 2026-12-31: 365 of 730 days from the milestone to the target
     assert expected_at(ind, 0.3, D(2026, 12, 31)) == pytest.approx(0.6 + 0.2 * 365 / 730)
     assert expected_at(ind, 0.3, D(2030, 1, 1)) == 0.8  # flat after the target
-    assert expected_at(ind, None, D(2024, 6, 1)) is None  # no baseline: nothing to expect before the first milestone
+    assert (
+        expected_at(ind, None, D(2024, 6, 1)) is None
+    )  # no baseline: nothing to expect before the first milestone
     assert expected_at(ind, None, D(2026, 12, 31)) == pytest.approx(0.7)
 
 
@@ -65,7 +80,9 @@ def test_status_rules():
     when = D(2025, 12, 31)
     assert classify(ind, 0.65, 0.6, 0.7, 100, 0.6, None, when)[0] == "on_track"
     assert classify(ind, 0.55, 0.45, 0.65, 100, 0.6, None, when)[0] == "at_risk"  # the interval reaches 0.6
-    assert classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when)[0] == "at_risk"  # the trend reaches the target
+    assert (
+        classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when)[0] == "at_risk"
+    )  # the trend reaches the target
     status, reason = classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.7, when)
     assert status == "off_track" and "55,0" in reason and "60,0" in reason
     assert classify(ind, 0.9, 0.8, 1.0, 5, 0.6, None, when)[0] == "insufficient_data"  # n < min_sample (10)

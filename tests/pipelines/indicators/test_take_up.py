@@ -54,7 +54,10 @@ def test_assisted_is_reported_apart(warehouse):
 def test_ten_requests_seven_online_in_sql(warehouse):
     wh, _ = warehouse
     # March to May 2025: 5 online + 2 assisted + 3 counter (+ 2 abandoned, not counted)
-    row = query(wh, "select n_requests, n_digital, take_up, take_up_ci_low, take_up_ci_high from kpi_take_up(date '2025-03-01', date '2025-06-01')")[0]
+    row = query(
+        wh,
+        "select n_requests, n_digital, take_up, take_up_ci_low, take_up_ci_high from kpi_take_up(date '2025-03-01', date '2025-06-01')",
+    )[0]
     low, high = wilson(7, 10)
     assert row == (10, 7, pytest.approx(0.7), pytest.approx(low), pytest.approx(high))
     assert (round(low, 4), round(high, 4)) == (0.3968, 0.8922)  # the textbook values for 7/10
@@ -62,7 +65,9 @@ def test_ten_requests_seven_online_in_sql(warehouse):
 
 def test_filters_intersect_the_scope(warehouse):
     wh, plan = warehouse
-    only_counter_and_online = evaluate(wh, plan, AS_OF, Filters(channels=("online", "counter")))["indicators"][0]
+    only_counter_and_online = evaluate(wh, plan, AS_OF, Filters(channels=("online", "counter")))[
+        "indicators"
+    ][0]
     assert (only_counter_and_online["n"], only_counter_and_online["value"]) == (9, pytest.approx(6 / 9))
     commune = evaluate(wh, plan, AS_OF, Filters(communes=("39901", "39902")))["indicators"][0]
     assert (commune["n"], commune["value"]) == (5, pytest.approx(2 / 5))
@@ -72,7 +77,9 @@ def test_filters_intersect_the_scope(warehouse):
 
 def test_filter_dates_are_widened_to_whole_months(warehouse):
     wh, plan = warehouse
-    ind = evaluate(wh, plan, AS_OF, Filters(start=dt.date(2025, 3, 15), end=dt.date(2025, 4, 10)))["indicators"][0]
+    ind = evaluate(wh, plan, AS_OF, Filters(start=dt.date(2025, 3, 15), end=dt.date(2025, 4, 10)))[
+        "indicators"
+    ][0]
     assert (ind["period_start"], ind["period_end"]) == ("2025-03-01", "2025-04-30")
     assert (ind["n"], ind["value"]) == (7, 1.0)
 

@@ -13,33 +13,76 @@ GOOD = "A-1;Acte de naissance;Guichet;06/01/2025;07/01/2025;Délivré;39300;30-4
 
 
 def _log(zone, name: str, *bad_rows: str):
-    path = zone.write(name, HEADER + GOOD + "".join(bad_rows) + "A-9;Acte de naissance;En ligne;08/01/2025;;En cours;01053;75+\r\n")
+    path = zone.write(
+        name,
+        HEADER
+        + GOOD
+        + "".join(bad_rows)
+        + "A-9;Acte de naissance;En ligne;08/01/2025;;En cours;01053;75+\r\n",
+    )
     (report,) = zone.ingest(path)
     return report
 
 
 def _rejections(zone) -> list[tuple]:
-    return zone.rows('select line, "column", "check", value, message from rejected_rows order by line, "column"')
+    return zone.rows(
+        'select line, "column", "check", value, message from rejected_rows order by line, "column"'
+    )
 
 
 @pytest.mark.parametrize(
     ("row", "column", "expected"),
     [
-        ("A-2;Acte de naissance;Guichet;31/02/2025;;En cours;39300;30-44\r\n", "submitted_at",
-         "Valeur illisible pour date de dépôt (submitted_at) : « 31/02/2025 » n'est pas une date lisible"),
-        ("A-2;Acte de naissance;Guichet;06/01/2031;;En cours;39300;30-44\r\n", "submitted_at",
-         "Date invraisemblable pour date de dépôt (submitted_at) : « 06/01/2031 » (dans le futur"),
-        ("A-2;Acte de naissance;Guichet;06/01/1999;;En cours;39300;30-44\r\n", "submitted_at", "(antérieure à 2000)"),
-        ("A-2;Acte de naissance;Guichet;10/01/2025;09/01/2025;Délivré;39300;30-44\r\n", "decided_at",
-         "La décision (09/01/2025) est antérieure au dépôt du dossier (10/01/2025)."),
-        ("A-2;Acte de naissance;Guichet;10/01/2025;;Délivré;39300;30-44\r\n", "decided_at", "Dossier accepté ou refusé sans date de décision."),
-        ("A-2;Acte de naissance;Guichet;10/01/2025;;En cours;39300;quarante ans\r\n", "age_band",
-         "« quarante ans » n'a pas le format attendu pour tranche d'âge (age_band) (tranche d'âge, ex. 30-44, <25, 75+)."),
-        ("A-2;Acte de naissance;Fax;10/01/2025;;En cours;39300;30-44\r\n", "channel",
-         "« Fax » n'est pas une valeur admise pour canal (channel) (valeurs admises : online, assisted, counter, phone, mail, email, other)."),
-        ("A-2;Acte de naissance;Guichet;10/01/2025;;Perdu;39300;30-44\r\n", "status", "« Perdu » n'est pas une valeur admise pour statut (status)"),
-        ("A-2;Acte de naissance;Guichet;10/01/2025;;En cours;Lons;30-44\r\n", "commune", "n'a pas le format attendu pour commune (code INSEE)"),
-        ("A-2;;Guichet;10/01/2025;;En cours;39300;30-44\r\n", "service", "service : valeur obligatoire absente sur cette ligne."),
+        (
+            "A-2;Acte de naissance;Guichet;31/02/2025;;En cours;39300;30-44\r\n",
+            "submitted_at",
+            "Valeur illisible pour date de dépôt (submitted_at) : « 31/02/2025 » n'est pas une date lisible",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;06/01/2031;;En cours;39300;30-44\r\n",
+            "submitted_at",
+            "Date invraisemblable pour date de dépôt (submitted_at) : « 06/01/2031 » (dans le futur",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;06/01/1999;;En cours;39300;30-44\r\n",
+            "submitted_at",
+            "(antérieure à 2000)",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;10/01/2025;09/01/2025;Délivré;39300;30-44\r\n",
+            "decided_at",
+            "La décision (09/01/2025) est antérieure au dépôt du dossier (10/01/2025).",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;10/01/2025;;Délivré;39300;30-44\r\n",
+            "decided_at",
+            "Dossier accepté ou refusé sans date de décision.",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;10/01/2025;;En cours;39300;quarante ans\r\n",
+            "age_band",
+            "« quarante ans » n'a pas le format attendu pour tranche d'âge (age_band) (tranche d'âge, ex. 30-44, <25, 75+).",
+        ),
+        (
+            "A-2;Acte de naissance;Fax;10/01/2025;;En cours;39300;30-44\r\n",
+            "channel",
+            "« Fax » n'est pas une valeur admise pour canal (channel) (valeurs admises : online, assisted, counter, phone, mail, email, other).",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;10/01/2025;;Perdu;39300;30-44\r\n",
+            "status",
+            "« Perdu » n'est pas une valeur admise pour statut (status)",
+        ),
+        (
+            "A-2;Acte de naissance;Guichet;10/01/2025;;En cours;Lons;30-44\r\n",
+            "commune",
+            "n'a pas le format attendu pour commune (code INSEE)",
+        ),
+        (
+            "A-2;;Guichet;10/01/2025;;En cours;39300;30-44\r\n",
+            "service",
+            "service : valeur obligatoire absente sur cette ligne.",
+        ),
     ],
 )
 def test_bad_values_are_rejected_with_a_french_reason_and_the_rest_loads(zone, row, column, expected):
@@ -60,7 +103,10 @@ def test_duplicate_ids_keep_the_first_line(zone):
     (line, col, check, value, message) = _rejections(zone)[0]
     assert (line, col, check, value) == (3, "source_id", "unique", "A-1")
     assert "en double dans le fichier (déjà présent ligne 2)" in message
-    assert zone.one("select decided_at::date::varchar from processing_cases where source_id = 'A-1'") == "2025-01-07"
+    assert (
+        zone.one("select decided_at::date::varchar from processing_cases where source_id = 'A-1'")
+        == "2025-01-07"
+    )
 
 
 def test_malformed_line_is_rejected(zone):
@@ -87,7 +133,9 @@ def test_score_off_the_scale(zone):
 
 def test_jdma_clarity_off_the_scale(zone):
     path = zone.add("Avis_Inscription_scolaire_2026-05-10_08-00-00.csv")[0]
-    path.write_text(path.read_text(encoding="utf-8").replace("Très bien,5,", "Très bien,9,"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Très bien,5,", "Très bien,9,"), encoding="utf-8"
+    )
     (report,) = zone.ingest()
     assert (report.rows_loaded, report.rows_rejected) == (2, 1)
     assert "Réponse de clarté « 9 » hors de l'échelle 1 à 5." in _rejections(zone)[0][4]
@@ -99,7 +147,11 @@ def test_jdma_clarity_off_the_scale(zone):
         ("vide.csv", b"", "Le fichier est vide."),
         ("bruit.csv", bytes(range(256)) * 40, "contenu binaire"),
         ("entete.csv", HEADER.encode(), "ne contient que la ligne d'en-tête"),
-        ("ancien.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "Excel 97-2003 (.xls) n'est pas pris en charge"),
+        (
+            "ancien.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+            "Excel 97-2003 (.xls) n'est pas pris en charge",
+        ),
         ("faux.xlsx", HEADER.encode() + GOOD.encode(), "pas un classeur Excel valide"),
     ],
 )
@@ -115,11 +167,16 @@ def test_files_that_cannot_be_taken_are_refused_with_a_reason(zone, name, conten
 
 
 def test_unknown_layout_lists_columns_closest_format_and_a_mapping_to_fill(zone):
-    zone.write("export_logiciel.csv", "Référence;Date de réception;Nature de l'acte;Bureau;Agent\r\nR1;06/01/2025;Naissance;B1;Mme X\r\n")
+    zone.write(
+        "export_logiciel.csv",
+        "Référence;Date de réception;Nature de l'acte;Bureau;Agent\r\nR1;06/01/2025;Naissance;B1;Mme X\r\n",
+    )
     (report,) = zone.ingest()
     assert report.status == "refused"
     message = report.message
-    assert message.startswith("Format de fichier non reconnu. Colonnes trouvées : « Référence », « Date de réception », « Nature de l'acte »")
+    assert message.startswith(
+        "Format de fichier non reconnu. Colonnes trouvées : « Référence », « Date de réception », « Nature de l'acte »"
+    )
     assert "Format connu le plus proche : " in message
     template = message.split("relancez l'import :\n", 1)[1]
     doc = tomllib.loads(template)  # ready to be saved as is
@@ -157,7 +214,9 @@ def test_limesurvey_without_mapping_is_recognised_and_refused_with_a_mapping_to_
 
 
 def test_sitadel_is_recognised_and_refused_with_the_reason(zone):
-    (report,) = zone.ingest(*zone.add("RECONSTRUCTED_Liste-des-autorisations-durbanisme-creant-des-logements.2025-05_subset.csv"))
+    (report,) = zone.ingest(
+        *zone.add("RECONSTRUCTED_Liste-des-autorisations-durbanisme-creant-des-logements.2025-05_subset.csv")
+    )
     assert report.status == "refused"
     assert report.message.startswith("Fichier Sitadel reconnu")
     assert "date de dépôt" in report.message

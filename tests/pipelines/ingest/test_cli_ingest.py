@@ -8,24 +8,53 @@ import sys
 
 from tests.pipelines.ingest.conftest import ROOT_DIR
 
-KEYS = {"path", "sha256", "source", "dataset", "rows_read", "rows_loaded", "rows_rejected", "status", "message"}
+KEYS = {
+    "path",
+    "sha256",
+    "source",
+    "dataset",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "status",
+    "message",
+}
 
 
 def _run(zone, *args: str) -> tuple[int, object, str]:
-    cmd = [sys.executable, "-m", "pipelines.cli", "ingest", str(zone.data), "--data-dir", str(zone.data), "--warehouse", str(zone.warehouse), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "ingest",
+        str(zone.data),
+        "--data-dir",
+        str(zone.data),
+        "--warehouse",
+        str(zone.warehouse),
+        *args,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT_DIR, timeout=300)
     payload = json.loads(out.stdout) if "--json" in args else out.stdout
     return out.returncode, payload, out.stderr
 
 
 def test_json_summary_and_exit_0_when_every_file_is_taken(zone):
-    zone.add("dossiers_carte-stationnement-residentiel_2025-06-02_09-41.csv", "registre_accueil_mairie_2025-T1.csv")
+    zone.add(
+        "dossiers_carte-stationnement-residentiel_2025-06-02_09-41.csv", "registre_accueil_mairie_2025-T1.csv"
+    )
     code, reports, _ = _run(zone, "--json")
     assert code == 0  # a rejected row is reported, not an error
     assert all(set(r) >= KEYS for r in reports)
     by = {r["path"].rsplit("/", 1)[-1]: r for r in reports}
     ds = by["dossiers_carte-stationnement-residentiel_2025-06-02_09-41.csv"]
-    assert (ds["status"], ds["source"], ds["rows_read"], ds["rows_loaded"], ds["rows_rejected"]) == ("loaded", "demarches-simplifiees", 25, 25, 0)
+    assert (ds["status"], ds["source"], ds["rows_read"], ds["rows_loaded"], ds["rows_rejected"]) == (
+        "loaded",
+        "demarches-simplifiees",
+        25,
+        25,
+        0,
+    )
     assert len(ds["sha256"]) == 64
     assert by["registre_accueil_mairie_2025-T1.csv"]["rows_rejected"] == 1
 
@@ -48,7 +77,15 @@ def test_exit_1_when_a_file_is_refused_and_a_french_table_otherwise(zone):
 
 
 def test_missing_path_is_a_one_line_french_error(zone):
-    cmd = [sys.executable, "-m", "pipelines.cli", "ingest", str(zone.data / "absent.csv"), "--warehouse", str(zone.warehouse)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "ingest",
+        str(zone.data / "absent.csv"),
+        "--warehouse",
+        str(zone.warehouse),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT_DIR, timeout=120)
     assert out.returncode == 1
     assert out.stderr.strip().startswith("Erreur : Chemin introuvable")

@@ -11,11 +11,18 @@ DS_SAMPLE = "dossiers_carte-stationnement-residentiel_2025-06-02_09-41.csv"
 
 
 def _table_dump(zone) -> list:
-    return [zone.rows(f"select * exclude (file_id) from {t} order by all") for t in ("processing_cases", "usage_events", "survey_responses", "web_audience")]
+    return [
+        zone.rows(f"select * exclude (file_id) from {t} order by all")
+        for t in ("processing_cases", "usage_events", "survey_responses", "web_audience")
+    ]
 
 
 def test_the_same_file_twice_changes_nothing(zone):
-    zone.add(DS_SAMPLE, "Avis_Demande_d_acte_de_naissance_2026-06-15_07-12-03.csv", "matomo_Exporter_VisitsSummary_day_2025-05_fr.csv")
+    zone.add(
+        DS_SAMPLE,
+        "Avis_Demande_d_acte_de_naissance_2026-06-15_07-12-03.csv",
+        "matomo_Exporter_VisitsSummary_day_2025-05_fr.csv",
+    )
     first = zone.ingest()
     before = _table_dump(zone)
     zone.add(DS_SAMPLE, sub="copie")  # same bytes under another name
@@ -62,15 +69,23 @@ def test_cumulative_ds_export_updates_changed_dossiers_and_adds_new_ones(zone):
     assert "3 nouvelle(s), 5 mise(s) à jour, 20 déjà présente(s) à l'identique" in second.message
     assert zone.one("select count(*) from processing_cases") == 28
     assert zone.one("select count(*) from usage_events") == 28
-    assert zone.one("select status, decided_at::varchar from processing_cases where source_id = '23450877'") == ("accepted", "2025-06-05 10:00:00")
+    assert zone.one(
+        "select status, decided_at::varchar from processing_cases where source_id = '23450877'"
+    ) == ("accepted", "2025-06-05 10:00:00")
     assert zone.one("select outcome from usage_events where source_id = '23455918'") == "abandoned"
     assert zone.one("select status from processing_cases where source_id = '23460318'") == "in_review"
     # unchanged rows keep the file that first brought them; changed and new rows point to the new file
-    assert dict(zone.rows("select file_id, count(*) from processing_cases group by 1 order by 1")) == {1: 20, 2: 8}
+    assert dict(zone.rows("select file_id, count(*) from processing_cases group by 1 order by 1")) == {
+        1: 20,
+        2: 8,
+    }
 
 
 def test_two_saves_of_the_same_excel_log_are_not_counted_twice(zone):
-    zone.add("suivi_demandes_etat-civil_2025_excel-fr_csv-utf8_bom.csv", "suivi_demandes_etat-civil_2025_excel-fr_point-virgule_cp1252.csv")
+    zone.add(
+        "suivi_demandes_etat-civil_2025_excel-fr_csv-utf8_bom.csv",
+        "suivi_demandes_etat-civil_2025_excel-fr_point-virgule_cp1252.csv",
+    )
     reports = zone.ingest()
     assert [(r.rows_new, r.rows_updated) for r in reports] == [(18, 0), (0, 0)]
     assert zone.one("select count(*) from processing_cases") == 18
@@ -78,7 +93,9 @@ def test_two_saves_of_the_same_excel_log_are_not_counted_twice(zone):
 
 
 def test_matomo_csv_and_tsv_of_the_same_report_are_one_set_of_rows(zone):
-    zone.add("matomo_Exporter_VisitsSummary_day_2025-05_fr.csv", "matomo_Exporter_VisitsSummary_day_2025-05_fr.tsv")
+    zone.add(
+        "matomo_Exporter_VisitsSummary_day_2025-05_fr.csv", "matomo_Exporter_VisitsSummary_day_2025-05_fr.tsv"
+    )
     zone.ingest()
     assert zone.one("select count(*) from web_audience") == 9
 

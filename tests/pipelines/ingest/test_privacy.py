@@ -8,13 +8,43 @@ from tests.pipelines.ingest.conftest import EXAMPLE_MAPPING
 
 # planted in the fixtures: names, e-mails (users, instructors, experts), phones, an address
 PERSONAL = [
-    "camille.durand@example.org", "Durand", "Camille", "Lefebvre", "j.lefebvre@example.net", "a.mercier@mairie-exemple.example",
-    "Mercier", "t.nguyen@mairie-exemple.example", "Roussel", "inspecteur.logement@mairie-exemple.example", "expert.hygiene@example.net",
-    "Garnier", "Louise", "12 rue des Lilas", "06 11 22 33 44", "tresorier@example.org", "Lefort", "Agnès", "04 95 00 00 00",
-    "06 12 34 56 78", "c.rousseau@mairie-exemple.example", "paul.roux@example.com", "agent.decheterie@mairie-exemple.example",
-    "jean.dupont@example.org", "contact@mairie-exemple.example", "Ana Pereira", "Tom Weber", "parent.eleve@example.com",
-    "01 23 45 67 89", "Martin Dubois", "Josette Perrin", "06 98 76 54 32", "03 84 00 00 00", "P. Marchand", "C. Rousseau",
-    "Traoré", "Justificatif de domicile de plus de 3 mois",
+    "camille.durand@example.org",
+    "Durand",
+    "Camille",
+    "Lefebvre",
+    "j.lefebvre@example.net",
+    "a.mercier@mairie-exemple.example",
+    "Mercier",
+    "t.nguyen@mairie-exemple.example",
+    "Roussel",
+    "inspecteur.logement@mairie-exemple.example",
+    "expert.hygiene@example.net",
+    "Garnier",
+    "Louise",
+    "12 rue des Lilas",
+    "06 11 22 33 44",
+    "tresorier@example.org",
+    "Lefort",
+    "Agnès",
+    "04 95 00 00 00",
+    "06 12 34 56 78",
+    "c.rousseau@mairie-exemple.example",
+    "paul.roux@example.com",
+    "agent.decheterie@mairie-exemple.example",
+    "jean.dupont@example.org",
+    "contact@mairie-exemple.example",
+    "Ana Pereira",
+    "Tom Weber",
+    "parent.eleve@example.com",
+    "01 23 45 67 89",
+    "Martin Dubois",
+    "Josette Perrin",
+    "06 98 76 54 32",
+    "03 84 00 00 00",
+    "P. Marchand",
+    "C. Rousseau",
+    "Traoré",
+    "Justificatif de domicile de plus de 3 mois",
 ]
 
 FILES = [
@@ -60,7 +90,12 @@ def _all_text(warehouse) -> str:
         ).fetchall()
         chunks = []
         for table, column in cols:
-            chunks += [v for (v,) in con.execute(f'select distinct "{column}" from "{table}" where "{column}" is not null').fetchall()]
+            chunks += [
+                v
+                for (v,) in con.execute(
+                    f'select distinct "{column}" from "{table}" where "{column}" is not null'
+                ).fetchall()
+            ]
         return "\n".join(chunks)
     finally:
         con.close()
@@ -74,7 +109,8 @@ def test_no_personal_data_in_any_table(zone):
     assert "Questions trouvées" in refusals
     assert [p for p in PERSONAL if p.lower() in refusals.lower()] == []
     full_text = EXAMPLE_MAPPING.read_text(encoding="utf-8").replace(
-        '# comment = "Avez-vous des remarques ou des suggestions ?"', 'comment = "Avez-vous des remarques ou des suggestions ?"'
+        '# comment = "Avez-vous des remarques ou des suggestions ?"',
+        'comment = "Avez-vous des remarques ou des suggestions ?"',
     )
     zone.mapping("enquete-accueil.toml", full_text)
     zone.mapping("enquete-778899.toml", TAB_MAPPING)
@@ -87,9 +123,17 @@ def test_no_personal_data_in_any_table(zone):
 
 
 def test_comments_keep_their_words_with_e_mails_and_phones_masked(zone):
-    zone.add("results-survey456789_default-full-text_comma.csv", "Avis_Inscription_scolaire_2026-05-10_08-00-00.csv")
-    zone.mapping("enquete.toml", EXAMPLE_MAPPING.read_text(encoding="utf-8").replace(
-        '# comment = "Avez-vous des remarques ou des suggestions ?"', 'comment = "Avez-vous des remarques ou des suggestions ?"'))
+    zone.add(
+        "results-survey456789_default-full-text_comma.csv",
+        "Avis_Inscription_scolaire_2026-05-10_08-00-00.csv",
+    )
+    zone.mapping(
+        "enquete.toml",
+        EXAMPLE_MAPPING.read_text(encoding="utf-8").replace(
+            '# comment = "Avez-vous des remarques ou des suggestions ?"',
+            'comment = "Avez-vous des remarques ou des suggestions ?"',
+        ),
+    )
     zone.ingest()
     comments = dict(zone.rows("select source_id, comment from survey_responses where comment is not null"))
     assert comments["2"] == "Rappelez-moi au [téléphone masqué] svp"
@@ -100,9 +144,12 @@ def test_comments_keep_their_words_with_e_mails_and_phones_masked(zone):
 
 
 def test_a_personal_value_in_the_wrong_column_is_masked_in_rejections(zone):
-    zone.write("suivi.csv", "N° demande;Type de démarche;Canal de dépôt;Date de dépôt;Statut\r\n"
-               "A-1;Acte de naissance;marie.curie@example.org;06/01/2025;En cours\r\n"
-               "A-2;Acte de naissance;Guichet;06 45 67 89 01;En cours\r\n")
+    zone.write(
+        "suivi.csv",
+        "N° demande;Type de démarche;Canal de dépôt;Date de dépôt;Statut\r\n"
+        "A-1;Acte de naissance;marie.curie@example.org;06/01/2025;En cours\r\n"
+        "A-2;Acte de naissance;Guichet;06 45 67 89 01;En cours\r\n",
+    )
     (report,) = zone.ingest()
     assert report.rows_rejected == 2
     text = _all_text(zone.warehouse)

@@ -56,7 +56,10 @@ def test_quoted_line_breaks_keep_exact_line_numbers():
     assert lines["23420318"] == 6  # its last field spans lines 6-7
     assert lines["23422950"] == 8
     assert raw.frame.height == 25
-    assert raw.frame.filter(pl.col("ID") == "23427689")["Motivation de la décision"].item() == 'Pièce illisible.\nMerci de redéposer un "justificatif" récent.'
+    assert (
+        raw.frame.filter(pl.col("ID") == "23427689")["Motivation de la décision"].item()
+        == 'Pièce illisible.\nMerci de redéposer un "justificatif" récent.'
+    )
     assert raw.frame.filter(pl.col("ID") == "23460318")["Instructeurs"].item() is None  # "" is empty
 
 
@@ -84,13 +87,17 @@ def test_ragged_rows_are_reported_with_their_line():
 
 
 def test_title_line_above_the_header_is_skipped():
-    raw = _one(Path("t.csv"), "Suivi des demandes 2025;;\n;;\nN° demande;Date;Canal\nA;06/01/2025;Guichet\n".encode())
+    raw = _one(
+        Path("t.csv"), "Suivi des demandes 2025;;\n;;\nN° demande;Date;Canal\nA;06/01/2025;Guichet\n".encode()
+    )
     assert raw.header == ["N° demande", "Date", "Canal"]
     assert raw.frame[read.LINE_COL].to_list() == [4]
 
 
 def test_two_header_lines_labels_then_codes():
-    raw = _one(FORMATS / "RECONSTRUCTED_Liste-des-autorisations-durbanisme-creant-des-logements.2025-05_subset.csv")
+    raw = _one(
+        FORMATS / "RECONSTRUCTED_Liste-des-autorisations-durbanisme-creant-des-logements.2025-05_subset.csv"
+    )
     assert raw.header[:3] == ["REG_CODE", "REG_LIBELLE", "DEP_CODE"]
     assert raw.labels[0] == "Code de la région"
     assert raw.frame["COMM"].to_list() == ["01053", "39300"]
@@ -108,7 +115,13 @@ def test_xlsx_sheets_typed_cells_and_title_rows():
     assert [t.sheet for t in tables] == ["2025", "Notes"]
     log = tables[0]
     assert log.header[:4] == ["N° dossier", "Type de démarche", "Canal de dépôt", "Date de dépôt"]
-    assert log.frame.row(0)[:5] == ("PC-2025-001", "Permis de construire", "En ligne", "2025-01-06", "2025-03-04")
+    assert log.frame.row(0)[:5] == (
+        "PC-2025-001",
+        "Permis de construire",
+        "En ligne",
+        "2025-01-06",
+        "2025-03-04",
+    )
     assert log.frame["Commune"].to_list() == ["01053", "39300", "39300", "39300"]
     assert log.frame[read.LINE_COL].to_list() == [4, 5, 6, 7]
 
@@ -128,9 +141,18 @@ def _zip(members: dict[str, bytes], **kw) -> bytes:
 
 
 def test_zip_members_are_read_and_odd_names_skipped():
-    data = _zip({"Avis_2023.csv": b"a,b\n1,2\n", "../evil.csv": b"a,b\n3,4\n", "__MACOSX/._x.csv": b"junk", "notes.pdf": b"%PDF"})
+    data = _zip(
+        {
+            "Avis_2023.csv": b"a,b\n1,2\n",
+            "../evil.csv": b"a,b\n3,4\n",
+            "__MACOSX/._x.csv": b"junk",
+            "notes.pdf": b"%PDF",
+        }
+    )
     tables = read_file(Path("archive.zip"), data)
-    assert [(t.member, t.name, t.container) for t in tables] == [("Avis_2023.csv", "Avis_2023.csv", "archive.zip")]
+    assert [(t.member, t.name, t.container) for t in tables] == [
+        ("Avis_2023.csv", "Avis_2023.csv", "archive.zip")
+    ]
 
 
 def test_zip_bomb_is_refused():

@@ -25,7 +25,9 @@ def _log(path, rows=ROWS) -> None:
 def _ids(warehouse) -> list[str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return [r[0] for r in con.execute("select source_id from usage_events order by submitted_at").fetchall()]
+        return [
+            r[0] for r in con.execute("select source_id from usage_events order by submitted_at").fetchall()
+        ]
     finally:
         con.close()
 
@@ -55,8 +57,11 @@ def test_ids_are_keyed_per_warehouse_and_stable_within_one(tmp_path):
 def test_a_warehouse_from_before_the_key_keeps_plain_ids(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     other = tmp_path / "autre.csv"
-    other.write_text("source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome\n"
-                     "demo,X1,2025-03-01 10:00:00,etat-civil,,online,39001,,\n", encoding="utf-8")
+    other.write_text(
+        "source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome\n"
+        "demo,X1,2025-03-01 10:00:00,etat-civil,,online,39001,,\n",
+        encoding="utf-8",
+    )
     ingest([other], warehouse)
     with write_snapshot(warehouse) as con:  # as if made by a version without the key
         con.execute("delete from meta where key = 'row_id_salt'").fetchall()

@@ -23,7 +23,16 @@ SERVICES = ["Carte d'identité et passeport", "État civil", "Inscription scolai
 AGES = ["30 à 44 ans", "Plus de 75 ans", "<25", "", "45-59"]
 
 
-def _log(path, n: int, seed: int, *, numbers: bool = True, quoted_breaks: bool = False, communes=None, changed: int = 0) -> None:
+def _log(
+    path,
+    n: int,
+    seed: int,
+    *,
+    numbers: bool = True,
+    quoted_breaks: bool = False,
+    communes=None,
+    changed: int = 0,
+) -> None:
     rnd = random.Random(seed)
     rows = []
     for i in range(n):
@@ -33,7 +42,17 @@ def _log(path, n: int, seed: int, *, numbers: bool = True, quoted_breaks: bool =
             service = '"État civil\r\n(naissances)"'
         commune = communes(i) if communes else rnd.choice(["39001", "9001", "39300", "2A004", ""])
         day = 1 + i % 28
-        rows.append([f"U{i:06d}", service, channel, f"{day:02d}/03/2025 10:{i % 60:02d}", commune, rnd.choice(AGES), rnd.choice(ISSUES)])
+        rows.append(
+            [
+                f"U{i:06d}",
+                service,
+                channel,
+                f"{day:02d}/03/2025 10:{i % 60:02d}",
+                commune,
+                rnd.choice(AGES),
+                rnd.choice(ISSUES),
+            ]
+        )
     # broken rows: unreadable date, unknown channel, bad INSEE code, future date
     rows[40] = ["B1", "État civil", "En ligne", "31/02/2025 10:00", "39001", "", "Terminée"]
     rows[900] = ["B2", "État civil", "Fax", "02/03/2025 10:00", "39001", "", ""]
@@ -48,7 +67,15 @@ def _log(path, n: int, seed: int, *, numbers: bool = True, quoted_breaks: bool =
     rows[n - 11] = ["T1", "État civil", "Guichet", "03/03/2025 11:00", "39001", "", ""]
     rows[n - 10] = ["T1", "État civil", "Téléphone", "03/03/2025 11:00", "39001", "", ""]
     if not numbers:  # identical rows far apart: content ids « -2 », « -3 » across batches
-        rows[n - 5] = rows[5] = rows[n // 2] = ["", "État civil", "En ligne", "04/03/2025 09:00", "39001", "", "Terminée"]
+        rows[n - 5] = rows[5] = rows[n // 2] = [
+            "",
+            "État civil",
+            "En ligne",
+            "04/03/2025 09:00",
+            "39001",
+            "",
+            "Terminée",
+        ]
     lines = [HEADER] + [";".join(r[1:] if not numbers else r) for r in rows]
     if not numbers:
         lines[0] = HEADER.split(";", 1)[1]
@@ -62,7 +89,9 @@ def _snapshot(warehouse) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {
-            "rows": con.execute("select * exclude (file_id) from usage_events order by source, source_id").fetchall(),
+            "rows": con.execute(
+                "select * exclude (file_id) from usage_events order by source, source_id"
+            ).fetchall(),
             "rejected": con.execute(
                 'select line, "column", "check", value, message from rejected_rows order by line, "column", "check"'
             ).fetchall(),
@@ -78,7 +107,9 @@ def _snapshot(warehouse) -> dict:
 @pytest.fixture(autouse=True)
 def _no_views(monkeypatch):
     """Every ingest rebuilds the indicator views; they play no part here (and are not imported)."""
-    monkeypatch.setitem(sys.modules, "pipelines.indicators.views", types.SimpleNamespace(create_views=lambda con: None))
+    monkeypatch.setitem(
+        sys.modules, "pipelines.indicators.views", types.SimpleNamespace(create_views=lambda con: None)
+    )
 
 
 @pytest.fixture
@@ -110,21 +141,36 @@ def _both(tmp_path, monkeypatch, files) -> tuple[dict, dict, int]:
     return expected, _snapshot(tmp_path / "streamed.duckdb"), calls["n"]
 
 
-@pytest.mark.parametrize("quoted_breaks", [False, True], ids=["lignes-simples", "retours-a-la-ligne-entre-guillemets"])
+@pytest.mark.parametrize(
+    "quoted_breaks", [False, True], ids=["lignes-simples", "retours-a-la-ligne-entre-guillemets"]
+)
 def test_french_log_streamed_equals_one_shot(tmp_path, monkeypatch, small_batches, quoted_breaks):
-    first, second = tmp_path / "suivi_demandes_2025-03_excel-fr.csv", tmp_path / "suivi_demandes_2025-04_excel-fr.csv"
+    first, second = (
+        tmp_path / "suivi_demandes_2025-03_excel-fr.csv",
+        tmp_path / "suivi_demandes_2025-04_excel-fr.csv",
+    )
     _log(first, 5000, seed=1, quoted_breaks=quoted_breaks)
-    _log(second, 6000, seed=1, quoted_breaks=quoted_breaks, changed=300)  # next month's save: 300 changed, 1000 new
+    _log(
+        second, 6000, seed=1, quoted_breaks=quoted_breaks, changed=300
+    )  # next month's save: 300 changed, 1000 new
     expected, got, batches = _both(tmp_path, monkeypatch, [first, second])
     assert got == expected
     assert batches > 10  # the streamed run really went batch by batch
     # the numbers we planted: 4 broken rows, 1 + 1 + 2 duplicates, the refused D1 (Fax)
     status, read, loaded, new, _updated, rejected, source, dataset, _message = expected["ledger"][0]
-    assert (status, read, rejected, source, dataset) == ("partial", 5000, 9, "tableur-suivi-demandes", "usage_events")
+    assert (status, read, rejected, source, dataset) == (
+        "partial",
+        5000,
+        9,
+        "tableur-suivi-demandes",
+        "usage_events",
+    )
     assert loaded == new == 4991
     assert expected["ledger"][1][4] >= 300  # the next month's save updates rows
     messages = [m for *_, m in expected["rejected"]]
-    assert any("« D1 » en double" in m and "ligne 12" in m for m in messages)  # cites the refused first occurrence
+    assert any(
+        "« D1 » en double" in m and "ligne 12" in m for m in messages
+    )  # cites the refused first occurrence
     assert sum("« T1 » en double" in m and "ligne 22" in m for m in messages) == 4  # twice in each file
     lines = {v: line for line, _c, _k, v, _m in expected["rejected"]}
     text = first.read_bytes().decode("cp1252").split("\r\n")
@@ -147,7 +193,12 @@ def test_commune_names_are_judged_on_the_whole_file(tmp_path, monkeypatch, small
     _log(names, 5000, seed=5, communes=lambda i: ["Lons-le-Saunier", "Dole", "Champagnole"][i % 3])
     # codes at first, names from the middle on: the verdict changes half-way, the file is read in one go
     mixed = tmp_path / "melange_excel-fr.csv"
-    _log(mixed, 5000, seed=6, communes=lambda i: "39001" if i < 2000 else ["Dole", "Morez", "Salins", "Arbois"][i % 4])
+    _log(
+        mixed,
+        5000,
+        seed=6,
+        communes=lambda i: "39001" if i < 2000 else ["Dole", "Morez", "Salins", "Arbois"][i % 4],
+    )
     expected, got, _ = _both(tmp_path, monkeypatch, [names, mixed])
     assert got == expected
     assert "noms de communes" in expected["ledger"][0][-1]

@@ -25,8 +25,20 @@ def _usage(n: int, seed: int) -> pl.DataFrame:
     rows = []
     for i in range(n):
         when = dt.datetime(2025, 3, 1 + i % 28, 10) if i % 301 else dt.datetime(2099, 1, 1)
-        rows.append(("demo", f"U{i % (n - 7)}" if i % 53 else None, when, rnd.choice(services), None,
-                     rnd.choice(channels), rnd.choice(communes), rnd.choice(ages), rnd.choice(outcomes), i + 2))
+        rows.append(
+            (
+                "demo",
+                f"U{i % (n - 7)}" if i % 53 else None,
+                when,
+                rnd.choice(services),
+                None,
+                rnd.choice(channels),
+                rnd.choice(communes),
+                rnd.choice(ages),
+                rnd.choice(outcomes),
+                i + 2,
+            )
+        )
     schema = {**DATASETS["usage"].polars_schema, LINE_COL: pl.Int64}
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -40,7 +52,11 @@ def _processing(n: int, seed: int) -> pl.DataFrame:
         pl.Series("source_id", [f"P{i}" for i in range(n)]),
         pl.Series("service", [rnd.choice(["urbanisme", "Urba nisme"]) for _ in range(n)]),
         pl.Series("status", [rnd.choice(["accepted", "submitted", "perdu", None]) for _ in range(n)]),
-        pl.Series("deadline_days", [rnd.choice([30, -2, None, 60]) for _ in range(n)], dtype=ds.polars_schema["deadline_days"]),
+        pl.Series(
+            "deadline_days",
+            [rnd.choice([30, -2, None, 60]) for _ in range(n)],
+            dtype=ds.polars_schema["deadline_days"],
+        ),
         pl.Series("submitted_at", [dt.datetime(2025, 1, 1 + i % 28) for i in range(n)]),
         pl.int_range(2, n + 2, dtype=pl.Int64).alias(LINE_COL),
     )

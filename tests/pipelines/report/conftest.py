@@ -66,7 +66,9 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 
 
 def kpi_json(warehouse: Path, plan: Path, at: str | None = None) -> dict:
-    code, out, err = run_cli("kpi", "--json", "--warehouse", str(warehouse), "--plan", str(plan), *(["--at", at] if at else []))
+    code, out, err = run_cli(
+        "kpi", "--json", "--warehouse", str(warehouse), "--plan", str(plan), *(["--at", at] if at else [])
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -85,7 +87,17 @@ def pdf_text(path: Path) -> str:
 @pytest.fixture(scope="session")
 def feder(demo, tmp_path_factory) -> Built:
     out = tmp_path_factory.mktemp("feder")
-    code, _, err = run_cli("report", "--funder", "feder", "--out", str(out), "--warehouse", str(demo.warehouse), "--plan", str(demo.plan))
+    code, _, err = run_cli(
+        "report",
+        "--funder",
+        "feder",
+        "--out",
+        str(out),
+        "--warehouse",
+        str(demo.warehouse),
+        "--plan",
+        str(demo.plan),
+    )
     assert code == 0, err
     return Built(out, demo.warehouse, load_plan(demo.plan), kpi_json(demo.warehouse, demo.plan))
 
@@ -93,8 +105,19 @@ def feder(demo, tmp_path_factory) -> Built:
 @pytest.fixture(scope="session")
 def review_report(demo, tmp_path_factory) -> Built:
     out = tmp_path_factory.mktemp("review")
-    code, _, err = run_cli("review", "--at", "2026-10-31", "--out", str(out), "--name", "Revue à mi-parcours",
-                           "--warehouse", str(demo.warehouse), "--plan", str(demo.plan))
+    code, _, err = run_cli(
+        "review",
+        "--at",
+        "2026-10-31",
+        "--out",
+        str(out),
+        "--name",
+        "Revue à mi-parcours",
+        "--warehouse",
+        str(demo.warehouse),
+        "--plan",
+        str(demo.plan),
+    )
     assert code == 0, err
     return Built(out, demo.warehouse, load_plan(demo.plan), {})
 
@@ -112,7 +135,9 @@ def write_small(directory: Path) -> tuple[Path, Path]:
         when = dt.datetime(2023, 1, 1) + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * (365 * 3 - 30)))
         service, label = ("etat-civil", "État civil") if rng.random() < 0.5 else ("piege", quoted)
         online = rng.random() < 0.3 + 0.15 * (when.year - 2023)
-        lines.append(f"test,U{i:05d},{when:%Y-%m-%d %H:%M:%S},{service},{label},{'online' if online else 'counter'},,,completed")
+        lines.append(
+            f"test,U{i:05d},{when:%Y-%m-%d %H:%M:%S},{service},{label},{'online' if online else 'counter'},,,completed"
+        )
     (exports / "usage_events.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plan = directory / "plan.toml"
     plan.write_text(SMALL_PLAN, encoding="utf-8")
@@ -127,6 +152,16 @@ def small(tmp_path_factory) -> Built:
     directory = tmp_path_factory.mktemp("small")
     warehouse, plan = write_small(directory)
     out = directory / "pack"
-    code, _, err = run_cli("report", "--funder", "région test", "--out", str(out), "--warehouse", str(warehouse), "--plan", str(plan))
+    code, _, err = run_cli(
+        "report",
+        "--funder",
+        "région test",
+        "--out",
+        str(out),
+        "--warehouse",
+        str(warehouse),
+        "--plan",
+        str(plan),
+    )
     assert code == 0, err
     return Built(out, warehouse, load_plan(plan), kpi_json(warehouse, plan))

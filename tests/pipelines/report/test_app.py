@@ -18,9 +18,13 @@ def test_funders_page_builds_and_offers_the_pack(demo_env):
     assert not at.error
     assert len(at.get("download_button")) == 2  # the ZIP and the PDF alone
     frames = [df.value for df in at.dataframe]
-    summary = next(df for df in frames if list(df.columns[:3]) == ["Indicateur", "Valeur", "Intervalle à 95 %"])
+    summary = next(
+        df for df in frames if list(df.columns[:3]) == ["Indicateur", "Valeur", "Intervalle à 95 %"]
+    )
     assert len(summary) >= 1
     files = next(df for df in frames if list(df.columns) == ["Fichier", "Taille"])
-    assert "manifest.json" in files["Fichier"].tolist() and any(f.endswith(".pdf") for f in files["Fichier"].tolist())
+    assert "manifest.json" in files["Fichier"].tolist() and any(
+        f.endswith(".pdf") for f in files["Fichier"].tolist()
+    )
     at.run()  # a rerun keeps the pack built for this funder and snapshot
     assert len(at.get("download_button")) == 2

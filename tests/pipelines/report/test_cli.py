@@ -8,8 +8,17 @@ from tests.pipelines.report.conftest import pdf_text, run_cli
 
 
 def test_unknown_funder_exits_1_listing_the_known_funders(demo, tmp_path):
-    code, _, err = run_cli("report", "--funder", "Bpifrance", "--out", str(tmp_path / "x"),
-                             "--warehouse", str(demo.warehouse), "--plan", str(demo.plan))
+    code, _, err = run_cli(
+        "report",
+        "--funder",
+        "Bpifrance",
+        "--out",
+        str(tmp_path / "x"),
+        "--warehouse",
+        str(demo.warehouse),
+        "--plan",
+        str(demo.plan),
+    )
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Erreur : Financeur « Bpifrance » inconnu")
@@ -33,8 +42,17 @@ def test_report_prints_progress_and_the_files(feder):
 
 
 def test_report_progress_lines_on_stderr(small, tmp_path):
-    code, out, err = run_cli("report", "--funder", "FEDER", "--out", str(tmp_path), "--warehouse", str(small.warehouse),
-                             "--plan", str(small.plan.path))
+    code, out, err = run_cli(
+        "report",
+        "--funder",
+        "FEDER",
+        "--out",
+        str(tmp_path),
+        "--warehouse",
+        str(small.warehouse),
+        "--plan",
+        str(small.plan.path),
+    )
     assert code == 0
     steps = [tuple(map(int, m.groups())) for m in re.finditer(r"^\[(\d+)/(\d+)\]", err, re.MULTILINE)]
     assert steps[0][0] == 1 and steps[-1][0] == steps[-1][1] == len(steps)
@@ -49,21 +67,48 @@ def test_review_command_writes_the_report(review_report):
 
 
 def test_unknown_review_exits_1(demo, tmp_path):
-    code, _, err = run_cli("review", "--name", "Revue imaginaire", "--out", str(tmp_path),
-                           "--warehouse", str(demo.warehouse), "--plan", str(demo.plan))
+    code, _, err = run_cli(
+        "review",
+        "--name",
+        "Revue imaginaire",
+        "--out",
+        str(tmp_path),
+        "--warehouse",
+        str(demo.warehouse),
+        "--plan",
+        str(demo.plan),
+    )
     assert code == 1 and "Revue « Revue imaginaire » inconnue" in err and "« Revue à mi-parcours »" in err
 
 
 def test_missing_warehouse_exits_1(demo, tmp_path):
-    code, _, err = run_cli("report", "--funder", "FEDER", "--out", str(tmp_path / "x"),
-                           "--warehouse", str(tmp_path / "absent.duckdb"), "--plan", str(demo.plan))
+    code, _, err = run_cli(
+        "report",
+        "--funder",
+        "FEDER",
+        "--out",
+        str(tmp_path / "x"),
+        "--warehouse",
+        str(tmp_path / "absent.duckdb"),
+        "--plan",
+        str(demo.plan),
+    )
     assert code == 1 and err.startswith("Erreur : L'entrepôt") and len(err.strip().splitlines()) == 1
 
 
 def test_review_still_running_says_so(small, tmp_path):
     """Read on 30/06/2025, the 2025 review of the small plan has six months of data: the report says it is running."""
-    code, _, err = run_cli("review", "--at", "2025-06-30", "--out", str(tmp_path), "--warehouse", str(small.warehouse),
-                             "--plan", str(small.plan.path))
+    code, _, err = run_cli(
+        "review",
+        "--at",
+        "2025-06-30",
+        "--out",
+        str(tmp_path),
+        "--warehouse",
+        str(small.warehouse),
+        "--plan",
+        str(small.plan.path),
+    )
     assert code == 0, err
     text = pdf_text(next(tmp_path.glob("*.pdf")))
     assert "Revue du plan : Revue à mi-parcours" in text

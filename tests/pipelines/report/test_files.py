@@ -38,13 +38,21 @@ def test_xlsx_has_one_sheet_per_indicator_with_french_headers(feder):
     assert names[0] == "Synthèse" and names[-2:] == ["Actions", "Sources"]
     indicator_sheets = names[1:-2]
     assert len(indicator_sheets) == 4 and len(set(names)) == len(names) and all(len(n) <= 31 for n in names)
-    labels = [ind["label"] for ind in feder.kpi["indicators"] if ind["id"] in {"taux-demat", "respect-delais", "satisfaction-moyenne", "part-satisfaits"}]
+    labels = [
+        ind["label"]
+        for ind in feder.kpi["indicators"]
+        if ind["id"] in {"taux-demat", "respect-delais", "satisfaction-moyenne", "part-satisfaits"}
+    ]
     for name in indicator_sheets:
         ws = wb[name]
         assert ws["A1"].value in labels
         rows = list(ws.iter_rows(values_only=True))
         headers = [r for r in rows if r and r[0] == "Date"]
-        assert headers and headers[0][:3] == ("Date", "Série", headers[0][2]) and headers[0][2].startswith("Valeur (")
+        assert (
+            headers
+            and headers[0][:3] == ("Date", "Série", headers[0][2])
+            and headers[0][2].startswith("Valeur (")
+        )
         assert any(r and r[0] == "Service" for r in rows)  # the breakdown block
     summary = wb["Synthèse"]
     header_row = next(r for r in summary.iter_rows() if r[0].value == "Indicateur")
@@ -56,7 +64,13 @@ def test_xlsx_has_one_sheet_per_indicator_with_french_headers(feder):
 
 def test_csv_files_parse_as_french_spreadsheet_csv(feder):
     files = sorted((feder.out / "donnees").glob("*.csv"))
-    assert {f.stem for f in files} >= {"synthese", "sources", "financement", "01-taux-demat-serie", "01-taux-demat-services"}
+    assert {f.stem for f in files} >= {
+        "synthese",
+        "sources",
+        "financement",
+        "01-taux-demat-serie",
+        "01-taux-demat-services",
+    }
     for path in files:
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
@@ -75,7 +89,11 @@ def test_manifest_lists_every_file_with_its_sha256(feder):
         assert hashlib.sha256((feder.out / rel).read_bytes()).hexdigest() == entry["sha256"]
     assert manifest["funder"] == "FEDER" and manifest["as_of"] == feder.kpi["as_of"]
     assert len(manifest["sources"]["warehouse"]["fingerprint_sha256"]) == 64
-    assert {f["dataset"] for f in manifest["sources"]["files"]} == {"usage_events", "processing_cases", "survey_responses"}
+    assert {f["dataset"] for f in manifest["sources"]["files"]} == {
+        "usage_events",
+        "processing_cases",
+        "survey_responses",
+    }
 
 
 def test_rebuilding_in_a_folder_replaces_the_previous_pack_only(small, tmp_path):
@@ -91,8 +109,16 @@ def test_rebuilding_in_a_folder_replaces_the_previous_pack_only(small, tmp_path)
 
 
 def test_sheet_names_are_valid_unique_and_short():
-    names = sheet_names(["01 Délai médian de délivrance des cartes d'identité", "Synthèse", "a/b:c*d?[e]", "x" * 40, "x" * 40],
-                        taken=("Synthèse",))
+    names = sheet_names(
+        [
+            "01 Délai médian de délivrance des cartes d'identité",
+            "Synthèse",
+            "a/b:c*d?[e]",
+            "x" * 40,
+            "x" * 40,
+        ],
+        taken=("Synthèse",),
+    )
     assert all(len(n) <= 31 for n in names) and len({n.casefold() for n in names}) == len(names)
     assert names[0] == "01 Délai médian de délivrance…"
     assert names[1] == "Synthèse (2)" and not any(ch in names[2] for ch in "[]:*?/\\")

@@ -42,8 +42,16 @@ def test_pdf_shows_every_linked_indicator_with_its_kpi_values(feder):
 
 def test_pdf_cover_actions_sources_and_version(feder):
     text = pdf_text(feder.file(".pdf"))
-    for item in ("Dossier financeur : FEDER", feder.plan.authority["name"], feder.plan.title, "Situation au 31/10/2026",
-                 f"Baromètre {__version__}", "Actions financées", "Méthode et sources", "Fichiers de données utilisés"):
+    for item in (
+        "Dossier financeur : FEDER",
+        feder.plan.authority["name"],
+        feder.plan.title,
+        "Situation au 31/10/2026",
+        f"Baromètre {__version__}",
+        "Actions financées",
+        "Méthode et sources",
+        "Fichiers de données utilisés",
+    ):
         assert flat(item) in text
     for action in ("A1", "A4", "A6", "A8"):
         assert f"{action} · " in text
@@ -54,7 +62,9 @@ def test_pdf_cover_actions_sources_and_version(feder):
 
     con = duckdb.connect(str(feder.warehouse), read_only=True)
     try:
-        hashes = [r[0] for r in con.execute("select sha256 from ingest_files where status = 'loaded'").fetchall()]
+        hashes = [
+            r[0] for r in con.execute("select sha256 from ingest_files where status = 'loaded'").fetchall()
+        ]
     finally:
         con.close()
     assert hashes and all(h in joined for h in hashes)
@@ -102,4 +112,7 @@ def test_dejavu_fallback_writes_a_readable_pdf(small, tmp_path, monkeypatch):
     finally:
         fonts.pdf_font.cache_clear()
     text = pdf_text(result.pdf)
-    assert "Portail « usagers » à 100 000 €" in text and small.kpi["indicators"][0]["value_label"].replace("\u00a0", " ") in text
+    assert (
+        "Portail « usagers » à 100 000 €" in text
+        and small.kpi["indicators"][0]["value_label"].replace("\u00a0", " ") in text
+    )

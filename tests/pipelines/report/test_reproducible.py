@@ -25,8 +25,19 @@ def test_at_date_fixes_the_numbers(small, tmp_path):
     """Built at an earlier date, the pack carries that date and the numbers of `kpi --at` that date."""
     from tests.pipelines.report.conftest import kpi_json, pdf_text, run_cli
 
-    code, _, err = run_cli("report", "--funder", "FEDER", "--at", "2025-06-30", "--out", str(tmp_path),
-                           "--warehouse", str(small.warehouse), "--plan", str(small.plan.path))
+    code, _, err = run_cli(
+        "report",
+        "--funder",
+        "FEDER",
+        "--at",
+        "2025-06-30",
+        "--out",
+        str(tmp_path),
+        "--warehouse",
+        str(small.warehouse),
+        "--plan",
+        str(small.plan.path),
+    )
     assert code == 0, err
     kpi = kpi_json(small.warehouse, small.plan.path, "2025-06-30")
     text = pdf_text(next(tmp_path.glob("*.pdf")))

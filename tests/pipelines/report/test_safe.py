@@ -36,14 +36,20 @@ def test_formula_in_a_service_label_is_prefixed_in_csv(small):
 
 
 def test_every_formula_start_is_neutralised_and_numbers_stay_numbers():
-    df = pl.DataFrame({"texte": ["=1+1", "+33 6", "-x", "@SUM(A1)", "\tcmd", "\rcmd", "ok", "−5 (signe moins)"],
-                       "valeur": [-1.5, 2.0, -3.25, 0.0, 1.0, 1.0, 1.0, 1.0]})
+    df = pl.DataFrame(
+        {
+            "texte": ["=1+1", "+33 6", "-x", "@SUM(A1)", "\tcmd", "\rcmd", "ok", "−5 (signe moins)"],
+            "valeur": [-1.5, 2.0, -3.25, 0.0, 1.0, 1.0, 1.0, 1.0],
+        }
+    )
     text = csv_bytes(df).decode("utf-8-sig")
     back = pl.read_csv(io.StringIO(text), separator=";", decimal_comma=True)
     assert back["texte"].to_list()[:6] == ["'=1+1", "'+33 6", "'-x", "'@SUM(A1)", "'\tcmd", "'\rcmd"]
     assert back["texte"].to_list()[6:] == ["ok", "−5 (signe moins)"]
     assert back["valeur"].dtype == pl.Float64 and back["valeur"].to_list()[0] == -1.5
-    assert "\n-1,5;" not in text and ";-1,5\n" in text  # a negative number is written bare, not quoted or prefixed
+    assert (
+        "\n-1,5;" not in text and ";-1,5\n" in text
+    )  # a negative number is written bare, not quoted or prefixed
 
 
 def test_negative_numbers_stay_numbers_in_the_review_workbook(review_report):
