@@ -22,7 +22,7 @@ refreshed just before: only the months that the new cases, and the previous vers
 ones, were decided in are computed again.
 
 The definitions (table macros ``<mart>_rows(after_file)``) are in ``sql/02_marts.sql``, the delay
-quantiles' (``_rows(start, stop)``) in ``sql/04_cases.sql``.
+quantiles' (``_rows(start, stop)``) in ``sql/04_cases_2_quantiles.sql``.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ class _Source:
 class MartRefresh:
     """One refresh of every mart, in two stages: the marts computed from the canonical tables
     (``stage(1)``, right after ``02_marts.sql``), then those computed by the indicator macros
-    (``stage(2)``, once ``04_cases.sql``… have defined them); ``record()`` then saves the state.
+    (``stage(2)``, once the ``04_cases_*.sql`` files… have defined them); ``record()`` then saves the state.
 
     Modes per canonical table: ``full`` (built from the whole table), ``appended`` (new rows
     folded in), ``replaced`` (rows were replaced: additive marts rebuilt, the case mart patched by

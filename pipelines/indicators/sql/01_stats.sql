@@ -5,6 +5,16 @@
 -- The scope filter of every indicator macro: a null list keeps every value, else the value must be in it.
 create or replace macro kpi_in_scope(chosen, v) as (chosen is null or list_contains(chosen::varchar[], v));
 
+-- Whether rows a and b (two table aliases) belong to the same group of a grouped indicator: the
+-- groups are keyed on month × service × channel × commune, a key left null when the query does not
+-- group on it, so nulls must match (`is not distinct from`). DuckDB expands the macro back into the
+-- four join conditions, so a join on it stays a hash join.
+create or replace macro kpi_same_group(a, b) as
+    a.month is not distinct from b.month
+    and a.service is not distinct from b.service
+    and a.channel is not distinct from b.channel
+    and a.commune is not distinct from b.commune;
+
 -- z such that P(|Z| <= z) = 0.95.
 create or replace macro kpi_z95() as 1.959963984540054;
 
