@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, filters, queries, roadmap, tables
 from dashboard import components as ui
+from dashboard import filters, queries
 from dashboard.context import data_context, load_plan
-from dashboard.formatting import fmt_eur, fmt_int, fmt_pct, md_escape
 from dashboard.funder_pack import render_pack_section
+from pipelines.french import fmt_eur, fmt_int, fmt_pct
+from pipelines.present import charts, roadmap_frames, tables
+from pipelines.present.markdown import md_escape
 
 st.title("Financeurs")
 plan, mtime = load_plan()
@@ -23,8 +25,8 @@ if not funders:
     st.stop()
 
 funder = filters.remembered_selectbox("Financeur", funders, "funder")
-rows = roadmap.funder_rows(plan, funder)
-total_plan = float(roadmap.funding_frame(plan)["amount"].sum())
+rows = roadmap_frames.funder_rows(plan, funder)
+total_plan = float(roadmap_frames.funding_frame(plan)["amount"].sum())
 amount, budget = float(rows["amount"].sum()), float(rows["budget"].sum())
 
 cols = st.columns(4)

@@ -16,7 +16,7 @@ import polars as pl
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 
-from dashboard.status import STATUSES, UNKNOWN
+from pipelines.present.status_words import STATUSES, UNKNOWN
 from pipelines.report.fonts import pdf_font
 from pipelines.report.model import Pack, Section
 from pipelines.report.render import PNG_SCALE, Rendered, png_size

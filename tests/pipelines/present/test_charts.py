@@ -12,9 +12,8 @@ import polars as pl
 import pytest
 import vl_convert as vlc
 
-from dashboard import charts
-from dashboard.status import OKABE_ITO
-from tests.conftest import fresh_python
+from pipelines.present import charts
+from pipelines.present.palette import OKABE_ITO
 
 ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 
@@ -146,10 +145,13 @@ def plan(demo):
 
 
 def test_roadmap_chart_shows_actions_by_phase_with_status_words(plan):
-    from dashboard import roadmap
+    from pipelines.present import roadmap_frames
 
     fig = charts.roadmap_figure(
-        roadmap.actions_frame(plan), roadmap.phases_frame(plan), today=dt.date(2026, 11, 27), width=900
+        roadmap_frames.actions_frame(plan),
+        roadmap_frames.phases_frame(plan),
+        today=dt.date(2026, 11, 27),
+        width=900,
     )
     assert_accessible(fig)
     text = svg_text(fig)
@@ -160,15 +162,15 @@ def test_roadmap_chart_shows_actions_by_phase_with_status_words(plan):
 
 
 def test_funding_charts_in_euros(plan):
-    from dashboard import roadmap
+    from pipelines.present import roadmap_frames
 
-    fig = charts.funding_figure(roadmap.funding_frame(plan), width=800)
+    fig = charts.funding_figure(roadmap_frames.funding_frame(plan), width=800)
     assert_accessible(fig)
     assert "200\u202f000\u00a0€" in svg_text(fig)
     assert fig.summary.startswith(
         "Le plan mobilise 1\u202f050\u202f000\u00a0€ sur 8 actions : Fonds propres 375\u202f000\u00a0€ (36\u00a0%)"
     )
-    feder = charts.funder_figure(roadmap.funder_rows(plan, "FEDER"), funder="FEDER", width=800)
+    feder = charts.funder_figure(roadmap_frames.funder_rows(plan, "FEDER"), funder="FEDER", width=800)
     assert_accessible(feder)
     assert (
         feder.summary
@@ -178,9 +180,9 @@ def test_funding_charts_in_euros(plan):
 
 def test_png_export_keeps_the_text(plan):
     """vl-convert draws no text when the font family is unusable: the PNG must be heavier with text."""
-    from dashboard import roadmap
+    from pipelines.present import roadmap_frames
 
-    fig = charts.funding_figure(roadmap.funding_frame(plan), width=600)
+    fig = charts.funding_figure(roadmap_frames.funding_frame(plan), width=600)
     with_text = vlc.vegalite_to_png(fig.chart.to_dict())
     spec = fig.chart.to_dict()
     spec["config"]["font"] = '"No Such Font 3"'
@@ -233,15 +235,3 @@ def test_sparkline_is_the_spec_altair_writes_without_importing_altair():
     assert_accessible(fig)
     assert OKABE_ITO["grey"] in json.dumps(fig.vega_lite())  # the two small samples, in grey
     assert not ENGLISH_MONTHS.search(svg_text(fig))  # renders (no axis text; the locale travels in config)
-
-
-def test_overview_imports_neither_altair_nor_pandera():
-    """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
-    are imported only by the pages and commands that use them."""
-    code = (
-        "import sys\n"
-        "import dashboard.access, dashboard.charts, dashboard.components, dashboard.context, dashboard.filters\n"
-        "import dashboard.navigation, dashboard.queries, dashboard.status, pipelines.indicators, pipelines.plan\n"
-        "print(sorted(m for m in ('altair', 'pandera', 'pandas', 'schemas.registry') if m in sys.modules))\n"
-    )
-    assert fresh_python(code) == "[]"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from dashboard.formatting import (
+from pipelines.french import (
     fmt_date,
     fmt_delta,
     fmt_eur,
@@ -28,7 +28,8 @@ from dashboard.formatting import (
     fmt_pct,
     fmt_value,
 )
-from dashboard.status import ACTION_STATUSES, OKABE_ITO
+from pipelines.present.palette import OKABE_ITO
+from pipelines.present.status_words import ACTION_STATUSES
 
 if TYPE_CHECKING:
     import altair as alt
@@ -402,7 +403,7 @@ def sparkline_figure(
     Written as a plain Vega-Lite dict, not with Altair: the overview draws one per indicator and is
     the first page of the app, whose first render would otherwise pay about half a second to import
     Altair. The dict is the spec Altair produced for this chart (same marks, encodings and
-    :func:`chart_config`; ``tests/dashboard/test_charts.py`` compares them), its data a Polars frame
+    :func:`chart_config`; ``tests/pipelines/present/test_charts.py`` compares them), its data a Polars frame
     under ``datasets`` that Streamlit sends as Arrow, exactly as it does an Altair chart's data.
     """
     s = (

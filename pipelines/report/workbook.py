@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from dashboard.tables import FORMULA_START, neutralise_formulas
+from pipelines.present.formulas import FORMULA_START, neutralise_formulas
 from pipelines.report.model import Pack
 from pipelines.report.sources import Sources
 
