@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard.context import load_plan
 from pipelines.french import fmt_eur, fmt_int
-from pipelines.present import charts, roadmap_frames
+from pipelines.present import plan_charts, roadmap_frames
 from pipelines.present.status_words import ACTION_STATUSES
 
 st.title("Feuille de route")
@@ -36,11 +36,12 @@ st.caption(
 
 st.subheader("Calendrier des actions")
 ui.show_figure(
-    charts.roadmap_figure(actions, roadmap_frames.phases_frame(plan), today=dt.date.today()), key="timeline"
+    plan_charts.roadmap_figure(actions, roadmap_frames.phases_frame(plan), today=dt.date.today()),
+    key="timeline",
 )
 
 st.subheader("Budget et financements")
-ui.show_figure(charts.funding_figure(roadmap_frames.funding_frame(plan)), key="funding")
+ui.show_figure(plan_charts.funding_figure(roadmap_frames.funding_frame(plan)), key="funding")
 
 st.subheader("Toutes les actions")
 ui.show_static_table(roadmap_frames.actions_table(actions, {i.id: i.label for i in plan.indicators}))

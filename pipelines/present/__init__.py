@@ -1,7 +1,8 @@
 """The presentation layer: everything the app (``dashboard/``), the funder pack and review
 (``pipelines/report/``) and the CLI share to show indicators to people — no Streamlit here.
 
-- :mod:`charts`: the chart builders (Vega-Lite figures with their French sentence and table);
+- :mod:`charts`: the chart builders (Vega-Lite figures with their French sentence and table), and
+  :mod:`plan_charts` for the plan's timeline and funding;
 - :mod:`tables`: display tables (French headers and formats) and the CSV of rejected rows;
 - :mod:`roadmap_frames`: the plan's actions, phases and funding as frames;
 - :mod:`status_words`: statuses as a word, a symbol and a colour (the rules are the engine's);

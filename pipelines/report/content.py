@@ -23,7 +23,7 @@ from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
-from pipelines.present import charts, roadmap_frames
+from pipelines.present import charts, plan_charts, roadmap_frames
 from pipelines.report import frames
 from pipelines.report.model import Chart, Pack, Section
 from pipelines.report.sources import Sources, collect_sources
@@ -282,7 +282,7 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
     rows = doc["indicators"]
     total, budget = sum(a["amount"] for a in actions), sum(a["budget"] for a in actions)
     funding = roadmap_frames.funder_rows(plan, funder)
-    chart = charts.funder_figure(
+    chart = plan_charts.funder_figure(
         funding, funder=funder, title=f"Actions financées par {funder}", width=CHART_WIDTH
     )
     actions_data = frames.actions_data(actions, funder)
@@ -458,7 +458,9 @@ def review_content(
     chart = None
     if funding.height:
         # wider than the others: its legend (one entry per funder) is laid out on one line
-        fig = charts.funding_figure(funding, title="Financement des actions du plan", width=WIDE_CHART_WIDTH)
+        fig = plan_charts.funding_figure(
+            funding, title="Financement des actions du plan", width=WIDE_CHART_WIDTH
+        )
         chart = Chart("financement", "Financement des actions du plan", fig, actions_data)
     sources = collect_sources(warehouse, plan.path, _tables(rows))
     significant = sum(1 for r in rows if r.get("significant"))
