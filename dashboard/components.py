@@ -7,21 +7,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard.charts import Figure
-from dashboard.formatting import (
-    fmt_date,
-    fmt_delta,
-    fmt_int,
-    fmt_interval,
-    fmt_value,
-    md_escape,
-)
-from dashboard.status import Status, status_of
+from pipelines.french import fmt_date, fmt_delta, fmt_int, fmt_interval, fmt_value
+from pipelines.present.charts import Figure
+from pipelines.present.markdown import md_escape
+from pipelines.present.status_words import Status, status_of
 
 
 def show_chart(fig: Figure, *, key: str) -> None:
     """The chart alone, as wide as its column: an Altair chart, or a plain Vega-Lite dict (the
-    overview's sparklines, see :func:`dashboard.charts.sparkline_figure`), which Streamlit draws
+    overview's sparklines, see :func:`pipelines.present.charts.sparkline_figure`), which Streamlit draws
     the same way without importing Altair."""
     if isinstance(fig.chart, dict):
         st.vega_lite_chart(fig.chart, width="stretch", key=key)
@@ -205,7 +199,7 @@ def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
 
 def status_counts(indicators: list[dict]) -> list[tuple[Status, int]]:
     """(status, count) in the order of the statuses, for the page header."""
-    from dashboard.status import STATUSES, UNKNOWN
+    from pipelines.present.status_words import STATUSES, UNKNOWN
 
     counts: dict[str, int] = {}
     for ind in indicators:

@@ -14,10 +14,11 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import queries
-from dashboard.formatting import fmt_date, md_escape
 from pipelines import settings
 from pipelines.errors import BarometreError, PlanError, WarehouseBusy, WarehouseMissing
+from pipelines.french import fmt_date
 from pipelines.plan import Plan
+from pipelines.present.markdown import md_escape
 from pipelines.warehouse import data_version
 
 log = logging.getLogger("barometre.app")

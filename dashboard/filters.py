@@ -7,11 +7,10 @@ copies every change back. Selections that no longer exist in the data (after an 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from dashboard.formatting import fmt_month
+from pipelines.french import as_date, fmt_month
+from pipelines.indicators.months import month_end, months_between
 
 FIELDS = ("services", "channels", "communes")
 LABELS = {"services": "Services", "channels": "Canaux", "communes": "Communes"}
@@ -35,26 +34,6 @@ def _load(name: str, valid: list, default) -> None:
     st.session_state[f"w:{name}"] = value
 
 
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, m = [], first.replace(day=1)
-    while m <= last:
-        out.append(m)
-        m = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return out
-
-
-def month_end(m: dt.date) -> dt.date:
-    return (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
-def _as_date(d) -> dt.date | None:
-    if d is None:
-        return None
-    if isinstance(d, str):
-        return dt.date.fromisoformat(d[:10])
-    return d.date() if isinstance(d, dt.datetime) else d
-
-
 def clear() -> None:
     for key in [k for k in st.session_state if str(k).startswith(("flt:", "w:"))]:
         del st.session_state[key]
@@ -63,7 +42,7 @@ def clear() -> None:
 def sidebar_filters(options: dict) -> tuple | None:
     """Draw the filters in the sidebar; the key for :mod:`dashboard.queries` (None: no filter)."""
     labels = {f: dict(options.get(f) or []) for f in FIELDS}
-    first, last = _as_date(options.get("min_date")), _as_date(options.get("max_date"))
+    first, last = as_date(options.get("min_date")), as_date(options.get("max_date"))
     months = months_between(first, last) if first and last else []
     sb = st.sidebar
     sb.subheader(

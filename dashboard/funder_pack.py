@@ -18,8 +18,9 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard.context import load_plan, warehouse_path
-from dashboard.formatting import fmt_number, md_escape
 from pipelines.errors import BarometreError
+from pipelines.french import fmt_number
+from pipelines.present.markdown import md_escape
 from pipelines.warehouse import data_version
 
 

@@ -15,9 +15,9 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dashboard.formatting import fmt_int
 from pipelines import settings
 from pipelines.errors import BarometreError
+from pipelines.french import fmt_int
 
 if TYPE_CHECKING:
     from pipelines.ingest.run import FileReport, ProgressFn

@@ -14,7 +14,7 @@ import contextlib
 import importlib
 import threading
 
-MODULES = ("pandas", "altair", "scipy.stats", "dashboard.charts")
+MODULES = ("pandas", "altair", "scipy.stats", "pipelines.present.charts")
 _lock = threading.Lock()
 _started = False
 

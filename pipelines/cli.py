@@ -57,7 +57,7 @@ def _progress(enabled: bool):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines.ingest.run import ingest
-    from pipelines.reporting import print_ingest_summary
+    from pipelines.present.console import print_ingest_summary
 
     data_dir, warehouse, plan = _paths(args)
     paths = [Path(p) for p in args.paths] or [data_dir]
@@ -84,7 +84,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     """Evaluate the plan's indicators: a French table, or the JSON document (rates as fractions, delays in days)."""
     from pipelines.indicators import evaluate
     from pipelines.plan import load_plan
-    from pipelines.reporting import print_kpi_table
+    from pipelines.present.console import print_kpi_table
 
     _, warehouse, plan_path = _paths(args)
     doc = evaluate(warehouse, load_plan(plan_path), args.at)

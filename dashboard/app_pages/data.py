@@ -7,9 +7,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries, tables
+from dashboard import filters, queries
 from dashboard.context import MISSING_WAREHOUSE, data_dir, plan_path, warehouse_path
-from dashboard.formatting import fmt_date, fmt_int, md_escape
 from dashboard.upload import (
     ingest_uploads,
     max_upload_bytes,
@@ -17,6 +16,9 @@ from dashboard.upload import (
     supported_extensions,
     upload_allowed,
 )
+from pipelines.french import fmt_date, fmt_int
+from pipelines.present import tables
+from pipelines.present.markdown import md_escape
 from pipelines.warehouse import data_version
 
 st.title("Données")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, filters, queries, roadmap, tables
 from dashboard import components as ui
+from dashboard import filters, queries
 from dashboard.context import data_context, load_plan
-from dashboard.formatting import fmt_eur, fmt_int, fmt_pct, md_escape
 from dashboard.funder_pack import render_pack_section
+from pipelines.french import fmt_eur, fmt_int, fmt_pct
+from pipelines.present import plan_charts, roadmap_frames, tables
+from pipelines.present.markdown import md_escape
 
 st.title("Financeurs")
 plan, mtime = load_plan()
@@ -23,8 +25,8 @@ if not funders:
     st.stop()
 
 funder = filters.remembered_selectbox("Financeur", funders, "funder")
-rows = roadmap.funder_rows(plan, funder)
-total_plan = float(roadmap.funding_frame(plan)["amount"].sum())
+rows = roadmap_frames.funder_rows(plan, funder)
+total_plan = float(roadmap_frames.funding_frame(plan)["amount"].sum())
 amount, budget = float(rows["amount"].sum()), float(rows["budget"].sum())
 
 cols = st.columns(4)
@@ -34,7 +36,7 @@ cols[2].metric("Part de leur budget", fmt_pct(amount / budget, 0) if budget else
 cols[3].metric("Part des financements du plan", fmt_pct(amount / total_plan, 0) if total_plan else "—")
 
 st.subheader(f"Actions financées par {md_escape(funder)}")
-ui.show_figure(charts.funder_figure(rows, funder=funder), key="funder-actions")
+ui.show_figure(plan_charts.funder_figure(rows, funder=funder), key="funder-actions")
 
 st.subheader("Indicateurs visés par ces actions")
 linked = list(dict.fromkeys(i for ids in rows["indicators"].to_list() for i in ids))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, filters, queries
 from dashboard import components as ui
+from dashboard import filters, queries
 from dashboard.context import page_context
-from dashboard.formatting import fmt_int, md_escape
+from pipelines.french import fmt_int
+from pipelines.present import charts
+from pipelines.present.markdown import md_escape
 
 st.title("Indicateur")
 ctx = page_context()

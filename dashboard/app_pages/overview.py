@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, filters, queries
 from dashboard import components as ui
+from dashboard import filters, queries
 from dashboard.context import page_context
-from dashboard.formatting import fmt_date, md_escape
 from dashboard.navigation import open_indicator
-from dashboard.status import status_help
+from pipelines.french import fmt_date
+from pipelines.present import charts
+from pipelines.present.markdown import md_escape
+from pipelines.present.status_words import status_help
 
 st.title("Vue d'ensemble")
 ctx = page_context()

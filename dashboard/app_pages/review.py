@@ -6,10 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, filters, queries, tables
 from dashboard import components as ui
+from dashboard import filters, queries
 from dashboard.context import page_context
-from dashboard.formatting import fmt_date, fmt_month, md_escape
+from pipelines.french import fmt_date, fmt_month
+from pipelines.present import charts, tables
+from pipelines.present.markdown import md_escape
 
 st.title("Revue")
 ctx = page_context()

@@ -6,17 +6,17 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, roadmap
 from dashboard import components as ui
 from dashboard.context import load_plan
-from dashboard.formatting import fmt_eur, fmt_int
-from dashboard.status import ACTION_STATUSES
+from pipelines.french import fmt_eur, fmt_int
+from pipelines.present import plan_charts, roadmap_frames
+from pipelines.present.status_words import ACTION_STATUSES
 
 st.title("Feuille de route")
 plan, _ = load_plan()
 if plan is None:
     st.stop()
-actions = roadmap.actions_frame(plan)
+actions = roadmap_frames.actions_frame(plan)
 if actions.height == 0:
     st.info("Le plan ne contient encore aucune action : ajoutez des blocs [[actions]] au fichier du plan.")
     st.stop()
@@ -36,11 +36,12 @@ st.caption(
 
 st.subheader("Calendrier des actions")
 ui.show_figure(
-    charts.roadmap_figure(actions, roadmap.phases_frame(plan), today=dt.date.today()), key="timeline"
+    plan_charts.roadmap_figure(actions, roadmap_frames.phases_frame(plan), today=dt.date.today()),
+    key="timeline",
 )
 
 st.subheader("Budget et financements")
-ui.show_figure(charts.funding_figure(roadmap.funding_frame(plan)), key="funding")
+ui.show_figure(plan_charts.funding_figure(roadmap_frames.funding_frame(plan)), key="funding")
 
 st.subheader("Toutes les actions")
-ui.show_static_table(roadmap.actions_table(actions, {i.id: i.label for i in plan.indicators}))
+ui.show_static_table(roadmap_frames.actions_table(actions, {i.id: i.label for i in plan.indicators}))

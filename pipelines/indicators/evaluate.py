@@ -14,11 +14,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.french import fmt_value
 from pipelines.indicators import query as q
 from pipelines.indicators import stats, status
+from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import require_views
-from pipelines.indicators.wording import CI_METHODS, change_sentence, fmt_value, period_label
+from pipelines.indicators.wording import CI_METHODS, change_sentence, period_label
 from pipelines.plan import Indicator, Plan
 from pipelines.warehouse import read_connection
 
@@ -182,7 +184,7 @@ def assess(
     projection = stats.Projection()
     if ind.target_date > when:
         months = q.measure_frame(
-            con, ind, Period(q.add_months(period.stop, -stats.MAX_POINTS), period.stop), filters, ["month"]
+            con, ind, Period(add_months(period.stop, -stats.MAX_POINTS), period.stop), filters, ["month"]
         )
         projection = stats.project(
             months["month"].to_list(),
@@ -206,7 +208,7 @@ def assess(
         "ci_low": cur["ci_low"],
         "ci_high": cur["ci_high"],
         "n": cur["n"],
-        "value_label": fmt_value(cur["value"], ind.unit),
+        "value_label": fmt_value(cur["value"], ind.unit, sentence=True),
         "ci_method": CI_METHODS[ind.measure],
         "min_sample": ind.min_sample,
         "baseline_value": baseline_value,

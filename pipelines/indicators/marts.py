@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.indicators.months import add_months
+
 SOURCES = {
     "usage_events": "usage",
     "processing_cases": "processing",
@@ -344,21 +346,17 @@ def _recompute_months(con: duckdb.DuckDBPyConnection, mart: Mart, months: list[d
         return
     runs: list[list[dt.date]] = []
     for month in months:
-        if runs and _next_month(runs[-1][-1]) == month:
+        if runs and add_months(runs[-1][-1], 1) == month:
             runs[-1].append(month)
         else:
             runs.append([month])
     for run in runs:
-        start, stop = run[0], _next_month(run[-1])
+        start, stop = run[0], add_months(run[-1], 1)
         con.execute(f"delete from {mart.name} where month >= ? and month < ?", [start, stop]).fetchall()
         con.execute(
             f"insert into {mart.name} by name select * from {mart.macro}(?, ?) order by {mart.order}",
             [start, stop],
         ).fetchall()
-
-
-def _next_month(d: dt.date) -> dt.date:
-    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
 def _append(con: duckdb.DuckDBPyConnection, mart: Mart, after: int, replace: bool) -> None:

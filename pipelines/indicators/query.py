@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import BarometreError
+from pipelines.indicators.months import add_months, month_floor
 from pipelines.plan import CASE_MEASURES, Indicator
 
 DIMENSIONS = ("service", "channel", "commune", "age_band")
@@ -45,16 +46,6 @@ class Period:
 
 class InvalidBreakdown(BarometreError):
     """A breakdown was asked along a dimension that does not exist."""
-
-
-def month_floor(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    """First day of the month ``months`` after (or before) the month of ``d``."""
-    index = d.year * 12 + d.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def dataset_of(measure: str) -> str:

@@ -12,11 +12,12 @@ import datetime as dt
 from pathlib import Path
 
 from pipelines.errors import BarometreError
+from pipelines.french import fmt_value
 from pipelines.indicators import query as q
 from pipelines.indicators.evaluate import assess
+from pipelines.indicators.months import add_months, month_floor
 from pipelines.indicators.query import Period
 from pipelines.indicators.views import require_views
-from pipelines.indicators.wording import fmt_value
 from pipelines.plan import Plan, Review
 from pipelines.warehouse import read_connection
 
@@ -51,13 +52,13 @@ def review(warehouse: Path, plan: Plan, review_name: str | None = None, as_of: d
         if chosen is None:
             name, planned, period, shared = NO_REVIEW_NAME, latest, latest, None
         else:
-            planned = Period(q.month_floor(chosen.start), q.add_months(chosen.end, 1))
+            planned = Period(month_floor(chosen.start), add_months(chosen.end, 1))
             name, period = (
                 chosen.name,
                 Period(planned.start, max(planned.start, min(planned.stop, latest.stop))),
             )
             shared = (
-                Period(q.month_floor(chosen.baseline_start), q.add_months(chosen.baseline_end, 1))
+                Period(month_floor(chosen.baseline_start), add_months(chosen.baseline_end, 1))
                 if chosen.baseline_start
                 else None
             )
@@ -89,7 +90,7 @@ def _row(r: dict) -> dict:
         "unit": r["unit"],
         "direction": r["direction"],
         "baseline_value": r["baseline_value"],
-        "baseline_label": fmt_value(r["baseline_value"], r["unit"]),
+        "baseline_label": fmt_value(r["baseline_value"], r["unit"], sentence=True),
         "baseline_source": r["baseline_source"],
         "baseline_ci_low": r["baseline_ci_low"],
         "baseline_ci_high": r["baseline_ci_high"],

@@ -13,6 +13,7 @@ import polars as pl
 
 from pipelines.indicators import query as q
 from pipelines.indicators import status
+from pipelines.indicators.months import add_months, month_floor
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import CHANNEL_LABELS, require_views
 from pipelines.plan import CASE_MEASURES, Plan
@@ -53,11 +54,11 @@ def series(warehouse: Path, plan: Plan, indicator_id: str, filters: Filters | No
         require_views(con)
         stop = q.default_period(con).stop
         if filters.end:
-            stop = min(stop, q.add_months(filters.end, 1))
+            stop = min(stop, add_months(filters.end, 1))
         first = con.execute("select date_trunc('month', min(min_at))::date from mart_data_bounds").fetchall()[
             0
         ][0]
-        start = q.month_floor(filters.start) if filters.start else first
+        start = month_floor(filters.start) if filters.start else first
         if start is None or start >= stop:
             return pl.DataFrame(schema=SERIES_SCHEMA)
         rows = q.measure_frame(con, ind, Period(start, stop), filters, ["month"])

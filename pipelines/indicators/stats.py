@@ -25,7 +25,6 @@ single month, and it ignores seasonality beyond what 12–24 months average out.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -33,6 +32,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+
+from pipelines.indicators.months import month_position
 
 # scipy is imported inside the functions that need it, and scipy.stats only for the exact
 # Mann–Whitney distribution of tiny samples: importing scipy.stats takes about a second, a large
@@ -135,11 +136,6 @@ class Projection:
     high: float | None = None
     slope_per_month: float | None = None
     points: int = 0
-
-
-def month_position(d: dt.date) -> float:
-    """A date on a continuous month axis (January 2024 starts at 2024 × 12)."""
-    return d.year * 12 + d.month - 1 + (d.day - 1) / calendar.monthrange(d.year, d.month)[1]
 
 
 def project(

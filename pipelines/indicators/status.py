@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import pairwise
 
-from pipelines.indicators.wording import fmt_date, fmt_value
+from pipelines.french import fmt_date, fmt_value
 from pipelines.plan import Indicator
 
 STATUS_LABELS = {
@@ -96,7 +96,7 @@ def classify(
             "insufficient_data",
             "La valeur de référence n'a pas pu être calculée (pas de données sur la période de référence) : saisissez-la dans le plan.",
         )
-    shown = f"{fmt_value(value, unit)} pour {fmt_value(expected, unit)} attendus au {fmt_date(when)}"
+    shown = f"{fmt_value(value, unit, sentence=True)} pour {fmt_value(expected, unit, sentence=True)} attendus au {fmt_date(when)}"
     if meets(value, expected, ind.direction):
         return "on_track", f"Valeur de {shown}."
     bound = ci_high if ind.direction == "increase" else ci_low
@@ -107,8 +107,8 @@ def classify(
         )
     if projection is not None and meets(projection, ind.target_value, ind.direction):
         return "at_risk", (
-            f"Valeur de {shown}, mais la tendance récente atteint la cible ({fmt_value(projection, unit)} projetés "
-            f"au {fmt_date(ind.target_date)} pour une cible de {fmt_value(ind.target_value, unit)})."
+            f"Valeur de {shown}, mais la tendance récente atteint la cible ({fmt_value(projection, unit, sentence=True)} projetés "
+            f"au {fmt_date(ind.target_date)} pour une cible de {fmt_value(ind.target_value, unit, sentence=True)})."
         )
     return (
         "off_track",

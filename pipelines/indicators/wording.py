@@ -1,15 +1,15 @@
-"""French wording of indicator values, intervals and changes (decimal comma, narrow no-break space).
+"""French sentences of the indicator engine: how each interval is computed, periods in words, and
+the change since the baseline (« Hausse significative de 12,3 points depuis 2023 (p < 0,001). »).
 
-Kept here rather than in the dashboard so that the CLI, the app and the reports print the same words.
+They are part of the ``barometre kpi --json`` document, so they are built here, in the indicators
+layer; the numbers in them come from :mod:`pipelines.french` (sentence form), the one formatter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-NBSP = "\u202f"  # narrow no-break space: thousands separator
-NBSP_WIDE = "\u00a0"  # before « % » and units
+from pipelines.french import NBSP_WIDE, fmt_date, fmt_number, fmt_p
 
 CI_METHODS = {
     "take_up": "intervalle de confiance à 95 % de Wilson",
@@ -34,41 +34,6 @@ CHANGE_UNITS = {
 }
 
 
-def fmt_number(x: float | None, decimals: int = 1) -> str:
-    """``1234.56`` → ``1 234,6`` (narrow no-break space, decimal comma); ``None`` → ``—``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    if round(x, decimals) == 0:
-        x = 0.0  # no « -0,0 »
-    return f"{x:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-
-
-def fmt_value(x: float | None, unit: str) -> str:
-    """A measure value with its unit: ``63,1 %``, ``23,6 jours``, ``7,2 / 10``, ``1 234 dossiers``."""
-    if x is None:
-        return "—"
-    if unit == "%":
-        return f"{fmt_number(100 * x)}{NBSP_WIDE}%"
-    if unit == "jours":
-        return f"{fmt_number(x)}{NBSP_WIDE}{'jour' if abs(round(x, 1)) < 2 else 'jours'}"
-    if unit == "/10":
-        return f"{fmt_number(x)}{NBSP_WIDE}/{NBSP_WIDE}10"
-    if unit == "dossiers":
-        return f"{fmt_number(x, 0)}{NBSP_WIDE}{'dossier' if abs(x) < 2 else 'dossiers'}"
-    if unit == "points":
-        return f"{fmt_number(x)}{NBSP_WIDE}{'point' if abs(round(x, 1)) < 2 else 'points'}"
-    return fmt_number(x)
-
-
-def fmt_date(d: dt.date | None) -> str:
-    return "—" if d is None else d.strftime("%d/%m/%Y")
-
-
-def fmt_p(p: float) -> str:
-    """``p = 0,012`` or ``p < 0,001``."""
-    return f"p{NBSP_WIDE}<{NBSP_WIDE}0,001" if p < 0.001 else f"p{NBSP_WIDE}={NBSP_WIDE}{fmt_number(p, 3)}"
-
-
 def period_label(start: dt.date, end: dt.date) -> str:
     """``2023`` for a calendar year, ``2022–2023`` for whole years, else ``la période du 01/01/2023 au 30/06/2023``."""
     if start.month == 1 and start.day == 1 and end.month == 12 and end.day == 31:
@@ -83,7 +48,7 @@ def amount(delta: float, unit: str) -> str:
     decimals = 0 if unit == "dossiers" else 1
     shown = round(value, decimals)
     word = singular if shown < 2 else plural
-    return f"{fmt_number(value, decimals)}{NBSP_WIDE}{word}".rstrip()
+    return f"{fmt_number(value, decimals, sentence=True)}{NBSP_WIDE}{word}".rstrip()
 
 
 def change_sentence(

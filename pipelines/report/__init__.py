@@ -1,9 +1,9 @@
 """Funder pack and review report: the evidence, in one command or one click.
 
 The flow: :mod:`content` gathers the numbers (``pipelines.indicators``, the same calls as
-``barometre kpi`` and the app) and the charts (``dashboard.charts``, the app's builders) into a
+``barometre kpi`` and the app) and the charts (``pipelines.present.charts``, the app's builders) into a
 :class:`~pipelines.report.model.Pack`; :mod:`pack` writes it — charts as PNG/SVG (:mod:`render`),
-the PDF (:mod:`pdf`), the data as XLSX and CSV (:mod:`tables`), and ``manifest.json`` with the
+the PDF (:mod:`pdf`), the data as XLSX and CSV (:mod:`workbook`), and ``manifest.json`` with the
 SHA-256 of every file and of the data it was made from (:mod:`sources`).
 """
 

@@ -1,8 +1,8 @@
 """Assemble a pack: numbers from :mod:`pipelines.indicators` (the same calls as ``barometre kpi`` and
-the app), charts from :mod:`dashboard.charts` (the app's builders), French texts for the PDF.
+the app), charts from :mod:`pipelines.present.charts` (the app's builders), French texts for the PDF.
 
-Nothing here writes files. Values are worded by :mod:`pipelines.indicators.wording`, the words of
-``barometre kpi`` (``63,1 %``, ``23,6 jours``); amounts and counts by :mod:`dashboard.formatting`.
+Nothing here writes files. Values are worded by :mod:`pipelines.french` in its sentence form, the
+words of ``barometre kpi`` (``63,1 %``, ``23,6 jours``); amounts and counts in its display form.
 """
 
 from __future__ import annotations
@@ -16,22 +16,14 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import charts, roadmap
-from dashboard.formatting import fmt_eur, fmt_int, fmt_pct
 from pipelines.errors import UnknownFunder
+from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_p, fmt_pct, fmt_value
 from pipelines.indicators import STATUS_RULE, Filters, breakdown, evaluate, review, series, trajectory
 from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
-from pipelines.indicators.wording import (
-    CI_METHODS,
-    amount,
-    fmt_date,
-    fmt_number,
-    fmt_p,
-    fmt_value,
-    period_label,
-)
+from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
+from pipelines.present import charts, plan_charts, roadmap_frames
 from pipelines.report import frames
 from pipelines.report.model import Chart, Pack, Section
 from pipelines.report.sources import Sources, collect_sources
@@ -66,7 +58,11 @@ def resolve_funder(plan: Plan, name: str) -> str:
 
 
 def _range(low: float | None, high: float | None, unit: str) -> str:
-    return "—" if low is None or high is None else f"{fmt_value(low, unit)} – {fmt_value(high, unit)}"
+    return (
+        "—"
+        if low is None or high is None
+        else f"{fmt_value(low, unit, sentence=True)} – {fmt_value(high, unit, sentence=True)}"
+    )
 
 
 def _signed(delta: float | None, unit: str) -> str:
@@ -285,8 +281,8 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         tick(f"Indicateur : {row['label']}")
     rows = doc["indicators"]
     total, budget = sum(a["amount"] for a in actions), sum(a["budget"] for a in actions)
-    funding = roadmap.funder_rows(plan, funder)
-    chart = charts.funder_figure(
+    funding = roadmap_frames.funder_rows(plan, funder)
+    chart = plan_charts.funder_figure(
         funding, funder=funder, title=f"Actions financées par {funder}", width=CHART_WIDTH
     )
     actions_data = frames.actions_data(actions, funder)
@@ -349,7 +345,7 @@ def _funder_section(
     base_period = period_label(
         dt.date.fromisoformat(row["baseline_start"]), dt.date.fromisoformat(row["baseline_end"])
     )
-    base = fmt_value(row["baseline_value"], unit)
+    base = fmt_value(row["baseline_value"], unit, sentence=True)
     if row.get("baseline_source") == "computed":
         base += f" ({_range(row.get('baseline_ci_low'), row.get('baseline_ci_high'), unit)} ; n = {fmt_int(row.get('baseline_n'))})"
     elif row.get("baseline_value") is not None:
@@ -357,16 +353,21 @@ def _funder_section(
     facts = [
         (
             f"Valeur, {fmt_date(dt.date.fromisoformat(row['period_start']))} – {fmt_date(when)}",
-            fmt_value(row["value"], unit),
+            fmt_value(row["value"], unit, sentence=True),
         ),
         ("Intervalle de confiance à 95 %", _range(row.get("ci_low"), row.get("ci_high"), unit)),
         ("Effectif (n)", _n_text(row.get("n"), ind.min_sample)),
         (f"Référence ({base_period})", base),
-        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit)),
-        (f"Attendu au {fmt_date(when)} (trajectoire)", fmt_value(row.get("expected_now"), unit)),
+        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit, sentence=True)),
+        (
+            f"Attendu au {fmt_date(when)} (trajectoire)",
+            fmt_value(row.get("expected_now"), unit, sentence=True),
+        ),
         (
             "Progression vers la cible",
-            "—" if row.get("progress_pct") is None else f"{fmt_number(row['progress_pct'], 0)}\u00a0%",
+            "—"
+            if row.get("progress_pct") is None
+            else f"{fmt_number(row['progress_pct'], 0, sentence=True)}\u00a0%",
         ),
         ("Écart à la référence", _signed(row["change"].get("delta"), unit)),
     ]
@@ -374,7 +375,7 @@ def _funder_section(
         facts.append(
             (
                 f"Projection au {fmt_date(ind.target_date)}",
-                f"{fmt_value(projection['value'], unit)} "
+                f"{fmt_value(projection['value'], unit, sentence=True)} "
                 f"({_range(projection.get('low'), projection.get('high'), unit)})",
             )
         )
@@ -403,14 +404,14 @@ def _funder_summary(rows: list[dict]) -> pl.DataFrame:
     out = [
         {
             "Indicateur": r["label"],
-            "Valeur": fmt_value(r["value"], r["unit"]),
+            "Valeur": fmt_value(r["value"], r["unit"], sentence=True),
             "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]),
             "n": fmt_int(r["n"]),
-            "Référence": fmt_value(r["baseline_value"], r["unit"]),
-            "Cible": fmt_value(r["target_value"], r["unit"]),
+            "Référence": fmt_value(r["baseline_value"], r["unit"], sentence=True),
+            "Cible": fmt_value(r["target_value"], r["unit"], sentence=True),
             "Progression": "—"
             if r.get("progress_pct") is None
-            else f"{fmt_number(r['progress_pct'], 0)}\u00a0%",
+            else f"{fmt_number(r['progress_pct'], 0, sentence=True)}\u00a0%",
             "Statut": _status_word(r.get("status_label")),
         }
         for r in rows
@@ -453,11 +454,13 @@ def review_content(
     rows = doc["indicators"]
     actions = _action_rows(plan, None)
     actions_data = frames.actions_data(actions, None)
-    funding = roadmap.funding_frame(plan)
+    funding = roadmap_frames.funding_frame(plan)
     chart = None
     if funding.height:
         # wider than the others: its legend (one entry per funder) is laid out on one line
-        fig = charts.funding_figure(funding, title="Financement des actions du plan", width=WIDE_CHART_WIDTH)
+        fig = plan_charts.funding_figure(
+            funding, title="Financement des actions du plan", width=WIDE_CHART_WIDTH
+        )
         chart = Chart("financement", "Financement des actions du plan", fig, actions_data)
     sources = collect_sources(warehouse, plan.path, _tables(rows))
     significant = sum(1 for r in rows if r.get("significant"))
@@ -533,7 +536,7 @@ def _review_section(
 ) -> Section:
     ind = plan.indicator(row["id"])
     unit = ind.unit
-    base = f"{fmt_value(row['baseline_value'], unit)}"
+    base = f"{fmt_value(row['baseline_value'], unit, sentence=True)}"
     if row.get("baseline_source") == "computed":
         base += f" ({_range(row.get('baseline_ci_low'), row.get('baseline_ci_high'), unit)} ; n = {fmt_int(row.get('baseline_n'))})"
     elif row.get("baseline_value") is not None:
@@ -544,7 +547,7 @@ def _review_section(
             review_label,
             "pas de données sur la période"
             if row.get("review_value") is None
-            else f"{fmt_value(row['review_value'], unit)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
+            else f"{fmt_value(row['review_value'], unit, sentence=True)} ({_range(row.get('ci_low'), row.get('ci_high'), unit)} ; "
             f"n = {_n_text(row.get('n'), ind.min_sample)})",
         ),
         ("Évolution", _signed(row.get("delta"), unit)),
@@ -558,8 +561,8 @@ def _review_section(
             "Évolution significative (seuil de 5 %)",
             "—" if row.get("significant") is None else ("oui" if row["significant"] else "non"),
         ),
-        ("Attendu en fin de revue (trajectoire)", fmt_value(row.get("expected"), unit)),
-        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit)),
+        ("Attendu en fin de revue (trajectoire)", fmt_value(row.get("expected"), unit, sentence=True)),
+        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit, sentence=True)),
     )
     base_text, review_text = base_label.split(" ", 1)[0], review_label.split(" ", 1)[0]
     fig = charts.review_figure(row, baseline_label=base_label, review_label=review_label, width=CHART_WIDTH)
@@ -587,13 +590,13 @@ def _review_summary(rows: list[dict]) -> pl.DataFrame:
     out = [
         {
             "Indicateur": r["label"],
-            "Référence": fmt_value(r["baseline_value"], r["unit"]),
-            "Revue": fmt_value(r["review_value"], r["unit"]),
+            "Référence": fmt_value(r["baseline_value"], r["unit"], sentence=True),
+            "Revue": fmt_value(r["review_value"], r["unit"], sentence=True),
             "Intervalle à 95 %": _range(r["ci_low"], r["ci_high"], r["unit"]),
             "n": fmt_int(r["n"]),
             "Évolution": _signed(r.get("delta"), r["unit"]),
             "Significative": "—" if r.get("significant") is None else ("oui" if r["significant"] else "non"),
-            "Cible": fmt_value(r["target_value"], r["unit"]),
+            "Cible": fmt_value(r["target_value"], r["unit"], sentence=True),
             "Statut": _status_word(r.get("status_label")),
         }
         for r in rows

@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from dashboard.formatting import fmt_eur
+from pipelines.french import fmt_eur
 
 UNIT_WORDS = {"%": "%", "jours": "jours", "/10": "sur 10", "points": "points", "dossiers": "dossiers"}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from dashboard.charts import Figure
+from pipelines.present.charts import Figure
 from pipelines.report.sources import Sources
 
 
@@ -31,7 +31,7 @@ class Section:
     id: str
     label: str
     subtitle: str  # measure, direction, scope
-    status: str  # key of dashboard.status.STATUSES
+    status: str  # key of pipelines.present.status_words.STATUSES
     status_label: str
     facts: tuple[tuple[str, str], ...]  # (French label, French-formatted value)
     sentences: tuple[str, ...]  # the significance sentence, the status reason

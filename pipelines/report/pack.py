@@ -29,7 +29,7 @@ from pipelines.report import content, frames
 from pipelines.report.model import Pack
 from pipelines.report.pdf import write_pdf
 from pipelines.report.render import Rendered, render
-from pipelines.report.tables import csv_bytes, write_xlsx
+from pipelines.report.workbook import csv_bytes, write_xlsx
 
 Progress = Callable[[int, int, str], None]  # (step, total, what): the CLI's bar, the app's st.progress
 MANIFEST = "manifest.json"

@@ -16,7 +16,8 @@ import polars as pl
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 
-from dashboard.status import STATUSES, UNKNOWN
+from pipelines.french import fmt_date
+from pipelines.present.status_words import STATUSES, UNKNOWN
 from pipelines.report.fonts import pdf_font
 from pipelines.report.model import Pack, Section
 from pipelines.report.render import PNG_SCALE, Rendered, png_size
@@ -65,7 +66,7 @@ class PackPDF(FPDF):
         self.set_text_color(*GREY)
         self.set_xy(MARGIN, 8)
         self.cell(WIDTH * 0.75, 4, f"{self.pack.authority} — {self.pack.title}")
-        self.cell(WIDTH * 0.25, 4, f"situation au {self.pack.as_of:%d/%m/%Y}", align="R")
+        self.cell(WIDTH * 0.25, 4, f"situation au {fmt_date(self.pack.as_of)}", align="R")
         self.set_draw_color(*RULE)
         self.line(MARGIN, 12.5, MARGIN + WIDTH, 12.5)
         self.set_text_color(*INK)
@@ -314,7 +315,7 @@ def _method(pdf: PackPDF, pack: Pack, sources_table: pl.DataFrame) -> None:
             ("Empreinte des lignes de l'entrepôt (SHA-256)", s.fingerprint),
             ("Lignes par table", rows),
             (f"Plan ({s.plan_file}), SHA-256", s.plan_sha256 or "—"),
-            ("Date de situation", f"{pack.as_of:%d/%m/%Y}"),
+            ("Date de situation", fmt_date(pack.as_of)),
             ("Logiciels", versions),
         )
     )

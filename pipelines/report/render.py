@@ -2,7 +2,7 @@
 
 The SVG is rendered once by Vega; the PNG is rasterised from that same SVG (scale 2, ~180 dpi
 once printed 180 mm wide), which saves a second Vega run per chart. The French locale travels
-in the chart's own config (``dashboard.charts.LOCALE``), so month names are French.
+in the chart's own config (``pipelines.present.charts.LOCALE``), so month names are French.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import contextlib
 import functools
 from dataclasses import dataclass
 
-from dashboard.charts import Figure
+from pipelines.present.charts import Figure
 from pipelines.report.fonts import FontMissing, pdf_font
 
 PNG_SCALE = 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dashboard.components import is_sufficient
-from dashboard.status import status_of, status_text
 
 
 def test_small_samples_and_missing_values_are_not_sufficient():
@@ -12,8 +11,3 @@ def test_small_samples_and_missing_values_are_not_sufficient():
     assert not is_sufficient({"value": None, "n": 0, "min_sample": 200})
     # insufficient for want of a baseline, yet a well-measured value: not greyed
     assert is_sufficient({"value": 0.5, "n": 5000, "min_sample": 200, "status": "insufficient_data"})
-
-
-def test_status_word_is_capitalised_and_has_a_symbol():
-    assert status_text({"status": "off_track", "status_label": "en retard"}) == "✖ En retard"
-    assert status_of({}).label == "Statut non calculé"

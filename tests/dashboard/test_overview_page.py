@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from dashboard.formatting import fmt_int, fmt_interval, fmt_value
+from pipelines.french import fmt_int, fmt_interval, fmt_value
 from pipelines.indicators import Filters, evaluate
 from pipelines.plan import load_plan
 from tests.dashboard.conftest import assert_clean, open_app, texts
@@ -99,7 +99,7 @@ def test_overview_without_warehouse_says_what_to_do(tmp_path, monkeypatch, demo)
 
 
 def test_status_help_gives_each_status_with_its_icon():
-    from dashboard.status import STATUSES, status_help
+    from pipelines.present.status_words import STATUSES, status_help
 
     text = status_help()
     for s in STATUSES.values():

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.formatting import fmt_eur, fmt_value
+from pipelines.french import fmt_eur, fmt_value
 from pipelines.plan import load_plan
 from tests.dashboard.conftest import PAGES, assert_clean, open_app, texts, unescape
 

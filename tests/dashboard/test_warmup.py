@@ -16,3 +16,16 @@ def test_warmup_loads_the_heavy_libraries_once_in_the_background():
         "print(before, len(threads), all(m in sys.modules for m in w.MODULES))\n"
     )
     assert fresh_python(code) == "[] 1 True"
+
+
+def test_overview_imports_neither_altair_nor_pandera():
+    """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
+    are imported only by the pages and commands that use them."""
+    code = (
+        "import sys\n"
+        "import dashboard.access, dashboard.components, dashboard.context, dashboard.filters, dashboard.navigation\n"
+        "import dashboard.queries, pipelines.indicators, pipelines.plan, pipelines.present.charts\n"
+        "import pipelines.present.status_words\n"
+        "print(sorted(m for m in ('altair', 'pandera', 'pandas', 'schemas.registry') if m in sys.modules))\n"
+    )
+    assert fresh_python(code) == "[]"

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from pipelines.indicators.query import add_months
+from pipelines.indicators.months import add_months
 from pipelines.indicators.stats import mann_whitney, project, two_proportions, welch
-from pipelines.indicators.wording import amount, change_sentence, fmt_number, fmt_value, period_label
+from pipelines.indicators.wording import amount, change_sentence, period_label
 
 
 def test_two_proportions_by_hand():
@@ -53,10 +53,6 @@ def test_projection_band_contains_the_trend_and_needs_12_months():
 
 
 def test_french_wording():
-    assert fmt_number(1234.56) == "1\u202f234,6"
-    assert fmt_number(-0.04) == "0,0"
-    assert fmt_value(0.4523, "%") == "45,2\u00a0%"
-    assert fmt_value(1.2, "jours") == "1,2\u00a0jour" and fmt_value(12, "jours") == "12,0\u00a0jours"
     assert amount(0.123, "%") == "12,3\u00a0points"
     assert amount(-1.2, "jours") == "1,2\u00a0jour"
     assert period_label(dt.date(2023, 1, 1), dt.date(2023, 12, 31)) == "2023"

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import openpyxl
 import polars as pl
 
-from pipelines.report.tables import sheet_names
+from pipelines.report.workbook import sheet_names
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.formatting import fmt_eur, fmt_int
 from pipelines import __version__
-from pipelines.indicators.wording import fmt_number, fmt_value
+from pipelines.french import fmt_eur, fmt_int, fmt_number, fmt_value
 from pipelines.report import fonts
 from tests.pipelines.report.conftest import flat, pdf_text
 
@@ -28,11 +27,11 @@ def test_pdf_shows_every_linked_indicator_with_its_kpi_values(feder):
         expected = [
             ind["label"],
             ind["value_label"],
-            f"{fmt_value(ind['ci_low'], unit)} – {fmt_value(ind['ci_high'], unit)}",
+            f"{fmt_value(ind['ci_low'], unit, sentence=True)} – {fmt_value(ind['ci_high'], unit, sentence=True)}",
             fmt_int(ind["n"]),
-            fmt_value(ind["baseline_value"], unit),
-            fmt_value(ind["target_value"], unit),
-            f"{fmt_number(ind['progress_pct'], 0)} %",
+            fmt_value(ind["baseline_value"], unit, sentence=True),
+            fmt_value(ind["target_value"], unit, sentence=True),
+            f"{fmt_number(ind['progress_pct'], 0, sentence=True)} %",
             ind["status_label"].capitalize(),
             ind["change"]["sentence"],
         ]

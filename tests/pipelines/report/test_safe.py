@@ -8,7 +8,7 @@ import io
 import openpyxl
 import polars as pl
 
-from pipelines.report.tables import csv_bytes
+from pipelines.report.workbook import csv_bytes
 from tests.pipelines.report.conftest import FORMULA
 
 

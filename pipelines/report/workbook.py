@@ -22,7 +22,8 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from dashboard.tables import FORMULA_START, neutralise_formulas
+from pipelines.french import fmt_date
+from pipelines.present.formulas import FORMULA_START, neutralise_formulas
 from pipelines.report.model import Pack
 from pipelines.report.sources import Sources
 
@@ -168,7 +169,7 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
         }
     )
     w = _Writer(wb)
-    head = [pack.title, f"{pack.authority} — {pack.plan_title} — situation au {pack.as_of:%d/%m/%Y}"]
+    head = [pack.title, f"{pack.authority} — {pack.plan_title} — situation au {fmt_date(pack.as_of)}"]
     fixed = ["Synthèse", "Actions", "Sources"]
     names = sheet_names([f"{s.number:02d} {s.label}" for s in pack.sections], tuple(fixed))
     _sheet(

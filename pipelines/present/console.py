@@ -1,10 +1,10 @@
-"""French console output for the CLI (tables of ingest reports and indicators)."""
+"""The CLI's console output, in French: the table of an ingest run and the ``barometre kpi`` table."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.formatting import fmt_value
+from pipelines.french import fmt_date, fmt_number, fmt_value
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -53,8 +53,6 @@ def print_ingest_summary(reports, warehouse: Path) -> None:
 
 def print_kpi_table(doc: dict) -> None:
     """The ``barometre kpi`` table: value and interval, baseline, expected, target, progress, status; then the changes."""
-    from pipelines.indicators.wording import fmt_date, fmt_number
-
     rows = []
     for ind in doc["indicators"]:
         unit = ind["unit"]
@@ -63,7 +61,11 @@ def print_kpi_table(doc: dict) -> None:
             if ind.get("ci_low") is not None
             else ""
         )
-        progress = "—" if ind.get("progress_pct") is None else f"{fmt_number(ind['progress_pct'], 0)}\u00a0%"
+        progress = (
+            "—"
+            if ind.get("progress_pct") is None
+            else f"{fmt_number(ind['progress_pct'], 0, sentence=True)}\u00a0%"
+        )
         rows.append(
             [
                 ind["label"][:45],
@@ -73,12 +75,12 @@ def print_kpi_table(doc: dict) -> None:
                 fmt_value(ind.get("expected_now"), unit),
                 fmt_value(ind["target_value"], unit),
                 progress,
-                fmt_number(ind.get("n"), 0),
+                fmt_number(ind.get("n"), 0, sentence=True),
                 ind.get("status_label", ind.get("status", "")) or "",
             ]
         )
     print(
-        f"Indicateurs du {fmt_date(_iso(doc.get('period_start')))} au {fmt_date(_iso(doc['as_of']))} (12 mois glissants)"
+        f"Indicateurs du {fmt_date(doc.get('period_start'))} au {fmt_date(doc['as_of'])} (12 mois glissants)"
     )
     print(
         _table(
@@ -99,9 +101,3 @@ def print_kpi_table(doc: dict) -> None:
     print()
     for ind in doc["indicators"]:
         print(f"• {ind['label']} : {ind['change']['sentence']}")
-
-
-def _iso(text: str | None):
-    import datetime as dt
-
-    return dt.date.fromisoformat(text) if text else None

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.formatting import fmt_date, fmt_eur, fmt_pct
-from dashboard.status import ACTION_STATUSES
+from pipelines.french import fmt_date, fmt_eur, fmt_pct
 from pipelines.plan import Plan, plan_frames
+from pipelines.present.status_words import ACTION_STATUSES
 
 
 def _labels(entries: tuple[dict, ...]) -> dict[str, str]:

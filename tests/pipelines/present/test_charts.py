@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import polars as pl
-import pytest
-import vl_convert as vlc
 
-from dashboard import charts
-from dashboard.status import OKABE_ITO
-from tests.conftest import fresh_python
-
-ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+from pipelines.present import charts
+from pipelines.present.palette import OKABE_ITO
+from tests.pipelines.present.conftest import ENGLISH_MONTHS, assert_accessible, svg_text
 
 
 def months(n: int, start=dt.date(2024, 1, 1)) -> list[dt.date]:
@@ -49,19 +44,6 @@ TRAJECTORY = pl.DataFrame(
         "kind": ["référence", "jalon", "cible"],
     }
 )
-
-
-def svg_text(fig: charts.Figure) -> str:
-    svg = vlc.vegalite_to_svg(fig.vega_lite())
-    return " ".join(re.findall(r">([^<>]+)</text>", svg))
-
-
-def assert_accessible(fig: charts.Figure) -> None:
-    spec = fig.vega_lite()
-    assert spec["description"] == fig.summary
-    assert fig.summary.endswith(".") and ". " not in fig.summary  # one sentence
-    assert spec["config"]["locale"] == charts.LOCALE
-    assert fig.table.height > 0 and all(c[0].isupper() or c == "n" for c in fig.table.columns)
 
 
 def test_series_chart_speaks_french_and_shows_the_trajectory():
@@ -138,56 +120,6 @@ def test_review_chart_compares_two_periods():
     assert fig.table["Période"].to_list() == ["Référence (2023)", "Revue (2026)", "Cible"]
 
 
-@pytest.fixture
-def plan(demo):
-    from pipelines.plan import load_plan
-
-    return load_plan(demo.plan)
-
-
-def test_roadmap_chart_shows_actions_by_phase_with_status_words(plan):
-    from dashboard import roadmap
-
-    fig = charts.roadmap_figure(
-        roadmap.actions_frame(plan), roadmap.phases_frame(plan), today=dt.date(2026, 11, 27), width=900
-    )
-    assert_accessible(fig)
-    text = svg_text(fig)
-    for word in ("Terminée", "En cours", "Suspendue", "À venir", "Pilote", "aujourd'hui", "janv. 2026"):
-        assert word in text
-    assert not ENGLISH_MONTHS.search(text)
-    assert fig.summary.startswith(f"{len(plan.actions)} actions du plan de février 2024 à juin 2028 : ")
-
-
-def test_funding_charts_in_euros(plan):
-    from dashboard import roadmap
-
-    fig = charts.funding_figure(roadmap.funding_frame(plan), width=800)
-    assert_accessible(fig)
-    assert "200\u202f000\u00a0€" in svg_text(fig)
-    assert fig.summary.startswith(
-        "Le plan mobilise 1\u202f050\u202f000\u00a0€ sur 8 actions : Fonds propres 375\u202f000\u00a0€ (36\u00a0%)"
-    )
-    feder = charts.funder_figure(roadmap.funder_rows(plan, "FEDER"), funder="FEDER", width=800)
-    assert_accessible(feder)
-    assert (
-        feder.summary
-        == "FEDER finance 4 actions pour 330\u202f000\u00a0€, soit 46\u00a0% de leur budget (720\u202f000\u00a0€)."
-    )
-
-
-def test_png_export_keeps_the_text(plan):
-    """vl-convert draws no text when the font family is unusable: the PNG must be heavier with text."""
-    from dashboard import roadmap
-
-    fig = charts.funding_figure(roadmap.funding_frame(plan), width=600)
-    with_text = vlc.vegalite_to_png(fig.chart.to_dict())
-    spec = fig.chart.to_dict()
-    spec["config"]["font"] = '"No Such Font 3"'
-    spec["config"]["axis"]["labels"] = False
-    assert len(with_text) > 1.2 * len(vlc.vegalite_to_png(spec))
-
-
 def test_sparkline_has_summary_and_table():
     fig = charts.sparkline_figure(series_frame(), label="Part en ligne", unit="%", min_sample=200)
     assert (
@@ -233,15 +165,3 @@ def test_sparkline_is_the_spec_altair_writes_without_importing_altair():
     assert_accessible(fig)
     assert OKABE_ITO["grey"] in json.dumps(fig.vega_lite())  # the two small samples, in grey
     assert not ENGLISH_MONTHS.search(svg_text(fig))  # renders (no axis text; the locale travels in config)
-
-
-def test_overview_imports_neither_altair_nor_pandera():
-    """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
-    are imported only by the pages and commands that use them."""
-    code = (
-        "import sys\n"
-        "import dashboard.access, dashboard.charts, dashboard.components, dashboard.context, dashboard.filters\n"
-        "import dashboard.navigation, dashboard.queries, dashboard.status, pipelines.indicators, pipelines.plan\n"
-        "print(sorted(m for m in ('altair', 'pandera', 'pandas', 'schemas.registry') if m in sys.modules))\n"
-    )
-    assert fresh_python(code) == "[]"

@@ -1,23 +1,17 @@
-"""Indicator and action statuses as the app shows them: a word, an icon and a colour — never the
-colour alone. Colours are Okabe–Ito (distinguishable with the common colour-vision deficiencies)."""
+"""Indicator and action statuses as the app and the funder pack show them: a word, an icon and a
+colour — never the colour alone. Colours are Okabe–Ito (:mod:`pipelines.present.palette`).
+
+The rules that decide a status are the indicator engine's (:mod:`pipelines.indicators.status`);
+this module only words and draws them."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-# Okabe & Ito (2008), "Color Universal Design".
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "grey": "#8C8C8C",
-}
+from pipelines.indicators.status import STATUS_LABELS, STATUS_RULE
+from pipelines.plan import ACTION_STATUSES as ACTION_WORDS
+from pipelines.present.palette import OKABE_ITO
 
 
 @dataclass(frozen=True)
@@ -30,18 +24,20 @@ class Status:
     color: str  # chart colour (Okabe–Ito)
 
 
+_LOOKS = {  # status key → (symbol, Material icon, badge colour, chart colour); the words are the engine's
+    "on_track": ("✔", ":material/check_circle:", "green", OKABE_ITO["bluish_green"]),
+    "at_risk": ("⚠", ":material/warning:", "orange", OKABE_ITO["orange"]),
+    "off_track": ("✖", ":material/block:", "red", OKABE_ITO["vermillion"]),
+    "insufficient_data": ("?", ":material/help:", "gray", OKABE_ITO["grey"]),
+}
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 STATUSES: dict[str, Status] = {
-    s.key: s
-    for s in (
-        Status(
-            "on_track", "En bonne voie", "✔", ":material/check_circle:", "green", OKABE_ITO["bluish_green"]
-        ),
-        Status("at_risk", "À surveiller", "⚠", ":material/warning:", "orange", OKABE_ITO["orange"]),
-        Status("off_track", "En retard", "✖", ":material/block:", "red", OKABE_ITO["vermillion"]),
-        Status(
-            "insufficient_data", "Données insuffisantes", "?", ":material/help:", "gray", OKABE_ITO["grey"]
-        ),
-    )
+    key: Status(key, _capitalised(STATUS_LABELS[key]), *look) for key, look in _LOOKS.items()
 }
 UNKNOWN = Status("unknown", "Statut non calculé", "–", ":material/remove:", "gray", OKABE_ITO["grey"])
 
@@ -49,8 +45,7 @@ UNKNOWN = Status("unknown", "Statut non calculé", "–", ":material/remove:", "
 def status_of(indicator: dict) -> Status:
     """The display status of an indicator entry of ``evaluate``/``review`` (its own label wins)."""
     base = STATUSES.get(indicator.get("status") or "", UNKNOWN)
-    label = indicator.get("status_label") or base.label
-    label = label[:1].upper() + label[1:]
+    label = _capitalised(indicator.get("status_label") or base.label)
     return Status(base.key, label, base.symbol, base.icon, base.badge, base.color)
 
 
@@ -71,8 +66,6 @@ _ICONS = {s.label.lower(): f":{s.badge}[{s.icon}]" for s in STATUSES.values()}
 def status_help() -> str:
     """How to read the statuses: the indicator engine's rule (one source of truth), one status per
     bullet with its icon, then how to read the figures."""
-    from pipelines.indicators import STATUS_RULE
-
     intro, *parts = re.split(r"(?<=\.) (?=« )", STATUS_RULE.replace(" %", "\u00a0%"))
     bullets = []
     for part in parts:
@@ -86,9 +79,12 @@ def status_help() -> str:
     return "\n".join([intro, "", *bullets, "", READING_HELP])
 
 
+_ACTION_LOOKS = {  # plan key → (symbol, colour); the words are the plan's
+    "a_venir": ("○", OKABE_ITO["sky_blue"]),
+    "en_cours": ("◐", OKABE_ITO["blue"]),
+    "terminee": ("✔", OKABE_ITO["bluish_green"]),
+    "suspendue": ("‖", OKABE_ITO["vermillion"]),
+}
 ACTION_STATUSES: dict[str, tuple[str, str, str]] = {  # plan key → (symbol, word, colour)
-    "a_venir": ("○", "À venir", OKABE_ITO["sky_blue"]),
-    "en_cours": ("◐", "En cours", OKABE_ITO["blue"]),
-    "terminee": ("✔", "Terminée", OKABE_ITO["bluish_green"]),
-    "suspendue": ("‖", "Suspendue", OKABE_ITO["vermillion"]),
+    key: (symbol, ACTION_WORDS[key], color) for key, (symbol, color) in _ACTION_LOOKS.items()
 }

@@ -1,5 +1,6 @@
-"""Display tables (pure): French headers, French formats, statuses as icon + word. Shown with
-``st.dataframe``, so text from data stays plain text."""
+"""Display tables (pure): French headers, French formats, statuses as icon + word — the review,
+the ingest ledger and reports, the rejected rows (and their CSV), the indicators a funder's actions
+target. The app shows them with ``st.dataframe``, so text from data stays plain text."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard.formatting import fmt_datetime, fmt_delta, fmt_int, fmt_interval, fmt_p_value, fmt_value
-from dashboard.status import status_text
+from pipelines.french import fmt_datetime, fmt_delta, fmt_int, fmt_interval, fmt_p_value, fmt_value
+from pipelines.present.formulas import neutralise_formulas
+from pipelines.present.status_words import status_text
 
 INGEST_STATUS = {
     "loaded": "✔ chargé",
@@ -139,21 +141,6 @@ def report_table(reports: list) -> pl.DataFrame:
         "Message",
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(cols, pl.String))
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
-    """Text cells a spreadsheet would run as a formula get a leading apostrophe (CSV exports)."""
-    return df.with_columns(
-        pl.when(pl.any_horizontal(*(pl.col(c).str.starts_with(p) for p in FORMULA_START)))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, dtype in df.schema.items()
-        if dtype == pl.String
-    )
 
 
 def rejected_csv(rejected: pl.DataFrame) -> bytes:
