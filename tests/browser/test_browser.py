@@ -20,6 +20,7 @@ PAGES = [  # (url path, expected title, whether every indicator label shows)
     ("feuille-de-route", "Feuille de route", False),
     ("financeurs", "Financeurs", False),
     ("donnees", "Données", False),
+    ("accessibilite", "Déclaration d'accessibilité", False),
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
