@@ -16,11 +16,21 @@ from dashboard.context import page_guard, sidebar_context  # noqa: E402
 from dashboard.navigation import pages  # noqa: E402
 from dashboard.warmup import start as start_warmup  # noqa: E402
 
+# Streamlit's page shell declares English: screen readers would read the French text with English rules
+# (WCAG 3.1.1, RGAA 8.3). Run on every page, it sets the document's language; its own element is hidden
+# so that it takes no room above the page's title.
+FRENCH_DOCUMENT = (
+    '<style>[data-testid="stElementContainer"]:has(#barometre-lang) { display: none; }</style>'
+    "<script id=\"barometre-lang\">document.documentElement.lang = 'fr';</script>"
+)
+
 st.set_page_config(page_title="Baromètre", page_icon=":material/speed:", layout="wide")
 
 if not require_login():
     st.stop()
 nav = st.navigation(pages())
+st.set_page_config(page_title=f"{nav.title} · Baromètre")  # each page its own title (WCAG 2.4.2)
+st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
 with page_guard():
     sidebar_context()
 with page_guard():

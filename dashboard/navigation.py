@@ -14,6 +14,7 @@ PAGES = (  # (file, title, Material icon, url_path)
     ("roadmap.py", "Feuille de route", ":material/view_timeline:", "feuille-de-route"),
     ("funders.py", "Financeurs", ":material/account_balance:", "financeurs"),
     ("data.py", "Données", ":material/database:", "donnees"),
+    ("accessibility.py", "Déclaration d'accessibilité", ":material/accessibility:", "accessibilite"),
 )
 INDICATOR_PAGE = "app_pages/indicator.py"  # relative to app.py, for st.switch_page
 

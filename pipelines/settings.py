@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Adresses e-mail (séparées par des virgules) ayant le rôle analyste quand l'authentification est active.",
     ),
+    Setting(
+        "accessibility_contact",
+        "BAROMETRE_ACCESSIBILITY_CONTACT",
+        "",
+        "Contact (adresse e-mail, page ou formulaire) où signaler un défaut d'accessibilité, affiché par la "
+        "déclaration d'accessibilité ; vide : le service numérique de la collectivité.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,6 +21,7 @@ PAGES = {  # page file (relative to app.py) → title
     "roadmap": "Feuille de route",
     "funders": "Financeurs",
     "data": "Données",
+    "accessibility": "Déclaration d'accessibilité",
 }
 
 
