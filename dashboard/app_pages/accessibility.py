@@ -12,10 +12,10 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.context import plan_path
-from dashboard.formatting import md_escape
 from dashboard.navigation import PAGES
 from pipelines import settings
 from pipelines.errors import BarometreError
+from pipelines.present.markdown import md_escape
 
 EMAIL = re.compile(r"[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}")
 WEB = re.compile(r"https://[^\s<>()\[\]]+")

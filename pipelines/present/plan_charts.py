@@ -10,7 +10,7 @@ import polars as pl
 
 from pipelines.french import fmt_date, fmt_eur, fmt_month, fmt_pct
 from pipelines.present.charts import MEASURED, MONTH_AXIS, PALETTE, Figure, finish
-from pipelines.present.palette import OKABE_ITO
+from pipelines.present.palette import OKABE_ITO, TEXT_VERMILLION
 from pipelines.present.status_words import ACTION_STATUSES
 
 PHASE_ROW = "Phases du plan"  # the timeline's first row: the phases
@@ -103,7 +103,7 @@ def roadmap_figure(
         )
         layers.append(
             alt.Chart(t)
-            .mark_text(align="center", baseline="bottom", dy=-3, color=OKABE_ITO["vermillion"], fontSize=11)
+            .mark_text(align="center", baseline="bottom", dy=-3, color=TEXT_VERMILLION, fontSize=11)
             .encode(x="start:T", y=alt.value(0), text="label:N")
         )
     chart = alt.layer(*layers).properties(height=height)

@@ -145,22 +145,7 @@ def low_contrast(texts: list[dict]) -> list[str]:
     return found
 
 
-CHART_PAGES = [
-    pytest.param(
-        url,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="« aujourd'hui » de la frise en vermillon #D55E00 (3,87:1) ; correctif demandé : "
-            "couleur du texte #B34E00 (5,24:1) dans charts.roadmap_figure",
-        ),
-    )
-    if url == "feuille-de-route"
-    else url
-    for url in URLS
-]
-
-
-@pytest.mark.parametrize("url_path", CHART_PAGES, ids=[p[3] for p in PAGES])
+@pytest.mark.parametrize("url_path", URLS, ids=[p[3] for p in PAGES])
 def test_chart_text_contrast(app_url, page, url_path):
     """axe leaves the text of SVG charts « to review » (it cannot tell what lies behind): measured here."""
     page.goto(f"{app_url}/{url_path}", wait_until="domcontentloaded")
