@@ -16,7 +16,14 @@ import streamlit as st
 from dashboard import queries
 from dashboard.formatting import fmt_date, md_escape
 from pipelines import settings
-from pipelines.errors import BarometreError, PlanError, WarehouseBusy, WarehouseMissing
+from pipelines.errors import (
+    BarometreError,
+    PlanError,
+    WarehouseBusy,
+    WarehouseMissing,
+    WarehouseOutdated,
+    WarehouseTooNew,
+)
 from pipelines.plan import Plan
 from pipelines.warehouse import data_version
 
@@ -123,6 +130,8 @@ def page_guard() -> Iterator[None]:
         st.warning(
             MISSING_WAREHOUSE.format(name=md_escape(warehouse_path().name)), icon=":material/database:"
         )
+    except (WarehouseOutdated, WarehouseTooNew) as err:  # what to run is in the message
+        st.warning(md_escape(str(err)), icon=":material/database:")
     except WarehouseBusy as err:
         st.warning(md_escape(str(err)), icon=":material/hourglass_top:")
         st.caption(
