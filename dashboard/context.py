@@ -15,7 +15,14 @@ import streamlit as st
 
 from dashboard import queries
 from pipelines import settings
-from pipelines.errors import BarometreError, PlanError, WarehouseBusy, WarehouseMissing
+from pipelines.errors import (
+    BarometreError,
+    PlanError,
+    WarehouseBusy,
+    WarehouseMissing,
+    WarehouseOutdated,
+    WarehouseTooNew,
+)
 from pipelines.french import fmt_date
 from pipelines.plan import Plan
 from pipelines.present.markdown import md_escape
@@ -124,6 +131,8 @@ def page_guard() -> Iterator[None]:
         st.warning(
             MISSING_WAREHOUSE.format(name=md_escape(warehouse_path().name)), icon=":material/database:"
         )
+    except (WarehouseOutdated, WarehouseTooNew) as err:  # what to run is in the message
+        st.warning(md_escape(str(err)), icon=":material/database:")
     except WarehouseBusy as err:
         st.warning(md_escape(str(err)), icon=":material/hourglass_top:")
         st.caption(

@@ -80,6 +80,36 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if refused or (args.strict and rejected) else 0
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Make the warehouse again from the ledger's files (see :mod:`pipelines.rebuild`)."""
+    from pipelines.present.console import print_ingest_summary
+    from pipelines.rebuild import plan_rebuild, rebuild
+
+    data_dir, warehouse, plan = _paths(args)
+    show = _progress(sys.stderr.isatty())
+    todo = plan_rebuild(warehouse, data_dir, progress=show)
+    for f in todo.absent:
+        kind = "ses lignes manqueront" if f.taken else "il avait été refusé"
+        print(f"Fichier n° {f.file_id} {f.problem} : {f.recorded} ({kind})", file=sys.stderr)
+    result = rebuild(
+        todo,
+        data_dir=data_dir,
+        plan_path=plan,
+        force=args.force,
+        progress=show,
+        wait_seconds=float(settings.resolve("writer_wait")),
+    )
+    print_ingest_summary(result.reports, warehouse)
+    taken = len(todo.files) - len(todo.absent)
+    print(f"Entrepôt reconstruit à partir de {taken} fichier(s) du registre sur {len(todo.files)}.")
+    if todo.lost:
+        print(
+            f"Attention : il lui manque les lignes de {len(todo.lost)} fichier(s) introuvable(s) ou modifié(s) ; "
+            f"l'ancien entrepôt est gardé dans {result.backup}."
+        )
+    return 0
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
     """Evaluate the plan's indicators: a French table, or the JSON document (rates as fractions, delays in days)."""
     from pipelines.indicators import evaluate
@@ -241,6 +271,17 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--strict", action="store_true", help="code de sortie 1 si une ligne est écartée")
     i.add_argument("--json", action="store_true", help="résumé en JSON")
     i.set_defaults(func=cmd_ingest)
+
+    b = sub.add_parser(
+        "rebuild", help="reconstruit l'entrepôt à partir des fichiers inscrits au registre des imports"
+    )
+    common(b)
+    b.add_argument(
+        "--force",
+        action="store_true",
+        help="reconstruit même si des fichiers du registre manquent (l'ancien entrepôt est gardé à côté)",
+    )
+    b.set_defaults(func=cmd_rebuild)
 
     a = sub.add_parser("app", help="lance l'application sur un entrepôt")
     common(a)

@@ -24,3 +24,19 @@ class FileRefused(BarometreError):
 
 class UnknownFunder(BarometreError):
     """A report was asked for a funder that no action of the plan names."""
+
+
+class WarehouseOutdated(BarometreError):
+    """The warehouse was written by an older schema version: ``barometre ingest`` migrates it."""
+
+
+class WarehouseTooNew(BarometreError):
+    """The warehouse was written by a newer Baromètre than this one."""
+
+
+class MigrationFailed(BarometreError):
+    """A migration step failed; the warehouse itself is left as it was."""
+
+
+class FilesMissing(BarometreError):
+    """A rebuild found files of the ledger gone or changed (refused unless forced)."""

@@ -11,6 +11,10 @@ file, never both): **snapshot swap**.
   warehouse. Readers never see a half-written file, never block the writer, and pick up the new
   snapshot on their next connection. A crash (even ``kill -9``) leaves the previous snapshot intact;
   the leftover temporary file is removed by the next ingest.
+
+Schema version (:mod:`pipelines.migrations`): the writer migrates an older file on its copy, in one
+transaction, before writing anything; readers refuse a file of another version with one French
+line (``barometre ingest`` migrates, ``barometre rebuild`` rebuilds from the ledger's files).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import migrations
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 LEDGER_DDL = """
@@ -80,8 +85,13 @@ def dataset_ddl() -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the ledger and canonical tables that are missing; a new file gets the current schema
+    version (an older one is left to :func:`pipelines.migrations.upgrade`)."""
+    fresh = migrations.stored_version(con) is None
     con.execute(LEDGER_DDL).fetchall()
     con.execute(dataset_ddl()).fetchall()
+    if fresh:
+        migrations.set_version(con)
 
 
 def _is_lock_error(err: Exception) -> bool:
@@ -90,8 +100,12 @@ def _is_lock_error(err: Exception) -> bool:
 
 
 @contextlib.contextmanager
-def read_connection(path: Path, retry_seconds: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short read-only connection, retried while the file is momentarily locked."""
+def read_connection(
+    path: Path, retry_seconds: float = 10.0, check_version: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection, retried while the file is momentarily locked; a file of
+    another schema version is refused (WarehouseOutdated, WarehouseTooNew) unless
+    ``check_version`` is False (the rebuild reads any version's ledger)."""
     path = Path(path)
     if not path.exists():
         raise WarehouseMissing(
@@ -110,6 +124,8 @@ def read_connection(path: Path, retry_seconds: float = 10.0) -> Iterator[duckdb.
                 ) from err
             time.sleep(0.1)
     try:
+        if check_version:
+            migrations.check_readable(con, path)
         yield con
     finally:
         con.close()
@@ -149,7 +165,7 @@ def writer_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
 
 @contextlib.contextmanager
 def write_snapshot(path: Path, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one writer: lock, copy, write, checkpoint, atomic swap. See the module docstring."""
+    """The one writer: lock, copy, migrate, write, checkpoint, atomic swap. See the module docstring."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(path, wait_seconds):
@@ -160,6 +176,7 @@ def write_snapshot(path: Path, wait_seconds: float = 30.0) -> Iterator[duckdb.Du
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         try:
+            migrations.upgrade(con, path)
             ensure_schema(con)
             yield con
             con.execute("checkpoint").fetchall()

@@ -111,3 +111,19 @@ def test_busy_warehouse_asks_to_retry(demo, tmp_path, monkeypatch):
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.parametrize("page", ["overview", "data"])
+def test_old_warehouse_says_to_run_ingest(demo, tmp_path, monkeypatch, page):
+    """A warehouse of the previous schema version (tests/fixtures/warehouse_v1): a plain warning."""
+    import gzip
+
+    from tests.conftest import FIXTURES
+
+    wh = tmp_path / "warehouse.duckdb"
+    wh.write_bytes(gzip.decompress((FIXTURES / "warehouse_v1/data/warehouse.duckdb.gz").read_bytes()))
+    monkeypatch.setenv("BAROMETRE_WAREHOUSE", str(wh))
+    monkeypatch.setenv("BAROMETRE_PLAN", str(demo.plan))
+    at = open_app(page)
+    assert not at.exception and not at.error
+    assert any("version précédente" in w.value and "barometre ingest" in w.value for w in at.warning)

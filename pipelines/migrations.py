@@ -1,0 +1,174 @@
+"""Schema version of the warehouse and the migrations between versions, declared as data.
+
+The warehouse records its version in ``meta`` (key ``schema_version``). A file with tables but no
+version was written by a release from before versions existed: version 1.
+
+- The writer (:func:`pipelines.warehouse.write_snapshot`) calls :func:`upgrade` on its snapshot
+  copy: the steps from the file's version to :data:`SCHEMA_VERSION` run in ONE transaction, before
+  anything else is written. A failing step rolls back, the copy is dropped, the warehouse itself is
+  untouched (:class:`MigrationFailed`).
+- Readers call :func:`check_readable`: an older or newer file stops them with one French line
+  saying what to run (``barometre ingest`` migrates, ``barometre rebuild`` rebuilds from the files).
+
+After the migration the writer still runs ``ensure_schema`` (tables created if missing) and the
+ingest rebuilds the indicator views: a step only has to do what those do not (add a column, move
+data, pin a ``meta`` value), so that a migrated warehouse equals a fresh one.
+
+To change the schema: add a step ``Migration(n, n + 1, "…", apply)`` at the end of
+:data:`MIGRATIONS` and raise :data:`SCHEMA_VERSION` to ``n + 1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
+
+SCHEMA_VERSION = 2
+VERSION_KEY = "schema_version"
+META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
+# meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
+RECOMPUTED_META = {VERSION_KEY, "indicator_views"}
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step ``from_version → to_version``; ``apply`` runs inside the migration's transaction."""
+
+    from_version: int
+    to_version: int
+    description: str  # French, shown when the step fails
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _pin_row_id_salt(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 made the key of the row ids on first need, and kept unkeyed ids (an empty key) in
+    a warehouse that had taken files before the key existed. Version 2 writes that choice down, so
+    that a rebuild from the files gives the same ids."""
+    con.execute(META_DDL).fetchall()
+    con.execute(
+        "insert into meta select 'row_id_salt', '' "
+        "where not exists (select 1 from meta where key = 'row_id_salt') "
+        "and exists (select 1 from ingest_files)"
+    ).fetchall()
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        2,
+        "version du schéma inscrite dans l'entrepôt, clé des identifiants de lignes fixée",
+        _pin_row_id_salt,
+    ),
+]
+
+
+def stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The warehouse's schema version; None for an empty file (no table yet)."""
+    try:
+        rows = con.execute("select value from meta where key = ?", [VERSION_KEY]).fetchall()
+    except duckdb.CatalogException:  # no meta table
+        rows = []
+    if rows:
+        try:
+            return int(rows[0][0])
+        except (TypeError, ValueError):
+            return 1
+    tables = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() and not internal"
+    ).fetchall()[0][0]
+    return 1 if tables else None
+
+
+def set_version(con: duckdb.DuckDBPyConnection, version: int = SCHEMA_VERSION) -> None:
+    con.execute(META_DDL).fetchall()
+    con.execute("insert or replace into meta values (?, ?)", [VERSION_KEY, str(version)]).fetchall()
+
+
+def steps_from(version: int) -> list[Migration]:
+    """The chain of steps from ``version`` to :data:`SCHEMA_VERSION`, in order."""
+    chain, at = [], version
+    by_start = {m.from_version: m for m in MIGRATIONS}
+    while at < SCHEMA_VERSION:
+        step = by_start.get(at)
+        if step is None:
+            raise MigrationFailed(
+                f"Aucune mise à niveau connue depuis la version {at} du schéma de l'entrepôt : "
+                "lancez « barometre rebuild » pour le reconstruire à partir des fichiers déposés."
+            )
+        chain.append(step)
+        at = step.to_version
+    return chain
+
+
+def too_new_message(path: Path, version: int) -> str:
+    return (
+        f"L'entrepôt {Path(path).name} a été écrit par une version plus récente de Baromètre (schéma {version}, "
+        f"celle-ci connaît le {SCHEMA_VERSION}) : mettez Baromètre à jour, ou lancez « barometre rebuild » "
+        "pour le reconstruire avec cette version à partir des fichiers déposés."
+    )
+
+
+def upgrade(con: duckdb.DuckDBPyConnection, path: Path) -> list[Migration]:
+    """Bring the writer's copy to :data:`SCHEMA_VERSION` in one transaction; the steps applied.
+
+    ``path`` is the warehouse (not the copy), for the messages. An empty file is left as it is
+    (``ensure_schema`` stamps it)."""
+    version = stored_version(con)
+    if version is None or version == SCHEMA_VERSION:
+        return []
+    if version > SCHEMA_VERSION:
+        raise WarehouseTooNew(too_new_message(path, version))
+    chain = steps_from(version)
+    con.execute("begin transaction").fetchall()
+    step = chain[0]
+    try:
+        for step in chain:
+            step.apply(con)
+            set_version(con, step.to_version)
+        con.execute("commit").fetchall()
+    except Exception as err:
+        con.execute("rollback").fetchall()
+        raise MigrationFailed(
+            f"La mise à niveau de l'entrepôt {Path(path).name} (version {step.from_version} → {step.to_version} : "
+            f"{step.description}) a échoué ({type(err).__name__} : {err}) ; l'entrepôt d'origine est intact. "
+            "Lancez « barometre rebuild » pour le reconstruire à partir des fichiers déposés."
+        ) from err
+    return chain
+
+
+def check_readable(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Readers: stop with one French line on a warehouse of another schema version."""
+    version = stored_version(con)
+    if version is None or version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise WarehouseTooNew(too_new_message(path, version))
+    raise WarehouseOutdated(
+        f"L'entrepôt {Path(path).name} vient d'une version précédente de Baromètre (schéma {version}, "
+        f"{SCHEMA_VERSION} attendu) : lancez « barometre ingest » pour le mettre à niveau, "
+        "ou « barometre rebuild » pour le reconstruire à partir des fichiers déposés."
+    )
+
+
+def carried_meta(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The ``meta`` values a rebuild must keep (the data depends on them), whatever the file's
+    version: every key but those the writer computes again, with version 1's implicit empty key of
+    the row ids made explicit (see :func:`_pin_row_id_salt`)."""
+    try:
+        rows = con.execute("select key, value from meta order by key").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    kept = [(k, v) for k, v in rows if k not in RECOMPUTED_META]
+    if not any(k == "row_id_salt" for k, _ in kept):
+        try:
+            taken = con.execute("select count(*) from ingest_files").fetchall()[0][0]
+        except duckdb.CatalogException:
+            taken = 0
+        if taken:
+            kept.append(("row_id_salt", ""))
+    return kept
