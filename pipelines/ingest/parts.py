@@ -28,6 +28,7 @@ from pipelines.errors import FileRefused
 from pipelines.ingest.adapters import MapContext, closest_format, detect
 from pipelines.ingest.adapters.base import Adapter
 from pipelines.ingest.coerce import coerce, empty_rejections
+from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from pipelines.ingest.services import Catalogue
@@ -188,8 +189,6 @@ def build_part(
 
 def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:
     """French refusal for a layout no adapter knows: columns found, closest format, mapping to fill."""
-    from pipelines.ingest.mappings import mapping_template
-
     closest, score = closest_format(raw, extra)
     where = f" ({raw.where})" if raw.where else ""
     found = ", ".join(f"« {h} »" for h in raw.header[:40])

@@ -22,6 +22,7 @@ from pipelines.errors import FileRefused
 from pipelines.ingest import load as ld
 from pipelines.ingest import stream
 from pipelines.ingest.adapters.base import Adapter
+from pipelines.ingest.mapping_files import load_mappings
 from pipelines.ingest.parts import Part, map_tables, unknown_layout_message
 from pipelines.ingest.read import LINE_COL, RawTable, read_file
 from pipelines.ingest.services import Catalogue
@@ -115,8 +116,6 @@ def ingest(
     wait_seconds: float | None = None,
 ) -> list[FileReport]:
     """Ingest every new file under ``paths`` into ``warehouse``; one report per file."""
-    from pipelines.ingest.mappings import load_mappings
-
     files = discover(paths, warehouse)
     catalogue = Catalogue.load(plan_path, data_dir)
     extra, mapping_errors = load_mappings(data_dir / "mappings") if data_dir else ([], [])

@@ -54,9 +54,10 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from pipelines.errors import NotStreamable
 from pipelines.ingest import load as ld
 from pipelines.ingest.adapters import MapContext, detect
-from pipelines.ingest.adapters.base import Adapter, Mapped, NotStreamable
+from pipelines.ingest.adapters.base import Adapter, Mapped
 from pipelines.ingest.coerce import empty_rejections
 from pipelines.ingest.parts import build_part
 from pipelines.ingest.privacy import mask_free_text

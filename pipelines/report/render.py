@@ -12,7 +12,8 @@ import functools
 from dataclasses import dataclass
 
 from dashboard.charts import Figure
-from pipelines.report.fonts import FontMissing, pdf_font
+from pipelines.errors import FontMissing
+from pipelines.report.fonts import pdf_font
 
 PNG_SCALE = 2
 
