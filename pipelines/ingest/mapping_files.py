@@ -1,5 +1,6 @@
-"""Mapping files ``data/mappings/*.toml``: column and value mappings for exports the built-in
-adapters don't know (a LimeSurvey questionnaire, a business application's export…).
+"""Mapping files ``data/mappings/*.toml``, read and checked into adapters (:func:`load_mappings`):
+column and value mappings for exports the built-in adapters don't know (a LimeSurvey
+questionnaire, a business application's export…).
 
 Shape (see ``data/mappings/exemple-limesurvey.toml.example``)::
 

@@ -317,8 +317,9 @@ class _Batch:
 def _prepare(
     raw: RawTable, mapped: Mapped, plan: StreamPlan, catalogue: Catalogue, memo: dict | None = None
 ) -> _Batch:
-    """Pure stage for one mapped batch: services → coerce → validate (the one-shot stages); runs on
-    the preparing thread. ``memo``: what coerce and validate keep from batch to batch."""
+    """One mapped batch through the one-shot path's stage (``parts.prepare_part``: services →
+    coerce → validate), plus the keys the duplicate search needs; runs on the preparing thread.
+    ``memo``: what coerce and validate keep from batch to batch."""
     if mapped.dataset != plan.dataset.name:
         raise NotStreamable("jeux de données différents d'un lot à l'autre")
     # repeated ids, within a batch or across batches, are found once for the whole file (KeySpill)
