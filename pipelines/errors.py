@@ -40,3 +40,29 @@ class MigrationFailed(BarometreError):
 
 class FilesMissing(BarometreError):
     """A rebuild found files of the ledger gone or changed (refused unless forced)."""
+
+
+class MappingError(BarometreError):
+    """An invalid mapping file (``data/mappings/*.toml``); the message names the file and the key."""
+
+
+class InvalidBreakdown(BarometreError):
+    """A breakdown was asked along a dimension that does not exist."""
+
+
+class UnknownReview(BarometreError):
+    """The review asked for is not in the plan."""
+
+
+class ViewsMissing(BarometreError):
+    """The warehouse predates the indicator views (or holds an older version of them)."""
+
+
+class FontMissing(BarometreError):
+    """No Unicode TrueType font to embed in the PDF."""
+
+
+class NotStreamable(Exception):
+    """Internal signal, never shown to users: a batch of a streamed file shows that the file needs
+    whole-file context after all (e.g. a column judged from all its values, a line Polars cannot
+    parse); what was written is undone and the file is read in one go instead."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from pipelines.errors import BarometreError
+from pipelines.errors import InvalidBreakdown
 from pipelines.indicators.months import add_months, month_floor
 from pipelines.plan import CASE_MEASURES, Indicator
 
@@ -42,10 +42,6 @@ class Period:
     @property
     def end(self) -> dt.date:
         return self.stop - dt.timedelta(days=1)
-
-
-class InvalidBreakdown(BarometreError):
-    """A breakdown was asked along a dimension that does not exist."""
 
 
 def dataset_of(measure: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipelines.errors import BarometreError
+from pipelines.errors import UnknownReview
 from pipelines.french import fmt_value
 from pipelines.indicators import query as q
 from pipelines.indicators.evaluate import assess
@@ -22,10 +22,6 @@ from pipelines.plan import Plan, Review
 from pipelines.warehouse import read_connection
 
 NO_REVIEW_NAME = "Référence du plan et 12 derniers mois"
-
-
-class UnknownReview(BarometreError):
-    """The review asked for is not in the plan."""
 
 
 def choose_review(plan: Plan, name: str | None, first: dt.date | None, stop: dt.date) -> Review | None:

@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from pipelines.errors import BarometreError
+from pipelines.errors import ViewsMissing
 from pipelines.indicators.marts import MartRefresh
 from pipelines.plan import ensure_plan_tables
 
@@ -51,10 +51,6 @@ CHANNEL_LABELS = {
     "other": "Autre",
 }
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
-
-
-class ViewsMissing(BarometreError):
-    """The warehouse predates the indicator views (or holds an older version of them)."""
 
 
 def order_rank_table(max_n: int = EXACT_RANKS_UP_TO) -> pl.DataFrame:

@@ -4,7 +4,8 @@
 Upsert on the natural key ``(source, source_id)``: a row whose key exists with other values
 replaces it (a cumulative export updating a dossier's state), an identical row is left alone
 (keeping the ``file_id`` that first brought it), a new key is inserted. Set-based (anti-join),
-never row by row.
+never row by row. The streamed path appends its batches to a staging table and merges it with
+the same statement (:func:`merge_staged`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from pipelines.ingest.read import LINE_COL
-from schemas import DATASETS
+from schemas import DATASETS, Dataset
 
 
 @dataclass
@@ -82,36 +84,52 @@ def forget_refusals(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
     con.execute("delete from ingest_files where sha256 = ? and status = 'refused'", [sha256]).fetchall()
 
 
+def stored_rows(dataset: Dataset, frame: pl.DataFrame, file_id: int) -> pa.Table:
+    """Validated rows as the table stores them: its columns in order, tagged with ``file_id``."""
+    rows = frame.select(dataset.columns).with_columns(pl.lit(file_id, pl.Int64).alias("file_id"))
+    return rows.to_arrow(compat_level=pl.CompatLevel.newest())
+
+
+def is_empty(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` holds no row (then new rows are inserted as they are, nothing to compare)."""
+    return bool(con.execute(f"select not exists (select 1 from {table})").fetchall()[0][0])
+
+
+def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, stage: str) -> LoadCounts:
+    """The upsert: the rows of table ``stage`` (shaped by :func:`stored_rows`) merged into the
+    dataset's table on ``(source, source_id)``, set-based; ``stage`` is dropped."""
+    table = dataset.table
+    key = "t.source = s.source and t.source_id = s.source_id"
+    differs = " or ".join(
+        f"t.{c} is distinct from s.{c}" for c in dataset.columns if c not in ("source", "source_id")
+    )
+    staged = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
+    updated = con.execute(f"delete from {table} t using {stage} s where {key} and ({differs})").fetchall()[0][
+        0
+    ]
+    inserted = con.execute(
+        f"insert into {table} select s.* from {stage} s anti join {table} t on {key}"
+    ).fetchall()[0][0]
+    con.execute(f"drop table {stage}").fetchall()
+    return LoadCounts(
+        new=int(inserted) - int(updated), updated=int(updated), unchanged=int(staged) - int(inserted)
+    )
+
+
 def upsert(con: duckdb.DuckDBPyConnection, dataset: str, frame: pl.DataFrame, file_id: int) -> LoadCounts:
     """Upsert validated rows of one dataset (canonical columns, ``_line`` ignored)."""
     ds = DATASETS[dataset]
-    rows = frame.select(ds.columns).with_columns(pl.lit(file_id, pl.Int64).alias("file_id"))
-    if rows.height == 0:
+    if frame.height == 0:
         return LoadCounts()
-    arrow = rows.to_arrow(compat_level=pl.CompatLevel.newest())
-    con.register("_stage_arrow", arrow)
+    con.register("_stage_arrow", stored_rows(ds, frame, file_id))
     try:
-        empty = con.execute(f"select not exists (select 1 from {ds.table})").fetchall()[0][0]
-        if empty:
+        if is_empty(con, ds.table):
             con.execute(f"insert into {ds.table} select * from _stage_arrow").fetchall()
-            return LoadCounts(new=rows.height)
+            return LoadCounts(new=frame.height)
         con.execute("create or replace temp table _stage as select * from _stage_arrow").fetchall()
-        key = "t.source = s.source and t.source_id = s.source_id"
-        differs = " or ".join(
-            f"t.{c} is distinct from s.{c}" for c in ds.columns if c not in ("source", "source_id")
-        )
-        updated = con.execute(
-            f"delete from {ds.table} t using _stage s where {key} and ({differs})"
-        ).fetchall()[0][0]
-        inserted = con.execute(
-            f"insert into {ds.table} select s.* from _stage s anti join {ds.table} t on {key}"
-        ).fetchall()[0][0]
-        con.execute("drop table _stage").fetchall()
+        return merge_staged(con, ds, "_stage")
     finally:
         con.unregister("_stage_arrow")
-    return LoadCounts(
-        new=int(inserted) - int(updated), updated=int(updated), unchanged=rows.height - int(inserted)
-    )
 
 
 def insert_rejections(

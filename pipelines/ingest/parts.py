@@ -20,14 +20,17 @@ sheet or archive member when the file has several.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import polars as pl
 
 from pipelines.errors import FileRefused
 from pipelines.ingest.adapters import MapContext, closest_format, detect
-from pipelines.ingest.adapters.base import Adapter
+from pipelines.ingest.adapters.base import Adapter, Mapped
 from pipelines.ingest.coerce import coerce, empty_rejections
+from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from pipelines.ingest.services import Catalogue
@@ -72,7 +75,16 @@ def map_tables(
             empty.append(raw)
             continue
         table_parts = [
-            _part(raw, index, k == 0, adapter, mapped, catalogue, ctx.notes if k == 0 else [], several)
+            prepare_part(
+                raw,
+                mapped,
+                adapter,
+                catalogue,
+                index=index,
+                primary=k == 0,
+                notes=ctx.notes if k == 0 else [],
+                several=several,
+            ).part
             for k, mapped in enumerate(mapped_list)
         ]
         parts += _one_fate_per_line(table_parts)
@@ -113,36 +125,30 @@ def _where(raw: RawTable, several: bool) -> str:
     return ""
 
 
-def _part(
-    raw: RawTable,
-    index: int,
-    primary: bool,
-    adapter: Adapter,
-    mapped,
-    catalogue: Catalogue,
-    notes: list[str],
-    several: bool,
-) -> Part:
-    part, _typed, _val_rej = build_part(raw, index, primary, adapter, mapped, catalogue, notes, several)
-    return part
+class Prepared(NamedTuple):
+    part: Part
+    typed: pl.DataFrame  # the rows that went into validation
+    refused: pl.DataFrame  # the validation's rejections
 
 
-def build_part(
+def prepare_part(
     raw: RawTable,
-    index: int,
-    primary: bool,
+    mapped: Mapped,
     adapter: Adapter,
-    mapped,
     catalogue: Catalogue,
-    notes: list[str],
-    several: bool,
+    *,
+    index: int = 0,
+    primary: bool = True,
+    notes: Sequence[str] = (),
+    several: bool = False,
     duplicates: bool = True,
     memo: dict | None = None,
-) -> tuple[Part, pl.DataFrame, pl.DataFrame]:
-    """One mapped dataset of a table → services → coerce → validate → Part; also the typed rows
-    that went into validation and the validation rejections (the streamed path needs them to find
-    duplicates across batches as the whole file would; it passes ``duplicates=False`` and a
-    ``memo`` kept from batch to batch, see ``coerce`` and ``validate``)."""
+) -> Prepared:
+    """The pure stage after mapping, for a whole table or a streamed batch: one mapped dataset →
+    services → coerce → validate → Part. ``index``/``primary``/``several``: the table's place in
+    its file. The streamed path also needs the typed rows and the validation's rejections (to find
+    duplicates across batches as the whole file would); it passes ``duplicates=False`` and a
+    ``memo`` kept from batch to batch (see ``coerce`` and ``validate``)."""
     ds = DATASETS[mapped.dataset]
     frame = mapped.frame
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
@@ -183,13 +189,11 @@ def build_part(
         primary,
         rows_read,
     )
-    return part, typed, val_rej
+    return Prepared(part, typed, val_rej)
 
 
 def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:
     """French refusal for a layout no adapter knows: columns found, closest format, mapping to fill."""
-    from pipelines.ingest.mappings import mapping_template
-
     closest, score = closest_format(raw, extra)
     where = f" ({raw.where})" if raw.where else ""
     found = ", ".join(f"« {h} »" for h in raw.header[:40])

@@ -198,14 +198,16 @@ def _looks_like_codes(row: list[str], header: list[str]) -> bool:
 
 
 @dataclass(frozen=True)
-class _Head:
+class Head:
+    """Where a text table's header is and where its data starts (from its first records)."""
+
     header: list[str]
     labels: list[str] | None
     skip_records: int  # records before the first data record (titles, header, code line)
     skip_lines: int  # physical lines before the first data record
 
 
-def _locate_header(records: list[tuple[list[str], int, int]]) -> _Head | None:
+def _locate_header(records: list[tuple[list[str], int, int]]) -> Head | None:
     """Header = first non-blank record, after at most three title lines; a code line is promoted."""
     idx = 0
     while idx < len(records) and _is_blank(records[idx][0]):
@@ -243,10 +245,18 @@ def _locate_header(records: list[tuple[list[str], int, int]]) -> _Head | None:
         header = [c.strip() for c in records[skip][0][: len(header)]]
         last_line = records[skip][2]
         skip += 1
-    return _Head(header, labels, skip, last_line)
+    return Head(header, labels, skip, last_line)
 
 
-def _dedupe_header(header: list[str]) -> list[str]:
+def sniff_head(text: str, delimiter: str | None = None) -> tuple[str, Head | None]:
+    """The delimiter (sniffed unless given) and the header of CSV text, read from its first
+    records; no header when the text holds none. Shared by the one-shot and the streamed readers."""
+    delimiter = delimiter or sniff_delimiter(text)
+    return delimiter, _locate_header(_records(text[:512_000], delimiter, 8))
+
+
+def dedupe_header(header: list[str]) -> list[str]:
+    """Column names as the frame holds them: empty ones named, repeated ones numbered."""
     seen: dict[str, int] = {}
     out = []
     for i, h in enumerate(header):
@@ -270,8 +280,7 @@ def parse_text(
     """Parse CSV text (RFC 4180, any of , ; TAB) into a RawTable with exact line numbers."""
     if "\x00" in text:
         text = text.replace("\x00", "")
-    delimiter = delimiter or sniff_delimiter(text)
-    head = _locate_header(_records(text[:512_000], delimiter, 8))
+    delimiter, head = sniff_head(text, delimiter)
     if head is None or not head.header:
         raise FileRefused("Le fichier est vide : aucune ligne d'en-tête trouvée.")
     raw = _fast_parse(path, text, encoding, delimiter, head)
@@ -282,9 +291,9 @@ def parse_text(
     return raw
 
 
-def _fast_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable | None:
+def _fast_parse(path: Path, text: str, encoding: str, delimiter: str, head: Head) -> RawTable | None:
     """Polars parse when every record is one physical line of the header's width; else None."""
-    header = _dedupe_header(head.header)
+    header = dedupe_header(head.header)
     pos = 0
     for _ in range(head.skip_lines):
         pos = text.find("\n", pos) + 1
@@ -342,7 +351,7 @@ def tidy_records(
     return frame.filter(~blank)
 
 
-def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: _Head) -> RawTable:
+def _exact_parse(path: Path, text: str, encoding: str, delimiter: str, head: Head) -> RawTable:
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=False
     )
@@ -371,7 +380,7 @@ def _to_raw(
     delimiter: str | None,
     sheet: str | None = None,
 ) -> RawTable:
-    header = _dedupe_header(header)
+    header = dedupe_header(header)
     width = len(header)
     ragged: list[tuple[int, int]] = []
     good_rows, good_lines = [], []
@@ -567,7 +576,9 @@ def read_zip(path: Path, data: bytes | None = None) -> list[RawTable]:
 # entry point
 
 
-def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> RawTable:
+def check_first_bytes(data: bytes) -> None:
+    """FileRefused (French reason) unless the first bytes may be a text table: not empty, not an
+    archive or an old Excel workbook, not binary. Shared by the one-shot and the streamed readers."""
     if not data.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
         raise FileRefused("Le fichier est vide.")
     if data[:4] == b"PK\x03\x04":
@@ -580,7 +591,10 @@ def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> R
         raise FileRefused(
             "Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel : contenu binaire."
         )
-    text, encoding = decode(data)
+
+
+def check_text_start(text: str) -> None:
+    """FileRefused (French reason) when decoded text is an empty Matomo export or a web page."""
     stripped = text.strip().lstrip("\ufeff").strip()
     if stripped == "No data available":
         raise FileRefused(
@@ -591,6 +605,12 @@ def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> R
             "Ce fichier est une page HTML ou XML, pas un tableau CSV (certains outils nomment ainsi leurs exports « Excel ») : "
             "ouvrez-le dans un tableur et enregistrez-le en CSV ou en .xlsx."
         )
+
+
+def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> RawTable:
+    check_first_bytes(data)
+    text, encoding = decode(data)
+    check_text_start(text)
     return parse_text(path, text, encoding, member=member)
 
 

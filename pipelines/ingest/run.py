@@ -1,15 +1,14 @@
 """Wiring of the ingest stages; file and database access stay here, stages are pure.
 
-For each file: hash → skip if already taken → read → detect → map → services → coerce → validate →
-load (one transaction) → ledger. A file that cannot be taken as a whole is refused with a French
-reason and recorded; nothing else is lost.
+For each file: hash (``hashing``) → skip if already taken → one of two speeds, same stages →
+load (one transaction) → ledger. In one go: read → detect → map → services → coerce → validate
+(``read``, ``parts``) → ``load.upsert``. Streamed, for a large row-wise CSV (``stream``): the same
+stages batch by batch, the hash computed while the file streams. A file that cannot be taken as a
+whole is refused with a French reason and recorded; nothing else is lost.
 """
 
 from __future__ import annotations
 
-import hashlib
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -18,17 +17,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.errors import FileRefused
+from pipelines.errors import FileRefused, NotStreamable
 from pipelines.ingest import load as ld
 from pipelines.ingest import stream
 from pipelines.ingest.adapters.base import Adapter
-from pipelines.ingest.parts import Part, map_tables, unknown_layout_message
-from pipelines.ingest.read import LINE_COL, RawTable, read_file
+from pipelines.ingest.hashing import Hasher, sha256_of
+from pipelines.ingest.mapping_files import load_mappings
+from pipelines.ingest.parts import Part, map_tables
+from pipelines.ingest.privacy import mask_text
+from pipelines.ingest.read import LINE_COL, read_file
 from pipelines.ingest.services import Catalogue
 from pipelines.warehouse import write_snapshot
 from schemas import DATASETS
 
-__all__ = ["FileReport", "Part", "discover", "ingest", "ingest_file", "map_tables", "unknown_layout_message"]
+__all__ = ["FileReport", "discover", "ingest", "ingest_file"]
 
 SUPPORTED = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".zip"}
 IGNORED_NAMES = {"plan.toml", "services.toml", "readme.md", "readme.txt", ".gitkeep", ".ds_store"}
@@ -95,16 +97,6 @@ def discover(paths: Iterable[Path], warehouse: Path | None = None) -> list[Path]
     return sorted(out)
 
 
-def sha256_of(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
-
-
 def ingest(
     paths: Iterable[Path],
     warehouse: Path,
@@ -115,8 +107,6 @@ def ingest(
     wait_seconds: float | None = None,
 ) -> list[FileReport]:
     """Ingest every new file under ``paths`` into ``warehouse``; one report per file."""
-    from pipelines.ingest.mappings import load_mappings
-
     files = discover(paths, warehouse)
     catalogue = Catalogue.load(plan_path, data_dir)
     extra, mapping_errors = load_mappings(data_dir / "mappings") if data_dir else ([], [])
@@ -157,75 +147,108 @@ def ingest_file(
     extra: list[Adapter],
     progress: Callable[[float], None] | None = None,
 ) -> FileReport:
-    """One file into the warehouse (streamed when large and row-wise, else read in one go).
-    ``progress(fraction)`` is called while a large file streams."""
-    started = time.monotonic()
-    t0 = ld.now()
+    """One file into the warehouse, in one transaction with its ledger row: streamed when large and
+    row-wise (see ``stream``), else read in one go. ``progress(fraction)``: while a large file streams."""
+    started, t0 = time.monotonic(), ld.now()
     try:
         size = path.stat().st_size
     except OSError as err:
-        return FileReport(
-            path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}."
-        )
+        return _unreadable(path, err)
     salt = ld.row_id_salt(con)
-    plan = None
-    if size >= stream.STREAM_MIN_BYTES:
+    plan = stream.plan_stream(path, size, extra)
+    # a large file of a size never taken cannot be one already loaded: hashed while it streams
+    hasher = Hasher(path) if plan is not None and not ld.size_seen(con, size) else None
+    sha = ""
+    if hasher is None:
         try:
-            plan = stream.plan_stream(path, size, extra)
-        except (
-            Exception
-        ):  # unreadable head, adapter surprised by a sample…: the one-shot reader decides and reports
-            plan = None
-    hasher = None
-    if plan is not None and not ld.size_seen(con, size):
-        # a large new file: hash it on the other core while it streams in
-        hasher = _Hasher(path)
-        report = FileReport(path=str(path), sha256="", size_bytes=size)
-        file_id = ld.new_file_id(con)
-        try:
-            if _ingest_streamed(
-                con, plan, file_id, catalogue, report, t0, salt, hasher=hasher, progress=progress
-            ):
-                report.seconds = round(time.monotonic() - started, 3)
-                return report
-        except (OSError, MemoryError, duckdb.Error) as err:
-            report.status = "refused"
-            report.message = f"Import du fichier interrompu, rien n'en a été chargé : {err}."
-            ld.record_file(con, file_id, _ledger_meta(report, t0))
-            report.seconds = round(time.monotonic() - started, 3)
-            return report
-        plan = None  # the file needs the one-shot reader after all
-    try:
-        sha, size = (hasher.result(), size) if hasher is not None else sha256_of(path)
-    except OSError as err:
-        return FileReport(
-            path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}."
-        )
+            sha, size = sha256_of(path)
+        except OSError as err:
+            return _unreadable(path, err)
+        if prior := ld.already_loaded(con, sha):
+            return FileReport(
+                path=str(path),
+                sha256=sha,
+                size_bytes=size,
+                status="skipped",
+                message=f"Déjà chargé (fichier n° {prior[0]}, {Path(prior[1]).name}) : rien à faire.",
+            )
+        ld.forget_refusals(con, sha)
     report = FileReport(path=str(path), sha256=sha, size_bytes=size)
-    prior = ld.already_loaded(con, sha)
-    if prior:
-        report.status = "skipped"
-        report.message = f"Déjà chargé (fichier n° {prior[0]}, {Path(prior[1]).name}) : rien à faire."
-        return report
-    ld.forget_refusals(con, sha)
     file_id = ld.new_file_id(con)
-    if plan is not None and _ingest_streamed(
-        con, plan, file_id, catalogue, report, t0, salt, progress=progress
-    ):
-        report.seconds = round(time.monotonic() - started, 3)
-        return report
+    if plan is None or not _load_streamed(con, plan, file_id, catalogue, report, t0, salt, hasher, progress):
+        if hasher is not None:  # the stream gave up with nothing written: the file is read in one go
+            try:
+                report.sha256 = hasher.result()
+            except OSError as err:
+                return _unreadable(path, err)
+            ld.forget_refusals(con, report.sha256)
+        _load_in_one_go(con, path, file_id, catalogue, extra, report, t0, salt)
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _unreadable(path: Path, err: OSError) -> FileReport:
+    return FileReport(
+        path=str(path), sha256="", size_bytes=0, message=f"Fichier illisible : {err.strerror or err}."
+    )
+
+
+def _load_streamed(
+    con: duckdb.DuckDBPyConnection,
+    plan: stream.StreamPlan,
+    file_id: int,
+    catalogue: Catalogue,
+    report: FileReport,
+    t0,
+    salt: bytes,
+    hasher: Hasher | None,
+    progress: Callable[[float], None] | None,
+) -> bool:
+    """Large row-wise file, batch by batch (see ``stream``). False, with nothing written, when the
+    file needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse). ``hasher``:
+    the file's hash, fed by the stream, when not known yet; ``salt``: the warehouse's key for
+    content ids."""
+    feed = hasher.feed if hasher is not None else None
     try:
-        tables = read_file(path)
-        parts = map_tables(tables, catalogue, extra, salt)
+        with stream.stream_load(con, plan, file_id, catalogue, progress, salt=salt, on_bytes=feed) as result:
+            if hasher is not None:
+                report.sha256 = hasher.result()
+                ld.forget_refusals(con, report.sha256)
+            ld.insert_rejections(con, file_id, plan.dataset.table, result.rejections)
+            report.rows_read = result.rows_read
+            report.rows_rejected = result.rejections[LINE_COL].n_unique() if result.rejections.height else 0
+            report.rows_loaded = result.rows_read - report.rows_rejected
+            report.rows_new, report.rows_updated = result.counts.new, result.counts.updated
+            report.unknown_services = result.unknown
+            _conclude(report, result.source, plan.dataset.table, result.notes)
+            ld.record_file(con, file_id, _ledger_meta(report, t0))
+    except (pl.exceptions.PolarsError, NotStreamable):
+        return False
+    except (OSError, MemoryError, duckdb.Error) as err:
+        report.status = "refused"
+        report.message = f"Import du fichier interrompu, rien n'en a été chargé : {err}."
+        ld.record_file(con, file_id, _ledger_meta(report, t0))
+    return True
+
+
+def _load_in_one_go(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    file_id: int,
+    catalogue: Catalogue,
+    extra: list[Adapter],
+    report: FileReport,
+    t0,
+    salt: bytes,
+) -> None:
+    """Read → map → prepare the whole file, then load its parts; a refusal is recorded with its reason."""
+    try:
+        parts = map_tables(read_file(path), catalogue, extra, salt)
     except FileRefused as err:
         report.message = str(err)
     except (OSError, MemoryError) as err:
         report.message = f"Fichier illisible : {err}."
-    except (
-        Exception
-    ) as err:  # a reader/adapter bug must not stop the other files: refused, with its trace in the message
-        from pipelines.ingest.privacy import mask_text
-
+    except Exception as err:  # a reader/adapter bug must not stop the other files: refused, with its trace
         report.message = mask_text(
             f"Erreur inattendue pendant la lecture de ce fichier ({type(err).__name__} : {err}). "
             "Le fichier n'est pas importé ; signalez-le à l'équipe Baromètre avec ce message."
@@ -233,28 +256,18 @@ def ingest_file(
     else:
         con.execute("begin transaction").fetchall()
         try:
-            _load_parts(con, file_id, report, tables, parts)
-            meta = _ledger_meta(report, t0)
-            ld.record_file(con, file_id, meta)
+            _load_parts(con, file_id, report, parts)
+            ld.record_file(con, file_id, _ledger_meta(report, t0))
             con.execute("commit").fetchall()
         except BaseException:
             con.execute("rollback").fetchall()
             raise
-        report.seconds = round(time.monotonic() - started, 3)
-        return report
+        return
     report.status = "refused"
     ld.record_file(con, file_id, _ledger_meta(report, t0))
-    report.seconds = round(time.monotonic() - started, 3)
-    return report
 
 
-def _load_parts(
-    con: duckdb.DuckDBPyConnection,
-    file_id: int,
-    report: FileReport,
-    tables: list[RawTable],
-    parts: list[Part],
-) -> None:
+def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport, parts: list[Part]) -> None:
     """Upsert every part; the file's counts are those of each table's primary dataset."""
     rejected_lines: set[tuple[int, int | None]] = set()
     for part in parts:
@@ -268,10 +281,18 @@ def _load_parts(
             report.rows_updated += counts.updated
         report.unknown_services = sorted(set(report.unknown_services) | set(part.unknown_services))
     report.rows_rejected = len(rejected_lines)
-    report.source = ", ".join(dict.fromkeys(p.source for p in parts))
-    report.dataset = ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts))
+    _conclude(
+        report,
+        ", ".join(dict.fromkeys(p.source for p in parts)),
+        ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts)),
+        list(dict.fromkeys(n for p in parts for n in p.notes)),
+    )
+
+
+def _conclude(report: FileReport, source: str, dataset: str, notes: list[str]) -> None:
+    """The loaded file's source, tables, status and French message (both speeds)."""
+    report.source, report.dataset = source, dataset
     report.status = "partial" if report.rows_rejected else "loaded"
-    notes = list(dict.fromkeys(n for p in parts for n in p.notes))
     report.message = _summary(report, notes)
 
 
@@ -287,108 +308,6 @@ def _summary(report: FileReport, notes: list[str]) -> str:
     if report.unknown_services:
         msg.append("services absents du catalogue : " + ", ".join(report.unknown_services))
     return " ; ".join(msg + notes) + "."
-
-
-class _Hasher(threading.Thread):
-    """SHA-256 of a file computed on another thread (hashlib releases the GIL on large blocks).
-
-    The streamed reader feeds it the bytes it reads (:meth:`feed`), so that a large file is read
-    from disk once; any part it was not fed (the head above the first record, the rest of a file
-    whose stream stopped early) it reads from the file itself, in order.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(daemon=True)
-        self.path, self.digest, self.error = path, "", None
-        self.sha, self.offset = hashlib.sha256(), 0  # bytes hashed so far
-        self.chunks: queue.Queue = queue.Queue(maxsize=4)
-        self.start()
-
-    def feed(self, chunk: memoryview, offset: int) -> None:
-        """The file's bytes from ``offset`` (chunks come in file order)."""
-        self.chunks.put((offset, chunk))
-
-    def run(self) -> None:
-        try:
-            with open(self.path, "rb") as fh:
-                while (item := self.chunks.get()) is not None:
-                    offset, chunk = item
-                    if offset > self.offset:  # a gap: read it
-                        self._read(fh, offset)
-                    skip = self.offset - offset  # an overlap: already hashed
-                    if skip < len(chunk):
-                        self.sha.update(chunk[max(skip, 0) :])
-                        self.offset = offset + len(chunk)
-                self._read(fh, None)
-            self.digest = self.sha.hexdigest()
-        except OSError as err:
-            self.error = err
-
-    def _read(self, fh, until: int | None) -> None:
-        fh.seek(self.offset)
-        while until is None or self.offset < until:
-            block = fh.read(1 << 20 if until is None else min(1 << 20, until - self.offset))
-            if not block:
-                return
-            self.sha.update(block)
-            self.offset += len(block)
-
-    def result(self) -> str:
-        if self.is_alive():
-            self.chunks.put(None)
-        self.join()
-        if self.error:
-            raise self.error
-        return self.digest
-
-
-def _ingest_streamed(
-    con,
-    plan: stream.StreamPlan,
-    file_id: int,
-    catalogue: Catalogue,
-    report: FileReport,
-    t0,
-    salt: bytes,
-    hasher: _Hasher | None = None,
-    progress: Callable[[float], None] | None = None,
-) -> bool:
-    """Large row-wise file: batched load (see ``stream``). False, with nothing written, when the file
-    needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse). ``salt``: the
-    warehouse's key for content ids."""
-    table = plan.dataset.table
-
-    def finish(result: stream.StreamResult, reader) -> None:
-        if hasher is not None:
-            report.sha256 = hasher.result()
-            ld.forget_refusals(con, report.sha256)
-        rej = stream.fix_line_numbers(plan, reader.records, reader.lines, result.rejections)
-        ld.insert_rejections(con, file_id, table, rej)
-        report.rows_read = result.rows_read
-        report.rows_rejected = rej[LINE_COL].n_unique() if rej.height else 0
-        report.rows_loaded = result.rows_read - report.rows_rejected
-        report.rows_new, report.rows_updated = result.counts.new, result.counts.updated
-        report.unknown_services = result.unknown
-        report.source = result.source
-        report.dataset = table
-        report.status = "partial" if report.rows_rejected else "loaded"
-        report.message = _summary(report, result.notes)
-        ld.record_file(con, file_id, _ledger_meta(report, t0))
-
-    try:
-        stream.stream_load(
-            con,
-            plan,
-            file_id,
-            catalogue,
-            finish,
-            progress=progress,
-            salt=salt,
-            on_bytes=hasher.feed if hasher else None,
-        )
-    except (pl.exceptions.PolarsError, stream.NotStreamable):
-        return False
-    return True
 
 
 def _ledger_meta(report: FileReport, started_at) -> dict:

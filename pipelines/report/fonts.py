@@ -11,13 +11,9 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.errors import BarometreError
+from pipelines.errors import FontMissing
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
-
-
-class FontMissing(BarometreError):
-    """No Unicode TrueType font to embed in the PDF."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ import contextlib
 import functools
 from dataclasses import dataclass
 
+from pipelines.errors import FontMissing
 from pipelines.present.charts import Figure
-from pipelines.report.fonts import FontMissing, pdf_font
+from pipelines.report.fonts import pdf_font
 
 PNG_SCALE = 2
 

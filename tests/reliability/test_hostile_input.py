@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.errors import FileRefused
+from pipelines.ingest.parts import map_tables
 from pipelines.ingest.read import read_file
-from pipelines.ingest.run import ingest, map_tables
+from pipelines.ingest.run import ingest
 from pipelines.ingest.services import Catalogue
 
 HEADER = "source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome"

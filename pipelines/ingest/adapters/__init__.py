@@ -7,7 +7,7 @@ them. ``ADAPTERS`` is tried in order; mapping files from ``data/mappings`` are t
 
 One module per source: ``demarches_simplifiees``, ``jdma`` (« Je donne mon avis »), ``limesurvey``,
 ``matomo``, ``sitadel`` (recognised, refused), ``canonical``, ``tableur`` (French spreadsheet logs),
-``mapping`` (mapping files); ``vocabulary`` holds the French synonyms they share.
+``from_mapping`` (the adapter a mapping file describes, read by ``pipelines.ingest.mapping_files``); ``vocabulary`` holds the French synonyms they share.
 """
 
 from pipelines.ingest.adapters.base import Adapter, MapContext, Mapped

@@ -47,11 +47,6 @@ class MapContext:
     salt: bytes = b""
 
 
-class NotStreamable(Exception):
-    """Raised by a streamable adapter when a batch shows that the file needs whole-file context
-    after all (e.g. a column judged from all its values); the file is then read in one go."""
-
-
 class Adapter(Protocol):
     name: str  # French label for users, e.g. "Démarches Simplifiées (export des dossiers)"
     source: str  # value of the ``source`` column (or its prefix)

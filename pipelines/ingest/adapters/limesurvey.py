@@ -27,6 +27,7 @@ import polars as pl
 
 from pipelines.errors import FileRefused
 from pipelines.ingest.adapters.base import MapContext, Mapped, find_column, norm
+from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.read import RawTable
 
 ID = ("id", "Response ID", "ID de la réponse", "Identifiant de la réponse", "ID réponse")
@@ -143,8 +144,6 @@ class LimeSurvey:
         return is_limesurvey(raw)
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
-        from pipelines.ingest.mappings import mapping_template
-
         source = survey_source(raw)
         template = mapping_template(
             raw,

@@ -37,10 +37,10 @@ import re
 
 import polars as pl
 
+from pipelines.errors import NotStreamable
 from pipelines.ingest.adapters.base import (
     MapContext,
     Mapped,
-    NotStreamable,
     col,
     norm,
     replace_values,

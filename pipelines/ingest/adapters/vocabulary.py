@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 
 from pipelines.ingest.adapters.base import norm, vocabulary
+from schemas.common import CASE_STATUSES
+from schemas.common import CHANNELS as CHANNEL_CODES
+from schemas.common import OUTCOMES as OUTCOME_CODES
 
 # --- values ---------------------------------------------------------------------------------
 
@@ -250,6 +253,10 @@ def channel_by_words(value: str) -> str | None:
 
 
 # a case's status says how the request ended (usage_events.outcome)
+# the built-in translations of each coded column, and its canonical codes
+BUILT_IN_VALUES = {"channel": CHANNELS, "status": STATUSES, "outcome": OUTCOMES}
+ALLOWED_VALUES = {"channel": CHANNEL_CODES, "status": CASE_STATUSES, "outcome": OUTCOME_CODES}
+
 STATUS_TO_OUTCOME = {
     "accepted": "completed",
     "rejected": "rejected",

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from pipelines.errors import UnknownReview
 from pipelines.indicators import Filters, breakdown, filter_options, review, series
-from pipelines.indicators.review import UnknownReview
 from tests.pipelines.indicators.conftest import case, indicator, request, wilson
 
 REVIEWS = """reviews = [

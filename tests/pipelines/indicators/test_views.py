@@ -8,8 +8,8 @@ import datetime as dt
 import duckdb
 import pytest
 
+from pipelines.errors import ViewsMissing
 from pipelines.indicators import evaluate
-from pipelines.indicators.views import ViewsMissing
 from pipelines.ingest.run import ingest
 from pipelines.warehouse import ensure_schema
 from tests.pipelines.indicators.conftest import (

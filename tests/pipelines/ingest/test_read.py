@@ -196,3 +196,16 @@ def test_unreadable_files_get_a_french_reason(tmp_path, name, data, reason):
 def test_matomo_no_data_available():
     with pytest.raises(FileRefused, match="No data available"):
         read_file(FORMATS / "matomo_Exporter_Referrers_day_2025-05-08_fr.csv")
+
+
+def test_first_bytes_check_and_head_sniff_shared_by_both_speeds():
+    read.check_first_bytes(b"a;b;c\n1;2;3\n")  # a text table: nothing to say
+    with pytest.raises(FileRefused, match="archive"):
+        read.check_first_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(FileRefused, match="HTML"):
+        read.check_text_start("<!DOCTYPE html><html></html>")
+    delimiter, head = read.sniff_head("Export du 3 mars\na;b;b\n1;2;3\n4;5;6\n")
+    assert delimiter == ";"
+    assert (head.header, head.skip_records, head.skip_lines) == (["a", "b", "b"], 2, 2)
+    assert read.dedupe_header(head.header) == ["a", "b", "b (2)"]
+    assert read.sniff_head("\n\n")[1] is None

@@ -1,5 +1,6 @@
-"""Mapping files ``data/mappings/*.toml``: column and value mappings for exports the built-in
-adapters don't know (a LimeSurvey questionnaire, a business application's export…).
+"""Mapping files ``data/mappings/*.toml``, read and checked into adapters (:func:`load_mappings`):
+column and value mappings for exports the built-in adapters don't know (a LimeSurvey
+questionnaire, a business application's export…).
 
 Shape (see ``data/mappings/exemple-limesurvey.toml.example``)::
 
@@ -25,18 +26,16 @@ with a French message naming the file and the key; the other mappings still load
 
 from __future__ import annotations
 
-import json
-import re
 import tomllib
 from pathlib import Path
 
+from pipelines.errors import MappingError
 from pipelines.ingest.adapters.base import Adapter, norm
-from pipelines.ingest.adapters.mapping import BUILT_IN_VALUES, MappingAdapter, MappingSpec
-from pipelines.ingest.adapters.vocabulary import guess_columns, is_personal
-from pipelines.ingest.read import RawTable
+from pipelines.ingest.adapters.from_mapping import MappingAdapter, MappingSpec
+from pipelines.ingest.adapters.registry import ADAPTERS
+from pipelines.ingest.adapters.vocabulary import ALLOWED_VALUES
+from pipelines.ingest.mapping_template import REQUIRED
 from schemas import DATASETS
-from schemas.common import CASE_STATUSES, OUTCOMES
-from schemas.common import CHANNELS as CHANNEL_CODES
 
 SECTIONS = ("match", "target", "columns", "scale", "values", "constants")
 DATASET_NAMES = {
@@ -49,13 +48,7 @@ DATASET_NAMES = {
     "satisfaction": "survey",
     "audience": "web_audience",
 }
-ALLOWED_VALUES = {"channel": CHANNEL_CODES, "status": CASE_STATUSES, "outcome": OUTCOMES}
-REQUIRED = {"usage": ("submitted_at", "service", "channel"), "processing": ("submitted_at", "service")}
 SCORES = ("score_raw", "score_10", "satisfied", "nps", "clarity_10")
-
-
-class MappingError(Exception):
-    """An invalid mapping file; the message is French and names the file and the key."""
 
 
 def load_mappings(folder: Path) -> tuple[list[Adapter], list[tuple[Path, str]]]:
@@ -66,7 +59,7 @@ def load_mappings(folder: Path) -> tuple[list[Adapter], list[tuple[Path, str]]]:
         return adapters, errors
     for path in sorted(Path(folder).glob("*.toml")):
         try:
-            adapters.append(MappingAdapter(parse_mapping(path)))
+            adapters.append(_adapter(parse_mapping(path)))
         except MappingError as err:
             errors.append((path, str(err)))
     return adapters, errors
@@ -249,8 +242,6 @@ def _scale(section, fail) -> tuple[float, float] | None:
 
 
 def _delegating(path: Path, delegate, columns, filename, constants, fail) -> MappingSpec:
-    from pipelines.ingest.adapters.registry import ADAPTERS
-
     sources = sorted({a.source for a in ADAPTERS})
     if not isinstance(delegate, str) or delegate not in sources:
         raise fail(
@@ -259,156 +250,7 @@ def _delegating(path: Path, delegate, columns, filename, constants, fail) -> Map
     return MappingSpec(path, tuple(columns), filename, (), None, delegate, {}, {}, constants, None)
 
 
-# --------------------------------------------------------------------------------------------
-# ready-to-fill template for an unknown layout
-
-
-def toml_str(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _guess_dataset(raw: RawTable, guessed: dict[str, str]) -> str:
-    if any(k in guessed for k in ("score_raw", "responded_at", "nps")):
-        return "survey"
-    if any(k in guessed for k in ("decided_at", "started_at", "status")):
-        return "processing"
-    return "usage"
-
-
-def _scale_guess(raw: RawTable, header: str | None) -> tuple[int, int]:
-    if header:
-        m = re.search(r"(\d+)\s*(?:a|à|-)\s*(\d+)", norm(header))
-        if m and int(m[1]) < int(m[2]) <= 100:
-            return int(m[1]), int(m[2])
-        try:
-            nums = [
-                float(v.replace(",", "."))
-                for v in raw.frame.get_column(header).drop_nulls().unique().to_list()
-            ]
-        except ValueError:
-            nums = []
-        if nums and max(nums) <= 10:
-            return (0, 10) if min(nums) == 0 or max(nums) > 5 else (1, 5)
-    return 1, 5
-
-
-def _categories(raw: RawTable, header: str, limit: int = 15) -> list[str]:
-    """Distinct short values of a categorical column (masked, never from a personal column)."""
-    from pipelines.ingest.privacy import EMAIL_RE, PHONE_RE
-
-    if is_personal(header):
-        return []
-    values = raw.frame.get_column(header).drop_nulls().unique().sort().to_list()
-    if len(values) > limit or any(len(v) > 60 for v in values):
-        return []
-    return [v for v in values if not re.search(EMAIL_RE, v) and not re.search(PHONE_RE, v)]
-
-
-def mapping_template(
-    raw: RawTable,
-    *,
-    dataset: str | None = None,
-    source: str | None = None,
-    preset: dict[str, str | None] | None = None,
-    skip: list[str] | tuple[str, ...] = (),
-) -> str:
-    """A mapping file for this table, pre-filled from header synonyms, ready to be completed."""
-    from pipelines.ingest.adapters.tableur import log_source
-
-    questions = [h for h in raw.header if h not in skip]
-    wanted = [
-        "source_id",
-        "submitted_at",
-        "responded_at",
-        "service",
-        "channel",
-        "started_at",
-        "decided_at",
-        "status",
-        "outcome",
-        "deadline_days",
-        "score_raw",
-        "nps",
-        "comment",
-        "commune",
-        "age_band",
-    ]
-    guessed = {k: v for k, v in (preset or {}).items() if v}
-    for k, v in guess_columns(
-        [h for h in questions if h not in guessed.values()], [w for w in wanted if w not in guessed]
-    ).items():
-        guessed.setdefault(k, v)
-    dataset = dataset or _guess_dataset(raw, guessed)
-    columns = DATASETS[dataset].columns
-    guessed = {k: v for k, v in guessed.items() if k in columns}
-    source = source or log_source(raw.name).replace("tableur", "mon-outil", 1)
-    # the file is recognised by columns the mapping uses anyway (never a personal one)
-    anchors = (
-        [h for h in guessed.values() if h not in (preset or {}).values()][:3]
-        or [h for h in questions if not is_personal(h)][:2]
-        or raw.header[:1]
-    )
-    lines = [
-        f"# Correspondance pour « {raw.name} » : enregistrez ce texte dans data/mappings/{source}.toml,",
-        "# vérifiez chaque ligne, complétez les « ??? » (ou supprimez la ligne), puis relancez l'import.",
-        "[match]",
-        f"columns = [{', '.join(toml_str(a) for a in anchors)}]",
-        "[target]",
-        f"dataset = {toml_str(dataset)}  # usage (demandes) | processing (dossiers et délais) | survey (enquêtes)",
-        f"source = {toml_str(source)}",
-        "[columns]",
-    ]
-    for canonical in columns:
-        if canonical in (
-            "source",
-            "service_label",
-            "scale_min",
-            "scale_max",
-            "score_10",
-            "satisfied",
-            "complete",
-        ):
-            continue
-        if canonical in guessed:
-            lines.append(f"{canonical} = {toml_str(guessed[canonical])}")
-        elif canonical in REQUIRED.get(dataset, ()) and canonical in ("service", "channel"):
-            lines.append(
-                f'# {canonical} = "???"  # obligatoire : nom de la colonne, ou une valeur fixe dans [constants]'
-            )
-        elif canonical in REQUIRED.get(dataset, ()):
-            lines.append(f'# {canonical} = "???"  # obligatoire : nom de la colonne du fichier')
-        else:
-            lines.append(f'# {canonical} = "???"')
-    unused = [h for h in questions if h not in guessed.values()]
-    if unused:
-        lines.append("# Colonnes du fichier non reprises : " + ", ".join(toml_str(h) for h in unused[:40]))
-    if dataset == "survey":
-        lo, hi = _scale_guess(raw, guessed.get("score_raw"))
-        lines += ["[scale]  # échelle de la note score_raw", f"min = {lo}", f"max = {hi}"]
-    for canonical in ("channel", "status", "outcome", "score_raw"):
-        header = guessed.get(canonical)
-        if not header:
-            continue
-        cats = _categories(raw, header)
-        if canonical == "score_raw" and all(re.fullmatch(r"-?\d+(?:[.,]\d+)?", c.strip()) for c in cats):
-            continue  # numeric scores need no translation
-        if not cats:
-            continue
-        vocab = BUILT_IN_VALUES.get(canonical, {})
-        allowed = (
-            ", ".join(ALLOWED_VALUES[canonical]) if canonical in ALLOWED_VALUES else "un nombre de l'échelle"
-        )
-        lines.append(f"[values.{canonical}]  # valeur du fichier = valeur attendue ({allowed})")
-        for v in cats:
-            known = vocab.get(norm(v))
-            lines.append(f"{toml_str(v)} = {toml_str(known)}" if known else f'# {toml_str(v)} = "???"')
-    lines.append("[constants]")
-    if "service" not in guessed and "service" in columns:
-        required = " (obligatoire)" if "service" in REQUIRED.get(dataset, ()) else ""
-        lines.append(f'# service = "???"  # service concerné{required}, par exemple "etat-civil"')
-    if "channel" not in guessed and "channel" in columns:
-        required = " (obligatoire)" if "channel" in REQUIRED.get(dataset, ()) else ""
-        lines.append(
-            f'# channel = "???"  # canal{required} : online, assisted, counter, phone, mail, email, other'
-        )
-    return "\n".join(lines) + "\n"
+def _adapter(spec: MappingSpec) -> MappingAdapter:
+    """The adapter a mapping file describes; one that names a built-in format gets that adapter."""
+    delegate = next((a for a in ADAPTERS if a.source == spec.delegate), None) if spec.delegate else None
+    return MappingAdapter(spec, delegate)

@@ -1,4 +1,4 @@
-"""Adapters built from mapping files (``data/mappings/*.toml``); see :mod:`pipelines.ingest.mappings`.
+"""Adapters built from mapping files (``data/mappings/*.toml``); read by :mod:`pipelines.ingest.mapping_files`.
 
 A mapping says which file it takes (``[match]``: columns present and/or a file-name glob), which
 dataset it feeds (``[target]``), which header holds each canonical column (``[columns]``), how
@@ -23,12 +23,10 @@ import polars as pl
 
 from pipelines.errors import FileRefused
 from pipelines.ingest.adapters import limesurvey
-from pipelines.ingest.adapters.base import MapContext, Mapped, norm, stable_row_ids
+from pipelines.ingest.adapters.base import Adapter, MapContext, Mapped, norm, stable_row_ids
 from pipelines.ingest.adapters.vocabulary import (
-    CHANNELS,
-    OUTCOMES,
+    BUILT_IN_VALUES,
     STATUS_TO_OUTCOME,
-    STATUSES,
     channel_by_words,
     normalise_age_band,
     normalise_communes,
@@ -37,8 +35,6 @@ from pipelines.ingest.coerce import parse_number
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from schemas import DATASETS
-
-BUILT_IN_VALUES = {"channel": CHANNELS, "status": STATUSES, "outcome": OUTCOMES}
 
 
 @dataclass(frozen=True)
@@ -58,8 +54,10 @@ class MappingSpec:
 
 
 class MappingAdapter:
-    def __init__(self, spec: MappingSpec) -> None:
-        self.spec = spec
+    """The adapter a mapping file describes (``delegate``: the built-in adapter it names, if any)."""
+
+    def __init__(self, spec: MappingSpec, delegate: Adapter | None = None) -> None:
+        self.spec, self.delegate = spec, delegate
         self.name = f"fichier de correspondance {spec.path.name}"
         self.source = spec.source or f"correspondance-{spec.path.stem}"
 
@@ -75,20 +73,15 @@ class MappingAdapter:
         found = {norm(h) for h in raw.header}
         if not all(norm(c) in found for c in spec.match_columns):
             return False
-        if spec.delegate:
-            return self._delegate().matches(raw)
+        if self.delegate is not None:
+            return self.delegate.matches(raw)
         return True
-
-    def _delegate(self):
-        from pipelines.ingest.adapters.registry import ADAPTERS
-
-        return next(a for a in ADAPTERS if a.source == self.spec.delegate)
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         spec = self.spec
-        if spec.delegate:
+        if self.delegate is not None:
             ctx.service_hint = spec.constants.get("service", ctx.service_hint)
-            return self._delegate().map(raw, ctx)
+            return self.delegate.map(raw, ctx)
         headers = self._headers(raw)
         f = raw.frame
         exprs = self._base_exprs(f, headers)

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from pipelines.ingest.mappings import load_mappings
+from pipelines.ingest.mapping_files import load_mappings
 from tests.pipelines.ingest.conftest import EXAMPLE_MAPPING, by_name
 
 

@@ -9,7 +9,8 @@ import random
 import duckdb
 import pytest
 
-from pipelines.ingest import stream
+from pipelines.errors import NotStreamable
+from pipelines.ingest import appenders, stream
 from pipelines.ingest.run import ingest
 
 HEADER = "source,source_id,submitted_at,service,service_label,channel,commune,age_band,outcome"
@@ -164,7 +165,7 @@ def test_an_append_failing_in_duckdb_leaves_the_file_out(tmp_path, streaming, mo
     path = tmp_path / "v1.csv"
     _usage_csv(path, 5000, seed=5)
     warehouse = tmp_path / "w.duckdb"
-    real = stream._Appenders.append
+    real = appenders.Appenders.append
     calls = {"n": 0}
 
     def broken(self, group, table):
@@ -173,7 +174,7 @@ def test_an_append_failing_in_duckdb_leaves_the_file_out(tmp_path, streaming, mo
             table = table.drop_columns(["outcome"])
         return real(self, group, table)
 
-    monkeypatch.setattr(stream._Appenders, "append", broken)
+    monkeypatch.setattr(appenders.Appenders, "append", broken)
     failed = ingest([path], warehouse)
     assert failed[0].status == "refused"
     assert _snapshot(warehouse)["rows"] == []
@@ -194,7 +195,7 @@ def test_the_ledger_hash_is_the_files_sha256(tmp_path, streaming, monkeypatch, s
         def stop(*args, **kwargs):
             calls["n"] += 1
             if calls["n"] == 3:
-                raise stream.NotStreamable("simulé")
+                raise NotStreamable("simulé")
             return real(*args, **kwargs)
 
         monkeypatch.setattr(stream, "_prepare", stop)
