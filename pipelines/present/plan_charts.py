@@ -112,7 +112,9 @@ def roadmap_figure(
         .len()
         .sort("len", descending=True, maintain_order=True)
     )
-    parts = ", ".join(f"{r['len']} {r['status_label'].lower()}" for r in counts.iter_rows(named=True))
+    parts = ", ".join(
+        f"{r['len']} {_agree(r['status_label'].lower(), r['len'])}" for r in counts.iter_rows(named=True)
+    )
     span = f" de {fmt_month(a['start'].min())} à {fmt_month(a['end'].max())}" if a.height else ""
     summary = (
         f"{a.height} action{'s' if a.height > 1 else ''} du plan{span} : {parts}."
@@ -246,3 +248,8 @@ def funder_figure(
         schema=dict.fromkeys(["Action", f"Montant {funder}", "Budget de l'action", "Part"], pl.String),
     )
     return Figure(finish(chart, summary, title, width), summary, table)
+
+
+def _agree(status: str, n: int) -> str:
+    """« terminée » → « 3 terminées »: the participles agree with the count; « en cours », « à venir » do not vary."""
+    return status + "s" if n > 1 and status.endswith("e") else status

@@ -31,6 +31,14 @@ def test_roadmap_chart_shows_actions_by_phase_with_status_words(plan):
         assert word in text
     assert not ENGLISH_MONTHS.search(text)
     assert fig.summary.startswith(f"{len(plan.actions)} actions du plan de février 2024 à juin 2028 : ")
+    assert "3 terminées" in fig.summary and "1 suspendue" in fig.summary  # demo plan: 3 done, 1 suspended
+
+
+def test_status_words_agree_with_their_count():
+    assert plan_charts._agree("terminée", 3) == "terminées"
+    assert plan_charts._agree("terminée", 1) == "terminée"
+    assert plan_charts._agree("en cours", 3) == "en cours"
+    assert plan_charts._agree("à venir", 2) == "à venir"
 
 
 def test_funding_charts_in_euros(plan):
