@@ -155,3 +155,20 @@ def test_migration_2_to_3_knows_the_procedure_of_loaded_dossiers(drop, tmp_path)
     con = duckdb.connect(str(wh), read_only=True)
     assert one(con, "select value from meta where key = 'schema_version'") == [("3",)]
     con.close()
+
+
+def test_german_limesurvey_export_is_recognised(tmp_path):
+    """Issue 13, point 9 (LimeSurvey half): a German interface export (LimeSurvey's CSV writer: BOM,
+    every value quoted, CRLF) is recognised and refused with a survey mapping, not « non reconnu »."""
+    rows = [
+        ["Antwort ID", "Datum Abgeschickt", "Letzte Seite", "Start-Sprache", "Startwert", "Zufriedenheit"],
+        ["1", "2025-05-02 10:00:00", "2", "de", "123", "4"],
+    ]
+    text = "".join(",".join(f'"{v}"' for v in r) + "\r\n" for r in rows)
+    path = tmp_path / "results-survey123456.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    report = ingest([path], tmp_path / "w.duckdb", wait_seconds=5)[0]
+    assert report.status == "refused"
+    assert "export LimeSurvey reconnu, langue non gérée" in report.message
+    assert 'dataset = "survey"' in report.message
+    assert "Format de fichier non reconnu" not in report.message
