@@ -197,6 +197,14 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
         return 0
 
 
+def pending_in(warehouse) -> int:
+    """:func:`pending` on the warehouse file, read-only (the Données page's button)."""
+    from pipelines.warehouse import read_connection
+
+    with read_connection(warehouse) as con:
+        return pending(con)
+
+
 def prune_missing(
     con: duckdb.DuckDBPyConnection, origin: str = "cli", only: pl.DataFrame | None = None
 ) -> int:
