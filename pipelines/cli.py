@@ -56,11 +56,12 @@ def _progress(enabled: bool):
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from pipelines.ingest.run import ingest
+    from pipelines.ingest.run import DossierChanges, ingest
     from pipelines.present.console import print_ingest_summary
 
     data_dir, warehouse, plan = _paths(args)
     paths = [Path(p) for p in args.paths] or [data_dir]
+    changes = DossierChanges()
     for p in paths:
         if not p.exists():
             raise BarometreError(f"Chemin introuvable : {p}")
@@ -70,11 +71,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         data_dir=data_dir,
         plan_path=plan,
         progress=_progress(not args.json and sys.stderr.isatty()),
+        prune_missing=args.prune_missing,
+        restore_pruned=args.restore_pruned,
+        dossiers=changes,
     )
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         print_ingest_summary(reports, warehouse)
+    if args.prune_missing:
+        print(
+            f"{changes.pruned} dossier(s) absent(s) des derniers exports complets retiré(s) des indicateurs "
+            "(« barometre ingest --restore-pruned N° » les remet, N° = fichier de l'export).",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+    if args.restore_pruned is not None:
+        print(
+            f"{changes.restored} dossier(s) remis dans les indicateurs.",
+            file=sys.stderr if args.json else sys.stdout,
+        )
     refused = any(r.status == "refused" for r in reports)
     rejected = any(r.rows_rejected for r in reports)
     return 1 if refused or (args.strict and rejected) else 0
@@ -270,6 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
     common(i)
     i.add_argument("--strict", action="store_true", help="code de sortie 1 si une ligne est écartée")
     i.add_argument("--json", action="store_true", help="résumé en JSON")
+    i.add_argument(
+        "--prune-missing",
+        action="store_true",
+        help="retire des indicateurs les dossiers Démarches Simplifiées absents du dernier export complet de leur démarche",
+    )
+    i.add_argument(
+        "--restore-pruned",
+        type=int,
+        metavar="N°",
+        help="remet dans les indicateurs les dossiers retirés sur l'export n° N° du registre",
+    )
     i.set_defaults(func=cmd_ingest)
 
     b = sub.add_parser(

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.absence_tables import create_absence_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -57,12 +58,39 @@ def _pin_row_id_salt(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
 
 
+def _absence_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3 keeps the procedure of each Démarches Simplifiées dossier, to find those a newer
+    export no longer lists, and the prunes (``pipelines.ingest.absences``). The dossiers already
+    loaded get their procedure from the name of the file that last changed them (``dossiers_<procedure>_<date>``);
+    their instructor group is unknown (never pruned from a routed procedure's export until listed again)."""
+    if not create_absence_tables(con):
+        return
+    con.execute(
+        r"""
+        insert or ignore into export_dossiers
+        select c.source, c.source_id, p.procedure, null, c.file_id, null
+        from processing_cases c join (
+            select file_id, regexp_extract(regexp_replace(path, '^.*[/\\]', ''),
+                '^dossiers_(.+?)_\d{4}-\d{2}-\d{2}', 1) as procedure
+            from ingest_files
+        ) p using (file_id)
+        where c.source = 'demarches-simplifiees' and p.procedure <> ''
+        """
+    ).fetchall()
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
         2,
         "version du schéma inscrite dans l'entrepôt, clé des identifiants de lignes fixée",
         _pin_row_id_salt,
+    ),
+    Migration(
+        2,
+        3,
+        "démarche de chaque dossier Démarches Simplifiées, dossiers retirés des indicateurs",
+        _absence_tables,
     ),
 ]
 

@@ -13,6 +13,8 @@
    ingest sorts them), then replaces the warehouse atomically. On any failure the new file is
    removed and the warehouse is left as it was. When files were left out (``force``), the old
    warehouse is kept beside it as ``<warehouse>.before-rebuild``.
+5. Dossiers pruned from the indicators (``pipelines.ingest.absences``) and not restored are pruned
+   again, on the export file of the same content, once every file has been taken again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.errors import BarometreError, FilesMissing, WarehouseMissing
+from pipelines.ingest.absences import carried_prunes, reapply
 from pipelines.migrations import carried_meta
 from pipelines.warehouse import read_connection, write_snapshot, writer_lock
 
@@ -59,6 +62,7 @@ class RebuildPlan:
     warehouse: Path
     files: list[LedgerFile]
     meta: list[tuple[str, str]]
+    prunes: list[tuple[str, str, str]] = field(default_factory=list)  # (export sha256, source, source_id)
 
     @property
     def lost(self) -> list[LedgerFile]:
@@ -135,6 +139,7 @@ def plan_rebuild(warehouse: Path, data_dir: Path, progress: ProgressFn | None = 
                 "impossible de le reconstruire."
             ) from err
         meta = carried_meta(con)
+        prunes = carried_prunes(con)
     files = [LedgerFile(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], r[5]) for r in rows]
     for n, entry in enumerate(files):
         if progress:
@@ -142,7 +147,7 @@ def plan_rebuild(warehouse: Path, data_dir: Path, progress: ProgressFn | None = 
         locate(entry, Path(data_dir))
     if progress and files:
         progress(len(files), len(files), "")
-    return RebuildPlan(warehouse, files, meta)
+    return RebuildPlan(warehouse, files, meta, prunes)
 
 
 def runs(files: list[LedgerFile]) -> list[list[LedgerFile]]:
@@ -223,6 +228,10 @@ def rebuild(
                 ingest([], scratch, data_dir=data_dir, plan_path=plan_path, wait_seconds=wait_seconds)
             with write_snapshot(scratch, wait_seconds) as con:
                 _keep_dates(con, taken)
+                if reapply(con, plan.prunes):
+                    from pipelines.indicators.views import create_views
+
+                    create_views(con)
             if progress:
                 progress(len(taken), len(taken), "")
             if lost:

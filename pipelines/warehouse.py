@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import migrations
+from pipelines.absence_tables import create_absence_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 LEDGER_DDL = """
@@ -90,6 +91,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     fresh = migrations.stored_version(con) is None
     con.execute(LEDGER_DDL).fetchall()
     con.execute(dataset_ddl()).fetchall()
+    create_absence_tables(con)
     if fresh:
         migrations.set_version(con)
 

@@ -17,6 +17,8 @@ from dashboard.upload import (
     upload_allowed,
 )
 from pipelines.french import fmt_date, fmt_int
+from pipelines.ingest.absences import pending_in
+from pipelines.ingest.run import DossierChanges, ingest
 from pipelines.present import tables
 from pipelines.present.markdown import md_escape
 from pipelines.warehouse import data_version
@@ -70,6 +72,25 @@ with st.container(border=True):
             st.session_state["upload_reports"] = reports
             st.session_state["upload_nonce"] = nonce + 1
             st.rerun()
+        missing = pending_in(wh) if wh.exists() else 0
+        if missing:
+            st.warning(
+                f"{fmt_int(missing)} dossier(s) Démarches Simplifiées connu(s) absent(s) du dernier export complet de "
+                "leur démarche (supprimés, dossiers de test, conservation échue) comptent encore dans les indicateurs.",
+                icon=":material/folder_off:",
+            )
+            if st.button("Retirer ces dossiers des indicateurs", icon=":material/remove_circle:"):
+                changes = DossierChanges()
+                ingest(
+                    [], wh, data_dir=data_dir(), plan_path=plan_path(), prune_missing=True, dossiers=changes
+                )
+                st.session_state["pruned_message"] = (
+                    f"{fmt_int(changes.pruned)} dossier(s) retiré(s) des indicateurs, gardés dans l'entrepôt ; "
+                    "« barometre ingest --restore-pruned N° » les remet (N° : fichier de l'export, table prunes)."
+                )
+                st.rerun()
+        if pruned := st.session_state.pop("pruned_message", None):
+            st.success(pruned, icon=":material/task_alt:")
     reports = st.session_state.get("upload_reports")
     if reports:
         text, clean = summary_sentence(reports)

@@ -50,6 +50,7 @@ class Part:
     table: int = 0  # index of the raw table it comes from
     primary: bool = True  # the table's first dataset: counted in the file's totals
     rows_read: int = 0  # records of the table (primary part only)
+    scope: object | None = None  # the export's scope (``absences.ExportScope``), primary part only
 
 
 def map_tables(
@@ -87,6 +88,8 @@ def map_tables(
             ).part
             for k, mapped in enumerate(mapped_list)
         ]
+        if table_parts:
+            table_parts[0].scope = ctx.scope
         parts += _one_fate_per_line(table_parts)
     if unmatched and ((not parts and not empty) or any(r.member for r in unmatched)):
         raise FileRefused(" ".join(unknown_layout_message(r, extra) for r in unmatched[:3]))

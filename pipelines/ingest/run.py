@@ -18,8 +18,8 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import FileRefused, NotStreamable
+from pipelines.ingest import absences, stream
 from pipelines.ingest import load as ld
-from pipelines.ingest import stream
 from pipelines.ingest.adapters.base import Adapter
 from pipelines.ingest.hashing import Hasher, sha256_of
 from pipelines.ingest.mapping_files import load_mappings
@@ -30,7 +30,7 @@ from pipelines.ingest.services import Catalogue
 from pipelines.warehouse import write_snapshot
 from schemas import DATASETS
 
-__all__ = ["FileReport", "discover", "ingest", "ingest_file"]
+__all__ = ["DossierChanges", "FileReport", "discover", "ingest", "ingest_file"]
 
 SUPPORTED = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".zip"}
 IGNORED_NAMES = {"plan.toml", "services.toml", "readme.md", "readme.txt", ".gitkeep", ".ds_store"}
@@ -57,6 +57,7 @@ class FileReport:
     status: str = "refused"
     message: str = ""
     unknown_services: list[str] = field(default_factory=list)
+    missing_from_export: int = 0  # known dossiers absent from this full export (see ``absences``)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -65,6 +66,14 @@ class FileReport:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass
+class DossierChanges:
+    """Dossiers taken out of the indicators (``--prune-missing``) or put back (``--restore-pruned``)."""
+
+    pruned: int = 0
+    restored: int = 0
 
 
 # progress(i, total, name): file i of total is being read; while a large file streams, i grows by
@@ -105,8 +114,14 @@ def ingest(
     plan_path: Path | None = None,
     progress: ProgressFn | None = None,
     wait_seconds: float | None = None,
+    prune_missing: bool = False,
+    restore_pruned: int | None = None,
+    dossiers: DossierChanges | None = None,
 ) -> list[FileReport]:
-    """Ingest every new file under ``paths`` into ``warehouse``; one report per file."""
+    """Ingest every new file under ``paths`` into ``warehouse``; one report per file. Then, when
+    asked (see ``absences``): ``prune_missing`` takes the dossiers known absent from a full export
+    out of the indicators, ``restore_pruned`` puts back those pruned on that export's file number;
+    ``dossiers`` receives the counts."""
     files = discover(paths, warehouse)
     catalogue = Catalogue.load(plan_path, data_dir)
     extra, mapping_errors = load_mappings(data_dir / "mappings") if data_dir else ([], [])
@@ -128,6 +143,11 @@ def ingest(
             from pipelines.plan import load_plan_tables
 
             load_plan_tables(con, plan_path)
+        changes = dossiers if dossiers is not None else DossierChanges()
+        if restore_pruned is not None:
+            changes.restored = absences.restore(con, restore_pruned)
+        if prune_missing:
+            changes.pruned = absences.prune_missing(con, origin="ingest")
         from pipelines.indicators.views import create_views
 
         create_views(con)  # indicator marts, macros and views (issue 4), rebuilt on every snapshot
@@ -270,6 +290,7 @@ def _load_in_one_go(
 def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport, parts: list[Part]) -> None:
     """Upsert every part; the file's counts are those of each table's primary dataset."""
     rejected_lines: set[tuple[int, int | None]] = set()
+    extra_notes: list[str] = []
     for part in parts:
         counts = ld.upsert(con, part.dataset, part.good, file_id)
         ld.insert_rejections(con, file_id, DATASETS[part.dataset].table, part.rejections)
@@ -280,12 +301,17 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
             report.rows_new += counts.new
             report.rows_updated += counts.updated
         report.unknown_services = sorted(set(report.unknown_services) | set(part.unknown_services))
+    for part in parts:  # after every upsert: a dossier listed again is back in the tables
+        if isinstance(part.scope, absences.ExportScope):
+            found = absences.after_load(con, file_id, part.scope)
+            report.missing_from_export += found.missing
+            extra_notes += found.notes()
     report.rows_rejected = len(rejected_lines)
     _conclude(
         report,
         ", ".join(dict.fromkeys(p.source for p in parts)),
         ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts)),
-        list(dict.fromkeys(n for p in parts for n in p.notes)),
+        list(dict.fromkeys([*(n for p in parts for n in p.notes), *extra_notes])),
     )
 
 

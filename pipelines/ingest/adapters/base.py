@@ -45,6 +45,8 @@ class MapContext:
     stream: dict | None = None
     # the warehouse's key for content ids (``stable_row_ids``); b"" in warehouses that predate it
     salt: bytes = b""
+    # what a cumulative export shows of its whole (Démarches Simplifiées: ``absences.ExportScope``)
+    scope: object | None = None
 
 
 class Adapter(Protocol):

@@ -29,6 +29,11 @@ one about the home when several). Personal columns (e-mail, civilité, names, ma
 date, SIRET/entreprise/association, addresses, instructors, motivation, free-text fields) are
 never selected. source = ``demarches-simplifiees``, source_id = the dossier number: a later
 cumulative export updates the same rows.
+
+Each export also gives its scope (``absences.ExportScope``: every line's dossier number, state,
+filing date, ``Groupe instructeur`` and ``À archiver``), from which the ingest finds the known
+dossiers of the same procedure that a newer full export no longer lists (see ``absences``). The
+procedure is the one of the file name only: without it, absences are not looked for.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import re
 
 import polars as pl
 
+from pipelines.ingest.absences import ExportScope
 from pipelines.ingest.adapters.base import (
     MapContext,
     Mapped,
@@ -118,6 +124,7 @@ class DemarchesSimplifiees:
                 f"nom de fichier sans démarche reconnaissable (attendu « dossiers_<démarche>_<date>.csv ») : service « {service} » pris par défaut"
             )
         status = translate(f, state, STATES)
+        ctx.scope = _scope(raw, ident, status, filed)
         base = f.select(
             pl.lit(SOURCE).alias("source"),
             col(f, ident).str.strip_chars().alias("source_id"),
@@ -158,6 +165,27 @@ class DemarchesSimplifiees:
             pl.col(LINE_COL),
         )
         return [Mapped("processing", SOURCE, cases), Mapped("usage", SOURCE, events)]
+
+
+GROUP_HEADERS = ("Groupe instructeur", "Groupe instructeurs")
+ARCHIVED_HEADERS = ("À archiver", "A archiver", "Archivé", "Archive")
+TRUE = ["true", "vrai", "oui", "1", "1.0"]
+
+
+def _scope(raw: RawTable, ident: str | None, status: pl.Expr, filed: str | None) -> ExportScope:
+    """What the export shows of its procedure (every line, also those the validation will reject)."""
+    f = raw.frame
+    group = find_column(raw.header, *GROUP_HEADERS)
+    archived = find_column(raw.header, *ARCHIVED_HEADERS)
+    frame = f.select(
+        col(f, ident).str.strip_chars().alias("source_id"),
+        status.alias("status"),
+        parse_datetime(col(f, filed)).dt.date().alias("filed"),
+        col(f, group).str.strip_chars().alias("groupe"),
+        col(f, archived).str.strip_chars().str.to_lowercase().is_in(TRUE).fill_null(False).alias("archived"),
+    )
+    procedure = procedure_from_name(raw.name) or procedure_from_name(raw.container or "")
+    return ExportScope(SOURCE, procedure, frame, group is not None, archived is not None)
 
 
 def procedure_from_name(name: str) -> str | None:

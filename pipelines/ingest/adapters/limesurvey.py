@@ -30,21 +30,34 @@ from pipelines.ingest.adapters.base import MapContext, Mapped, find_column, norm
 from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.read import RawTable
 
-ID = ("id", "Response ID", "ID de la réponse", "Identifiant de la réponse", "ID réponse")
+# German interface (LimeSurvey's de translation): recognised, then refused with a survey mapping to fill
+GERMAN = ("Antwort ID", "Antwort-ID", "Datum Abgeschickt", "Letzte Seite", "Start-Sprache", "Startsprache")
+ID = (
+    "id",
+    "Response ID",
+    "ID de la réponse",
+    "Identifiant de la réponse",
+    "ID réponse",
+    "Antwort ID",
+    "Antwort-ID",
+)
 SUBMITDATE = (
     "submitdate",
     "Date submitted",
     "Date de soumission",
     "Date de soumission de la réponse",
     "Date d'envoi",
+    "Datum Abgeschickt",
 )
-LASTPAGE = ("lastpage", "Last page", "Dernière page", "Derniere page vue")
+LASTPAGE = ("lastpage", "Last page", "Dernière page", "Derniere page vue", "Letzte Seite")
 STARTLANGUAGE = (
     "startlanguage",
     "Start language",
     "Langue de départ",
     "Langue de démarrage",
     "Langue initiale",
+    "Start-Sprache",
+    "Startsprache",
 )
 SEED = ("seed", "Seed", "Graine", "Tête de série", "Amorce")
 STARTED = (
@@ -92,6 +105,13 @@ SYSTEM = {
         "interviewtime",
         "Total time",
         "Temps total",
+        "Startwert",
+        "Zugangsschlüssel",
+        "Datum gestartet",
+        "Datum der letzten Aktivität",
+        "IP-Adresse",
+        "Referrer-URL",
+        "Gesamtzeit",
     )
 }
 UNDATED = "1980-01-01 00:00:00"
@@ -156,8 +176,16 @@ class LimeSurvey:
             skip=[h for h in raw.header if norm(h) in SYSTEM],
         )
         questions = question_columns(raw)
+        language = (
+            "export LimeSurvey reconnu, langue non gérée (en-têtes en allemand) : le fichier de correspondance "
+            "ci-dessous, pré-réglé pour les enquêtes, permet de l'importer (ou exportez les réponses en français "
+            "ou en anglais, ou avec les codes des questions). "
+            if find_column(raw.header, *GERMAN)
+            else ""
+        )
         raise FileRefused(
-            f"Export LimeSurvey reconnu (questionnaire {source.removeprefix('limesurvey-') if source != 'limesurvey' else 'sans numéro'}, "
+            language
+            + f"Export LimeSurvey reconnu (questionnaire {source.removeprefix('limesurvey-') if source != 'limesurvey' else 'sans numéro'}, "
             f"{raw.frame.height} réponse(s)), mais Baromètre ne peut pas deviner quelle question porte la note de satisfaction, "
             f"sur quelle échelle, ni ce que signifient les codes de réponse. Questions trouvées : "
             + ", ".join(f"« {q} »" for q in questions[:40])
