@@ -4,14 +4,18 @@
 -- commune, with the sums the mean delay, its variance and the share within deadline need: the
 -- rows of mart_decided_monthly, which views.py computes from mart_cases for the months that new
 -- or replaced cases touch (created empty here so that the macros below bind).
+--
+-- The sums are exact integers, in microseconds (hugeint): a sum of doubles depends on the order of
+-- its terms, which a parallel aggregate or a rebuilt table does not keep, and the same data must give
+-- the same mean to the last digit (rebuilds, published reviews). Converted to days only at the end.
 create table if not exists mart_decided_monthly (
     month date,
     service varchar,
     channel varchar,
     commune varchar,
     n bigint,
-    sum_delay double,
-    sum_delay_sq double,
+    sum_delay_us hugeint,
+    sum_delay_sq_us hugeint,
     n_with_deadline bigint,
     n_within_deadline bigint
 );
@@ -20,7 +24,8 @@ create or replace macro mart_decided_monthly_rows(start, stop) as table
 with
 
 decided as (
-    select * from kpi_decided_cases(start, stop)
+    select *, (epoch_us(decided_at) - epoch_us(submitted_at))::hugeint as delay_us
+    from kpi_decided_cases(start, stop)
 ),
 
 final as (
@@ -30,8 +35,8 @@ final as (
         channel,
         commune,
         count(*) as n,
-        sum(delay_days) as sum_delay,
-        sum(delay_days * delay_days) as sum_delay_sq,
+        sum(delay_us) as sum_delay_us,
+        sum(delay_us * delay_us) as sum_delay_sq_us,
         count(deadline_days) as n_with_deadline,
         count(*) filter (where delay_days <= deadline_days) as n_within_deadline
     from decided
@@ -63,8 +68,9 @@ decided as (
         channel,
         commune,
         1 as n,
-        delay_days as sum_delay,
-        delay_days * delay_days as sum_delay_sq,
+        (epoch_us(decided_at) - epoch_us(submitted_at))::hugeint as sum_delay_us,
+        (epoch_us(decided_at) - epoch_us(submitted_at))::hugeint
+            * (epoch_us(decided_at) - epoch_us(submitted_at))::hugeint as sum_delay_sq_us,
         case when deadline_days is not null then 1 else 0 end as n_with_deadline,
         case when delay_days <= deadline_days then 1 else 0 end as n_within_deadline
     from kpi_decided_cases(start, stop, services := services, channels := channels, communes := communes)
@@ -83,8 +89,8 @@ summed as (
         case when list_contains(dims, 'commune') then commune end as commune,
         null::varchar as age_band,
         sum(n)::bigint as n,
-        sum(sum_delay) as sum_delay,
-        sum(sum_delay_sq) as sum_delay_sq,
+        sum(sum_delay_us) as sum_delay_us,
+        sum(sum_delay_sq_us) as sum_delay_sq_us,
         sum(n_with_deadline)::bigint as n_with_deadline,
         sum(n_within_deadline)::bigint as n_within_deadline
     from (
@@ -98,8 +104,11 @@ summed as (
 moments as (
     select
         *,
-        sum_delay / n as mean,
-        case when n > 1 then sqrt(greatest(0.0, (sum_delay_sq - sum_delay * sum_delay / n) / (n - 1))) end as sd
+        sum_delay_us::double / n / 86400e6 as mean,
+        case when n > 1 then
+            sqrt(greatest(0.0, (sum_delay_sq_us::double - sum_delay_us::double * sum_delay_us::double / n) / (n - 1)))
+            / 86400e6
+        end as sd
     from summed
 ),
 
