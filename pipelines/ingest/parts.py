@@ -8,6 +8,8 @@ coerce, validate. Rules for files holding several tables:
   member of an export archive is meant to be data;
 - a table that was recognised but cannot be taken (LimeSurvey without a mapping, Sitadel…) refuses
   the whole file with its reason;
+- the header may sit below title lines (see ``read``): the report notes the line and sheet it
+  was found on;
 - a table with a header and no data is skipped; when nothing but headers is left, the file is
   refused (« aucune donnée »).
 
@@ -50,6 +52,8 @@ class Part:
     table: int = 0  # index of the raw table it comes from
     primary: bool = True  # the table's first dataset: counted in the file's totals
     rows_read: int = 0  # records of the table (primary part only)
+    sheet: str | None = None  # the workbook sheet the table comes from
+    header_line: int = 1  # the line (row of the sheet) its header was found on
 
 
 def map_tables(
@@ -67,6 +71,8 @@ def map_tables(
             unmatched.append(raw)
             continue
         ctx = MapContext(salt=salt)
+        if raw.header_line > 1:
+            ctx.notes.append(header_note(raw))
         try:
             mapped_list = adapter.map(raw, ctx)
         except FileRefused as err:
@@ -188,8 +194,17 @@ def prepare_part(
         index,
         primary,
         rows_read,
+        raw.sheet,
+        raw.header_line,
     )
     return Prepared(part, typed, val_rej)
+
+
+def header_note(raw: RawTable) -> str:
+    """French note: where a header that is not on the first line was found (« en-tête trouvé
+    ligne 4 de la feuille « Suivi » »)."""
+    sheet = f" de la feuille « {raw.sheet} »" if raw.sheet else ""
+    return f"en-tête trouvé ligne {raw.header_line}{sheet} (lignes de titre au-dessus ignorées)"
 
 
 def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:

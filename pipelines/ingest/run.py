@@ -57,6 +57,8 @@ class FileReport:
     status: str = "refused"
     message: str = ""
     unknown_services: list[str] = field(default_factory=list)
+    # where each table's header was found: {"sheet": name or None, "line": n}
+    headers: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -280,6 +282,8 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
             report.rows_new += counts.new
             report.rows_updated += counts.updated
         report.unknown_services = sorted(set(report.unknown_services) | set(part.unknown_services))
+        if part.primary:
+            report.headers.append({"sheet": part.sheet, "line": part.header_line})
     report.rows_rejected = len(rejected_lines)
     _conclude(
         report,

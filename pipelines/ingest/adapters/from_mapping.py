@@ -188,7 +188,7 @@ def _for_dataset(
     if dataset == "processing" and "status" not in exprs:
         exprs["status"] = (
             pl.when(exprs.get("decided_at", pl.lit(None, pl.String)).is_not_null())
-            .then(pl.lit("accepted"))
+            .then(pl.lit("decided"))  # decided, outcome unknown (see vocabulary)
             .when(exprs.get("started_at", pl.lit(None, pl.String)).is_not_null())
             .then(pl.lit("in_review"))
             .otherwise(pl.lit("submitted"))
