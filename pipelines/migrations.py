@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -57,12 +57,24 @@ def _pin_row_id_salt(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
 
 
+def _ledger_mapping_column(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 3 records in the ledger the mapping file that applied to each file (its SHA-256):
+    a file whose mapping changed is read again. Files taken before had none recorded (null)."""
+    con.execute("alter table ingest_files add column if not exists mapping_sha256 varchar").fetchall()
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
         2,
         "version du schéma inscrite dans l'entrepôt, clé des identifiants de lignes fixée",
         _pin_row_id_salt,
+    ),
+    Migration(
+        2,
+        3,
+        "registre des fichiers : empreinte du fichier de correspondance appliqué",
+        _ledger_mapping_column,
     ),
 ]
 

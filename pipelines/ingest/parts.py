@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
@@ -35,6 +36,7 @@ from pipelines.ingest.coerce import coerce, empty_rejections
 from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.remedy import origin
 from pipelines.ingest.services import Catalogue
 from pipelines.ingest.validate import validate
 from schemas import DATASETS
@@ -54,6 +56,10 @@ class Part:
     rows_read: int = 0  # records of the table (primary part only)
     sheet: str | None = None  # the workbook sheet the table comes from
     header_line: int = 1  # the line (row of the sheet) its header was found on
+    header: list[str] | None = None  # the table's header (for the mapping offered on unknown values)
+    format: str | None = None  # the built-in adapter's source that mapped it (itself or a mapping's delegate)
+    mapping: Path | None = None  # the mapping file that applied, if any
+    mapping_sha256: str | None = None  # ... and its content hash (recorded in the ledger)
 
 
 def map_tables(
@@ -196,7 +202,10 @@ def prepare_part(
         rows_read,
         raw.sheet,
         raw.header_line,
+        list(raw.header),
     )
+    where = origin(adapter)
+    part.format, part.mapping, part.mapping_sha256 = where.format, where.mapping, where.mapping_sha256
     return Prepared(part, typed, val_rej)
 
 

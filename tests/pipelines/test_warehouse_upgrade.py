@@ -225,7 +225,7 @@ def test_a_reader_on_an_old_warehouse_gets_one_french_line(v1, capsys):
         rc, out, err = cli(capsys, *command, "--data-dir", "data")
         assert rc == 1 and out == ""
         assert len(err.strip().splitlines()) == 1
-        assert "version précédente de Baromètre (schéma 1, 2 attendu) : lancez « barometre ingest »" in err
+        assert "version précédente de Baromètre (schéma 1, 3 attendu) : lancez « barometre ingest »" in err
     assert sha(WH) == original
 
 
@@ -235,7 +235,7 @@ def test_a_newer_warehouse_is_refused_by_readers_and_by_the_writer(work, capsys)
     con.close()
     original = sha(WH)
     rc, _, err = cli(capsys, "kpi", "--data-dir", "data")
-    assert rc == 1 and "version plus récente de Baromètre (schéma 99, celle-ci connaît le 2)" in err
+    assert rc == 1 and "version plus récente de Baromètre (schéma 99, celle-ci connaît le 3)" in err
     with pytest.raises(WarehouseTooNew):
         ingest([Path("data")], WH, data_dir=Path("data"))
     assert sha(WH) == original
@@ -247,7 +247,8 @@ def test_a_failing_migration_leaves_the_warehouse_byte_identical(v1, monkeypatch
         con.execute("insert or replace into meta values ('row_id_salt', 'abcd')").fetchall()
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [migrations.Migration(1, 2, "étape d'essai", broken)])
+    steps = [migrations.Migration(1, 2, "étape d'essai", broken), *migrations.MIGRATIONS[1:]]
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
     original = sha(WH)
     with pytest.raises(MigrationFailed, match=r"version 1 → 2 : étape d'essai.*panne simulée.*intact"):
         ingest([Path("data")], WH, data_dir=Path("data"))
@@ -258,11 +259,35 @@ def test_a_failing_migration_leaves_the_warehouse_byte_identical(v1, monkeypatch
 
 
 def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
-    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [(1, 2)]
+    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [(1, 2), (2, 3)]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
     with pytest.raises(MigrationFailed, match="Aucune mise à niveau connue depuis la version 1"):
         migrations.steps_from(1)
+
+
+def test_a_version_2_warehouse_gets_the_ledger_mapping_column_and_keeps_its_data(work, capsys):
+    con = duckdb.connect(str(WH))
+    con.execute("alter table ingest_files drop column mapping_sha256")
+    con.execute("insert or replace into meta values ('schema_version', '2')")
+    con.close()
+    before = {t: v for t, v in digest(WH).items() if t != "ingest_files"}
+    files = duckdb.connect(str(WH), read_only=True).execute("select count(*) from ingest_files").fetchone()[0]
+    rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
+    assert rc == 0, err
+    assert meta(WH)["schema_version"] == "3"
+    con = duckdb.connect(str(WH), read_only=True)
+    try:
+        assert con.execute("select count(*), count(mapping_sha256) from ingest_files").fetchone() == (
+            files,
+            0,
+        )
+    finally:
+        con.close()
+    after = digest(WH)
+    assert {t: after[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")} == {
+        t: before[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")
+    }
 
 
 # --- the previous release's warehouse --------------------------------------------------------
@@ -273,7 +298,7 @@ def test_an_old_warehouse_is_migrated_by_ingest_like_a_fresh_build(v1, capsys):
     assert "schema_version" not in meta(WH)
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
     assert rc == 1, err  # the fixture's unknown file is refused again, nothing else happens
-    assert meta(WH)["schema_version"] == "2" and meta(WH)["row_id_salt"] == salt
+    assert meta(WH)["schema_version"] == "3" and meta(WH)["row_id_salt"] == salt
     migrated = kpi(capsys)
 
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data", "--warehouse", "neuf.duckdb")
