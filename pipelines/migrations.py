@@ -29,7 +29,7 @@ import duckdb
 from pipelines.absence_tables import create_absence_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -79,6 +79,12 @@ def _absence_tables(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
 
 
+def _ledger_mapping_column(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 4 records in the ledger the mapping file that applied to each file (its SHA-256):
+    a file whose mapping changed is read again. Files taken before had none recorded (null)."""
+    con.execute("alter table ingest_files add column if not exists mapping_sha256 varchar").fetchall()
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -91,6 +97,12 @@ MIGRATIONS: list[Migration] = [
         3,
         "démarche de chaque dossier Démarches Simplifiées, dossiers retirés des indicateurs",
         _absence_tables,
+    ),
+    Migration(
+        3,
+        4,
+        "registre des fichiers : empreinte du fichier de correspondance appliqué",
+        _ledger_mapping_column,
     ),
 ]
 

@@ -49,7 +49,8 @@ create table if not exists ingest_files (
     status varchar not null,
     message varchar,
     started_at timestamp not null,
-    finished_at timestamp
+    finished_at timestamp,
+    mapping_sha256 varchar
 );
 comment on table ingest_files is 'Registre des fichiers déposés : un enregistrement par fichier pris ou refusé.';
 create table if not exists rejected_rows (

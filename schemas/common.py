@@ -8,7 +8,11 @@ import polars as pl
 
 CHANNELS = ("online", "assisted", "counter", "phone", "mail", "email", "other")
 OUTCOMES = ("completed", "abandoned", "rejected", "pending")
-CASE_STATUSES = ("submitted", "in_review", "accepted", "rejected", "closed_without_decision")
+# ``decided``: a decision was taken but the file does not say which (« Traité », « Instruit »,
+# « Clôturé »): it ends the case's clock (delays count it) and claims neither acceptance nor refusal
+CASE_STATUSES = ("submitted", "in_review", "accepted", "rejected", "decided", "closed_without_decision")
+# the statuses that are a decision: a delay runs from filing to decided_at
+DECIDED_STATUSES = ("accepted", "rejected", "decided")
 
 INSEE_PATTERN = r"^(\d{5}|2[AB]\d{3})$"
 # A band as an authority cuts them: "<25", "15-29", "30-44", "75+", "60 et plus", "moins de 25"...

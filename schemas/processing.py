@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from schemas.common import CASE_STATUSES, CHANNELS, INSEE_PATTERN, SLUG_PATTERN, plausible
+from schemas.common import CASE_STATUSES, CHANNELS, DECIDED_STATUSES, INSEE_PATTERN, SLUG_PATTERN, plausible
 from schemas.pandera_polars import pa
 
 
@@ -22,7 +22,8 @@ class ProcessingCase(pa.DataFrameModel):
         nullable=True, description="Décision ou délivrance ; vide tant que le dossier est ouvert."
     )
     status: str = pa.Field(
-        isin=CASE_STATUSES, description="submitted, in_review, accepted, rejected, closed_without_decision."
+        isin=CASE_STATUSES,
+        description="submitted, in_review, accepted, rejected, decided (décidé, issue non précisée), closed_without_decision.",
     )
     deadline_days: float = pa.Field(
         nullable=True, ge=0, le=3650, description="Délai annoncé ou légal, en jours."
@@ -54,5 +55,5 @@ class ProcessingCase(pa.DataFrameModel):
     @pa.dataframe_check(error="decided_without_date:decided_at")
     def decision_has_date(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(
-            ~pl.col("status").is_in(["accepted", "rejected"]) | pl.col("decided_at").is_not_null()
+            ~pl.col("status").is_in(DECIDED_STATUSES) | pl.col("decided_at").is_not_null()
         )

@@ -29,13 +29,35 @@ class LoadCounts:
     unchanged: int = 0
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str] | None:
+@dataclass(frozen=True)
+class Taken:
+    """The ledger row of a file already taken: its id, path, status and the mapping that applied."""
+
+    file_id: int
+    path: str
+    status: str
+    mapping_sha256: str | None
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> Taken | None:
     rows = con.execute(
-        "select file_id, path from ingest_files where sha256 = ? and status in ('loaded', 'partial') order by file_id limit 1",
+        "select file_id, path, status, mapping_sha256 from ingest_files "
+        "where sha256 = ? and status in ('loaded', 'partial') order by file_id desc limit 1",
         [sha256],
     ).fetchall()
-    row = rows[0] if rows else None
-    return (int(row[0]), str(row[1])) if row else None
+    return Taken(int(rows[0][0]), str(rows[0][1]), str(rows[0][2]), rows[0][3]) if rows else None
+
+
+def supersede(con: duckdb.DuckDBPyConnection, old: int, new: int) -> None:
+    """A file read again (its mapping changed): its earlier ledger row becomes « superseded »
+    (« relu ») and its rejected rows go, the new read's rows and rejections are the file's."""
+    con.execute("delete from rejected_rows where file_id = ?", [old]).fetchall()
+    con.execute(
+        "update ingest_files set status = 'superseded', "
+        "message = 'Relu (fichier n° ' || ? || ') : sa correspondance a changé. ' || coalesce(message, '') "
+        "where file_id = ?",
+        [new, old],
+    ).fetchall()
 
 
 def size_seen(con: duckdb.DuckDBPyConnection, size: int) -> bool:

@@ -20,12 +20,15 @@ Shape (see ``data/mappings/exemple-limesurvey.toml.example``)::
     [constants]                 # canonical column = fixed value
     service = "accueil-mairie"
 
+A value left empty (``"Soldé" = ""``) is still to be completed: ignored, its rows stay rejected.
+Each mapping's SHA-256 goes with the files it takes into the ledger (``ingest_files.mapping_sha256``).
 Headers and values match on normal form (case, accents, apostrophes). An invalid file is reported
 with a French message naming the file and the key; the other mappings still load.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from pathlib import Path
 
@@ -68,9 +71,13 @@ def load_mappings(folder: Path) -> tuple[list[Adapter], list[tuple[Path, str]]]:
 def parse_mapping(path: Path) -> MappingSpec:
     name = f"Fichier de correspondance {path.name}"
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        doc = tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise MappingError(f"{name} : enregistrez-le en UTF-8 (octets illisibles).") from err
+    except OSError as err:
+        raise MappingError(f"{name} : illisible ({err}).") from err
     except tomllib.TOMLDecodeError as err:
         raise MappingError(
             f"{name} : syntaxe TOML invalide ({err}). Vérifiez les guillemets et les crochets."
@@ -97,7 +104,9 @@ def parse_mapping(path: Path) -> MappingSpec:
     constants = {k: _scalar(v, fail, f"[constants] {k}") for k, v in _table(doc, "constants", fail).items()}
     delegate = target.get("format")
     if delegate is not None:
-        return _delegating(path, delegate, columns, filename, constants, fail)
+        known = set().union(*(d.columns for d in DATASETS.values()))
+        values = _values(_table(doc, "values", fail), known, fail)
+        return _delegating(path, delegate, columns, filename, constants, values, digest, fail)
     datasets = _datasets(target.get("dataset"), fail)
     source = target.get("source")
     if source is not None and (not isinstance(source, str) or not source.strip()):
@@ -135,6 +144,7 @@ def parse_mapping(path: Path) -> MappingSpec:
         values,
         constants,
         scale,
+        digest,
     )
 
 
@@ -216,6 +226,8 @@ def _values(section: dict, known: set[str], fail) -> dict[str, dict[str, str]]:
         entries = {}
         for raw_value, canonical_value in table.items():
             text = _scalar(canonical_value, fail, f'{key} "{raw_value}"')
+            if not text.strip():  # left empty: still to be completed, the rows stay rejected
+                continue
             allowed = ALLOWED_VALUES.get(canonical)
             if allowed and text not in allowed:
                 raise fail(
@@ -241,13 +253,15 @@ def _scale(section, fail) -> tuple[float, float] | None:
     return float(lo), float(hi)
 
 
-def _delegating(path: Path, delegate, columns, filename, constants, fail) -> MappingSpec:
+def _delegating(path: Path, delegate, columns, filename, constants, values, digest, fail) -> MappingSpec:
     sources = sorted({a.source for a in ADAPTERS})
     if not isinstance(delegate, str) or delegate not in sources:
         raise fail(
             "[target] format", f"« {delegate} » n'est pas un format intégré (formats : {', '.join(sources)})."
         )
-    return MappingSpec(path, tuple(columns), filename, (), None, delegate, {}, {}, constants, None)
+    return MappingSpec(
+        path, tuple(columns), filename, (), None, delegate, {}, values, constants, None, digest
+    )
 
 
 def _adapter(spec: MappingSpec) -> MappingAdapter:

@@ -8,6 +8,8 @@ coerce, validate. Rules for files holding several tables:
   member of an export archive is meant to be data;
 - a table that was recognised but cannot be taken (LimeSurvey without a mapping, Sitadel…) refuses
   the whole file with its reason;
+- the header may sit below title lines (see ``read``): the report notes the line and sheet it
+  was found on;
 - a table with a header and no data is skipped; when nothing but headers is left, the file is
   refused (« aucune donnée »).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
@@ -33,6 +36,7 @@ from pipelines.ingest.coerce import coerce, empty_rejections
 from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.remedy import origin
 from pipelines.ingest.services import Catalogue
 from pipelines.ingest.validate import validate
 from schemas import DATASETS
@@ -51,6 +55,12 @@ class Part:
     primary: bool = True  # the table's first dataset: counted in the file's totals
     rows_read: int = 0  # records of the table (primary part only)
     scope: object | None = None  # the export's scope (``absences.ExportScope``), primary part only
+    sheet: str | None = None  # the workbook sheet the table comes from
+    header_line: int = 1  # the line (row of the sheet) its header was found on
+    header: list[str] | None = None  # the table's header (for the mapping offered on unknown values)
+    format: str | None = None  # the built-in adapter's source that mapped it (itself or a mapping's delegate)
+    mapping: Path | None = None  # the mapping file that applied, if any
+    mapping_sha256: str | None = None  # ... and its content hash (recorded in the ledger)
 
 
 def map_tables(
@@ -68,6 +78,8 @@ def map_tables(
             unmatched.append(raw)
             continue
         ctx = MapContext(salt=salt)
+        if raw.header_line > 1:
+            ctx.notes.append(header_note(raw))
         try:
             mapped_list = adapter.map(raw, ctx)
         except FileRefused as err:
@@ -191,8 +203,20 @@ def prepare_part(
         index,
         primary,
         rows_read,
+        sheet=raw.sheet,
+        header_line=raw.header_line,
+        header=list(raw.header),
     )
+    where = origin(adapter)
+    part.format, part.mapping, part.mapping_sha256 = where.format, where.mapping, where.mapping_sha256
     return Prepared(part, typed, val_rej)
+
+
+def header_note(raw: RawTable) -> str:
+    """French note: where a header that is not on the first line was found (« en-tête trouvé
+    ligne 4 de la feuille « Suivi » »)."""
+    sheet = f" de la feuille « {raw.sheet} »" if raw.sheet else ""
+    return f"en-tête trouvé ligne {raw.header_line}{sheet} (lignes de titre au-dessus ignorées)"
 
 
 def unknown_layout_message(raw: RawTable, extra: list[Adapter]) -> str:

@@ -11,7 +11,9 @@ What is understood:
 - delimiters ``,`` ``;`` TAB, sniffed on the first records (quotes respected); RFC 4180 quoting
   with line breaks inside fields;
 - rows made only of separators (Excel's formatted "used range") and blank rows are dropped;
-- a title line above the header (one non-empty cell, then a real header) is skipped;
+- title lines above the header (rows of one or two filled cells, « Extraction du 02/11/2025 », and
+  blank rows between them) are skipped, in text files and on every sheet of a workbook; the
+  header's line is kept (``RawTable.header_line``) for the report;
 - two header lines, long labels then column codes (SDES « DiDo » files such as Sitadel): the code
   line becomes the header and the labels are kept in ``RawTable.labels``;
 - XLSX/XLSM workbooks (each non-empty sheet is a table; date cells rendered ISO);
@@ -66,6 +68,7 @@ class RawTable:
         default_factory=list
     )  # (line, n_fields) of rows with a wrong field count
     member: str | None = None  # member name when the table comes from a ZIP archive
+    header_line: int = 1  # line of the file (row of the sheet) the header was found on
 
     @property
     def name(self) -> str:
@@ -205,31 +208,47 @@ class Head:
     labels: list[str] | None
     skip_records: int  # records before the first data record (titles, header, code line)
     skip_lines: int  # physical lines before the first data record
+    line: int = 1  # physical line (row of a sheet) the header starts on
+
+
+HEAD_RECORDS = 12  # records looked at to find the header
+MAX_TITLE_LINES = 6
+
+
+def _filled(row: list[str]) -> int:
+    return sum(1 for c in row if c.strip())
+
+
+def _header_index(records: list[tuple[list[str], int, int]], idx: int) -> int:
+    """Skip title lines: rows of at most two filled cells (« Mairie — suivi des demandes 2025 »,
+    « Extraction du | 02/11/2025 ») that a wider row follows, and the blank rows between them, at
+    most :data:`MAX_TITLE_LINES` of them; the first row no wider row follows is the header."""
+    filled = [_filled(r) for r, _, _ in records]
+    j, titles = idx, 0
+    while j < len(records) and titles < MAX_TITLE_LINES:
+        if filled[j] == 0:
+            j += 1
+            continue
+        if filled[j] > 2 or max(filled[j + 1 :], default=0) <= filled[j]:
+            return j
+        titles += 1
+        j += 1
+    return idx
 
 
 def _locate_header(records: list[tuple[list[str], int, int]]) -> Head | None:
-    """Header = first non-blank record, after at most three title lines; a code line is promoted."""
+    """Header = first non-blank record, after title lines (see :func:`_header_index`); a code line
+    is promoted."""
     idx = 0
     while idx < len(records) and _is_blank(records[idx][0]):
         idx += 1
     if idx == len(records):
         return None
-    for _ in range(3):  # title lines: one non-empty cell, followed by a real header
-        row = records[idx][0]
-        nxt = idx + 1
-        while nxt < len(records) and _is_blank(records[nxt][0]):
-            nxt += 1
-        if (
-            nxt < len(records)
-            and sum(1 for c in row if c.strip()) == 1
-            and sum(1 for c in records[nxt][0] if c.strip()) >= 3
-        ):
-            idx = nxt
-        else:
-            break
+    idx = _header_index(records, idx)
     header = [h.strip().lstrip("\ufeff") for h in records[idx][0]]
     while header and not header[-1]:
         header.pop()
+    first_line = records[idx][1]
     last_line = records[idx][2]
     skip = idx + 1
     labels = None
@@ -245,14 +264,14 @@ def _locate_header(records: list[tuple[list[str], int, int]]) -> Head | None:
         header = [c.strip() for c in records[skip][0][: len(header)]]
         last_line = records[skip][2]
         skip += 1
-    return Head(header, labels, skip, last_line)
+    return Head(header, labels, skip, last_line, first_line)
 
 
 def sniff_head(text: str, delimiter: str | None = None) -> tuple[str, Head | None]:
     """The delimiter (sniffed unless given) and the header of CSV text, read from its first
     records; no header when the text holds none. Shared by the one-shot and the streamed readers."""
     delimiter = delimiter or sniff_delimiter(text)
-    return delimiter, _locate_header(_records(text[:512_000], delimiter, 8))
+    return delimiter, _locate_header(_records(text[:512_000], delimiter, HEAD_RECORDS))
 
 
 def dedupe_header(header: list[str]) -> list[str]:
@@ -288,6 +307,7 @@ def parse_text(
         raw = _exact_parse(path, text, encoding, delimiter, head)
     raw.member = member
     raw.extra_header = head.labels
+    raw.header_line = head.line
     return raw
 
 
@@ -449,7 +469,7 @@ def read_xlsx(path: Path, data: bytes | None = None, *, member: str | None = Non
             records: list[tuple[list[str], int, int]] = []
             for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 records.append(([_cell_text(v) for v in values], idx, idx))
-            head = _locate_header(records[:8]) if records else None
+            head = _locate_header(records[:HEAD_RECORDS]) if records else None
             if head is None or not head.header:
                 continue
             width = len(head.header)
@@ -466,6 +486,7 @@ def read_xlsx(path: Path, data: bytes | None = None, *, member: str | None = Non
                 lines.append(line)
             table = _to_raw(path, head.header, rows, lines, "xlsx", None, sheet=ws.title)
             table.extra_header = head.labels
+            table.header_line = head.line
             table.member = member
             tables.append(table)
     finally:

@@ -20,12 +20,14 @@ import polars as pl
 from pipelines.errors import FileRefused, NotStreamable
 from pipelines.ingest import absences, stream
 from pipelines.ingest import load as ld
+from pipelines.ingest.adapters import detect
 from pipelines.ingest.adapters.base import Adapter
 from pipelines.ingest.hashing import Hasher, sha256_of
 from pipelines.ingest.mapping_files import load_mappings
 from pipelines.ingest.parts import Part, map_tables
 from pipelines.ingest.privacy import mask_text
 from pipelines.ingest.read import LINE_COL, read_file
+from pipelines.ingest.remedy import Origin, describe, offer_mapping, origin, unknown_values
 from pipelines.ingest.services import Catalogue
 from pipelines.warehouse import write_snapshot
 from schemas import DATASETS
@@ -39,6 +41,7 @@ STATUS_LABELS = {
     "partial": "chargé, lignes écartées",
     "refused": "refusé",
     "skipped": "déjà chargé",
+    "superseded": "relu depuis",
 }
 
 
@@ -58,6 +61,14 @@ class FileReport:
     message: str = ""
     unknown_services: list[str] = field(default_factory=list)
     missing_from_export: int = 0  # known dossiers absent from this full export (see ``absences``)
+    # where each table's header was found: {"sheet": name or None, "line": n}
+    headers: list[dict] = field(default_factory=list)
+    # rows rejected for a value outside the vocabulary: [{column, value, rows}], and the mapping to complete
+    unknown_values: list[dict] = field(default_factory=list)
+    mapping_file: str | None = None
+    mapping_sha256: str | None = None  # the mapping that applies to the file (ledger)
+    reread: bool = False  # taken before, read again because its mapping changed
+    file_id: int | None = None
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -138,7 +149,8 @@ def ingest(
             if progress:
                 progress(i, len(files), path.name)
                 within = _within(progress, i, len(files), path.name)
-            reports.append(ingest_file(con, path, catalogue, extra, progress=within))
+            mappings = data_dir / "mappings" if data_dir else None
+            reports.append(ingest_file(con, path, catalogue, extra, progress=within, mappings=mappings))
         if plan_path is not None and plan_path.exists():
             from pipelines.plan import load_plan_tables
 
@@ -166,9 +178,16 @@ def ingest_file(
     catalogue: Catalogue,
     extra: list[Adapter],
     progress: Callable[[float], None] | None = None,
+    mappings: Path | None = None,
 ) -> FileReport:
     """One file into the warehouse, in one transaction with its ledger row: streamed when large and
-    row-wise (see ``stream``), else read in one go. ``progress(fraction)``: while a large file streams."""
+    row-wise (see ``stream``), else read in one go. ``progress(fraction)``: while a large file streams.
+    ``mappings``: the folder where a mapping is offered for rows rejected on unknown values.
+
+    A file already taken is skipped, unless the mapping that applies to it changed (its hash in the
+    ledger is no longer a current mapping's, or a mapping now takes a file that had rows rejected
+    and none before): then it is read again, the upsert keeps each row once, and the earlier
+    ledger row becomes « superseded » without its rejected rows (``load.supersede``)."""
     started, t0 = time.monotonic(), ld.now()
     try:
         size = path.stat().st_size
@@ -184,27 +203,48 @@ def ingest_file(
             sha, size = sha256_of(path)
         except OSError as err:
             return _unreadable(path, err)
-        if prior := ld.already_loaded(con, sha):
+        prior = ld.already_loaded(con, sha)
+        if prior and not _mapping_changed(prior, path, extra):
             return FileReport(
                 path=str(path),
                 sha256=sha,
                 size_bytes=size,
                 status="skipped",
-                message=f"Déjà chargé (fichier n° {prior[0]}, {Path(prior[1]).name}) : rien à faire.",
+                message=f"Déjà chargé (fichier n° {prior.file_id}, {Path(prior.path).name}) : rien à faire.",
             )
         ld.forget_refusals(con, sha)
-    report = FileReport(path=str(path), sha256=sha, size_bytes=size)
+    else:
+        prior = None
+    report = FileReport(path=str(path), sha256=sha, size_bytes=size, reread=prior is not None)
     file_id = ld.new_file_id(con)
-    if plan is None or not _load_streamed(con, plan, file_id, catalogue, report, t0, salt, hasher, progress):
+    report.file_id = file_id
+    replaces = prior.file_id if prior else None
+    if plan is None or not _load_streamed(
+        con, plan, file_id, catalogue, report, t0, salt, hasher, progress, (mappings, replaces)
+    ):
         if hasher is not None:  # the stream gave up with nothing written: the file is read in one go
             try:
                 report.sha256 = hasher.result()
             except OSError as err:
                 return _unreadable(path, err)
             ld.forget_refusals(con, report.sha256)
-        _load_in_one_go(con, path, file_id, catalogue, extra, report, t0, salt)
+        _load_in_one_go(con, path, file_id, catalogue, extra, report, t0, salt, (mappings, replaces))
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _mapping_changed(prior: ld.Taken, path: Path, extra: list[Adapter]) -> bool:
+    """Whether the mapping that applies to a file taken before is not the one recorded with it."""
+    current = {a.spec.sha256 for a in extra if getattr(a, "spec", None) is not None}
+    if prior.mapping_sha256 is not None:
+        return prior.mapping_sha256 not in current
+    if prior.status != "partial" or not current:
+        return False
+    try:  # rows were rejected and no mapping applied: does one take the file now?
+        tables = read_file(path)
+    except Exception:  # unreadable now: the read proper will say why
+        return False
+    return any(getattr(detect(raw, extra), "spec", None) is not None for raw in tables)
 
 
 def _unreadable(path: Path, err: OSError) -> FileReport:
@@ -223,6 +263,7 @@ def _load_streamed(
     salt: bytes,
     hasher: Hasher | None,
     progress: Callable[[float], None] | None,
+    after: tuple[Path | None, int | None] = (None, None),
 ) -> bool:
     """Large row-wise file, batch by batch (see ``stream``). False, with nothing written, when the
     file needs the one-shot reader instead (e.g. ragged rows that Polars cannot parse). ``hasher``:
@@ -240,7 +281,11 @@ def _load_streamed(
             report.rows_loaded = result.rows_read - report.rows_rejected
             report.rows_new, report.rows_updated = result.counts.new, result.counts.updated
             report.unknown_services = result.unknown
-            _conclude(report, result.source, plan.dataset.table, result.notes)
+            remedy_notes = _remedy(
+                report, result.rejections, result.source, plan.header, origin(plan.adapter), after[0]
+            )
+            _conclude(report, result.source, plan.dataset.table, result.notes + remedy_notes)
+            _replace(con, after[1], file_id)
             ld.record_file(con, file_id, _ledger_meta(report, t0))
     except (pl.exceptions.PolarsError, NotStreamable):
         return False
@@ -260,8 +305,11 @@ def _load_in_one_go(
     report: FileReport,
     t0,
     salt: bytes,
+    after: tuple[Path | None, int | None] = (None, None),
 ) -> None:
-    """Read → map → prepare the whole file, then load its parts; a refusal is recorded with its reason."""
+    """Read → map → prepare the whole file, then load its parts; a refusal is recorded with its
+    reason. ``after``: the mappings folder (a mapping offered for unknown values) and the ledger row
+    this read replaces."""
     try:
         parts = map_tables(read_file(path), catalogue, extra, salt)
     except FileRefused as err:
@@ -276,7 +324,8 @@ def _load_in_one_go(
     else:
         con.execute("begin transaction").fetchall()
         try:
-            _load_parts(con, file_id, report, parts)
+            _load_parts(con, file_id, report, parts, after[0])
+            _replace(con, after[1], file_id)
             ld.record_file(con, file_id, _ledger_meta(report, t0))
             con.execute("commit").fetchall()
         except BaseException:
@@ -287,7 +336,13 @@ def _load_in_one_go(
     ld.record_file(con, file_id, _ledger_meta(report, t0))
 
 
-def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport, parts: list[Part]) -> None:
+def _load_parts(
+    con: duckdb.DuckDBPyConnection,
+    file_id: int,
+    report: FileReport,
+    parts: list[Part],
+    mappings: Path | None = None,
+) -> None:
     """Upsert every part; the file's counts are those of each table's primary dataset."""
     rejected_lines: set[tuple[int, int | None]] = set()
     extra_notes: list[str] = []
@@ -301,18 +356,60 @@ def _load_parts(con: duckdb.DuckDBPyConnection, file_id: int, report: FileReport
             report.rows_new += counts.new
             report.rows_updated += counts.updated
         report.unknown_services = sorted(set(report.unknown_services) | set(part.unknown_services))
+        if part.primary:
+            report.headers.append({"sheet": part.sheet, "line": part.header_line})
     for part in parts:  # after every upsert: a dossier listed again is back in the tables
         if isinstance(part.scope, absences.ExportScope):
             found = absences.after_load(con, file_id, part.scope)
             report.missing_from_export += found.missing
             extra_notes += found.notes()
     report.rows_rejected = len(rejected_lines)
+    first = parts[0]
+    remedy_notes = _remedy(
+        report,
+        pl.concat([p.rejections for p in parts if p.rejections.height] or [first.rejections]),
+        first.source,
+        first.header or [],
+        Origin(first.format, first.mapping, first.mapping_sha256),
+        mappings,
+    )
     _conclude(
         report,
         ", ".join(dict.fromkeys(p.source for p in parts)),
         ", ".join(dict.fromkeys(DATASETS[p.dataset].table for p in parts)),
-        list(dict.fromkeys([*(n for p in parts for n in p.notes), *extra_notes])),
+        list(dict.fromkeys([*(n for p in parts for n in p.notes), *extra_notes])) + remedy_notes,
     )
+
+
+def _remedy(
+    report: FileReport, rejections: pl.DataFrame, source: str, header: list[str], where: Origin, mappings
+) -> list[str]:
+    """Unknown values grouped on the report, the mapping offered for them; the notes to add. The
+    mapping recorded with the file is the one that applied, or the one just offered (it applies
+    from now on, translating nothing until completed)."""
+    report.mapping_sha256 = where.mapping_sha256
+    if report.reread:
+        notes = ["relu : sa correspondance a changé depuis le précédent import (lignes comptées une fois)"]
+    else:
+        notes = []
+    report.unknown_values = unknown_values(rejections)
+    if not report.unknown_values:
+        return notes
+    notes.append("valeurs inconnues : " + ", ".join(describe(report.unknown_values)))
+    if mappings is not None:
+        offer = offer_mapping(Path(mappings), source, header, where, report.unknown_values)
+        if offer.path is not None:
+            report.mapping_file = str(offer.path)
+        if offer.sha256 is not None:
+            report.mapping_sha256 = offer.sha256
+        if offer.message:
+            notes.append(offer.message)
+    return notes
+
+
+def _replace(con: duckdb.DuckDBPyConnection, old: int | None, new: int) -> None:
+    if old is not None:
+        ld.supersede(con, old, new)
 
 
 def _conclude(report: FileReport, source: str, dataset: str, notes: list[str]) -> None:
@@ -352,4 +449,5 @@ def _ledger_meta(report: FileReport, started_at) -> dict:
         "message": report.message,
         "started_at": started_at,
         "finished_at": ld.now(),
+        "mapping_sha256": report.mapping_sha256,
     }

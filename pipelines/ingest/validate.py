@@ -36,7 +36,7 @@ _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^not_nullable", "{column} : valeur obligatoire absente sur cette ligne."),
     (r"^date_implausible", "Date invraisemblable pour {column} : « {value} » ({why})."),
     (r"^decision_before_filing", "La décision ({value}) est antérieure au dépôt du dossier{filed}."),
-    (r"^decided_without_date", "Dossier accepté ou refusé sans date de décision."),
+    (r"^decided_without_date", "Dossier décidé (accepté, refusé ou traité) sans date de décision."),
     (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée{scale}."),
 ]
 _HINTS = {

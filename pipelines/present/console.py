@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pipelines.french import fmt_date, fmt_number, fmt_value
 
+UNKNOWN_COLUMNS = {"channel": "Canal", "status": "Statut", "outcome": "Issue"}
+
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
@@ -37,6 +39,12 @@ def print_ingest_summary(reports, warehouse: Path) -> None:
     for r in reports:
         if r.status in ("refused", "partial") or r.unknown_services or ";" in r.message:
             print(f"\n• {Path(r.path).name} ({r.status_label}) : {r.message}")
+        for group in getattr(r, "unknown_values", None) or []:
+            n = group["rows"]
+            label = UNKNOWN_COLUMNS.get(group["column"], group["column"])
+            print(f'    {label} : "{group["value"]}" — {n} ligne{"s" if n > 1 else ""}')
+        if getattr(r, "mapping_file", None) and getattr(r, "unknown_values", None):
+            print(f"    → à compléter : {r.mapping_file}, puis relancez « barometre ingest »")
     taken = [r for r in reports if r.status in ("loaded", "partial")]
     refused = [r for r in reports if r.status == "refused"]
     skipped = [r for r in reports if r.status == "skipped"]

@@ -260,11 +260,35 @@ def test_a_failing_migration_leaves_the_warehouse_byte_identical(v1, monkeypatch
 
 
 def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
-    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [(1, 2), (2, 3)]
+    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [(1, 2), (2, 3), (3, 4)]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
     with pytest.raises(MigrationFailed, match="Aucune mise à niveau connue depuis la version 1"):
         migrations.steps_from(1)
+
+
+def test_a_version_3_warehouse_gets_the_ledger_mapping_column_and_keeps_its_data(work, capsys):
+    con = duckdb.connect(str(WH))
+    con.execute("alter table ingest_files drop column mapping_sha256")
+    con.execute("insert or replace into meta values ('schema_version', '3')")
+    con.close()
+    before = {t: v for t, v in digest(WH).items() if t != "ingest_files"}
+    files = duckdb.connect(str(WH), read_only=True).execute("select count(*) from ingest_files").fetchone()[0]
+    rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
+    assert rc == 1, err  # the built data holds one unknown file, refused again
+    assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)
+    con = duckdb.connect(str(WH), read_only=True)
+    try:
+        assert con.execute("select count(*), count(mapping_sha256) from ingest_files").fetchone() == (
+            files,
+            0,
+        )
+    finally:
+        con.close()
+    after = digest(WH)
+    assert {t: after[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")} == {
+        t: before[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")
+    }
 
 
 # --- the previous release's warehouse --------------------------------------------------------

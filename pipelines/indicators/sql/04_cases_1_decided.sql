@@ -4,7 +4,7 @@
 --
 -- This file: the decided cases every delay measure starts from.
 
--- The cases decided (accepted or rejected) in [start, stop), one row each, with their delay.
+-- The cases decided (accepted, rejected, or decided with the outcome unknown: 'decided') in [start, stop), one row each, with their delay.
 -- `month` is the month of the decision. (The cases' identifiers stay in processing_cases.)
 create or replace macro kpi_decided_cases(start, stop, services := null, channels := null, communes := null) as table
 with
@@ -25,7 +25,7 @@ final as (
         delay_days,
         deadline_days
     from cases
-    where status in ('accepted', 'rejected')
+    where status in ('accepted', 'rejected', 'decided')
         and decided_at is not null
         and (start is null or decided_at >= start::timestamp)
         and (stop is null or decided_at < stop::timestamp)

@@ -1,6 +1,6 @@
 -- Delay moments (mean, share within deadline) and kpi_delay, every delay statistic together.
 
--- Cases decided (accepted or rejected) in [start, stop) by month of decision × service × channel ×
+-- Cases decided (accepted, rejected or decided) in [start, stop) by month of decision × service × channel ×
 -- commune, with the sums the mean delay, its variance and the share within deadline need: the
 -- rows of mart_decided_monthly, which views.py computes from mart_cases for the months that new
 -- or replaced cases touch (created empty here so that the macros below bind).

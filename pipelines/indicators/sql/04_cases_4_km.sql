@@ -2,7 +2,7 @@
 
 -- Kaplan–Meier median delay, counting open cases as censored. Cohort: the cases filed in
 -- [start, stop) (`month` = month of filing), followed up to stop (null: the latest timestamp of
--- the data). A decision (accepted/rejected) before stop is an event at its delay; a case still
+-- the data). A decision (accepted/rejected/decided) before stop is an event at its delay; a case still
 -- open at stop is censored at its age then; a case closed without decision is censored at its
 -- closing. S(t) = Π (1 − d_i / r_i) over event times t_i ≤ t (r_i: cases whose time is ≥ t_i,
 -- censored ones included on ties); the median is the smallest t with S(t) ≤ 0.5, null when the
@@ -42,7 +42,7 @@ followed as (
         case when list_contains(dims, 'commune') then commune end as commune,
         null::varchar as age_band,
         epoch(least(coalesce(decided_at, follow_up_end), follow_up_end) - submitted_at) / 86400.0 as time_days,
-        status in ('accepted', 'rejected') and decided_at < follow_up_end as is_event
+        status in ('accepted', 'rejected', 'decided') and decided_at < follow_up_end as is_event
     from cohort
 ),
 

@@ -10,7 +10,8 @@ leaves out (response id, incomplete responses, undated ``1980-01-01``, ``limesur
 
 ``[target] format = "<built-in source>"`` instead hands the file to a built-in adapter with the
 mapping's constants (e.g. the service of Démarches Simplifiées exports whose names lost the
-procedure).
+procedure) and its ``[values.<column>]``, applied to the values the built-in vocabulary leaves
+as written (the mapping the ingest writes for rows rejected on an unknown value, see ``remedy``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class MappingSpec:
     )  # canonical → {normal form: canonical value}
     constants: dict[str, str] = field(default_factory=dict)
     scale: tuple[float, float] | None = None
+    sha256: str = ""  # the mapping file's content hash, recorded in the ledger with each file it takes
 
 
 class MappingAdapter:
@@ -81,7 +83,7 @@ class MappingAdapter:
         spec = self.spec
         if self.delegate is not None:
             ctx.service_hint = spec.constants.get("service", ctx.service_hint)
-            return self.delegate.map(raw, ctx)
+            return [_with_values(m, spec.values) for m in self.delegate.map(raw, ctx)]
         headers = self._headers(raw)
         f = raw.frame
         exprs = self._base_exprs(f, headers)
@@ -188,7 +190,7 @@ def _for_dataset(
     if dataset == "processing" and "status" not in exprs:
         exprs["status"] = (
             pl.when(exprs.get("decided_at", pl.lit(None, pl.String)).is_not_null())
-            .then(pl.lit("accepted"))
+            .then(pl.lit("decided"))  # decided, outcome unknown (see vocabulary)
             .when(exprs.get("started_at", pl.lit(None, pl.String)).is_not_null())
             .then(pl.lit("in_review"))
             .otherwise(pl.lit("submitted"))
@@ -198,6 +200,23 @@ def _for_dataset(
             STATUS_TO_OUTCOME, default=None, return_dtype=pl.String
         )
     return {c: exprs.get(c, pl.lit(None, pl.String)) for c in columns}
+
+
+def _with_values(mapped: Mapped, values: dict[str, dict[str, str]]) -> Mapped:
+    """A built-in adapter's rows with the mapping's ``[values.<column>]`` applied to the values it
+    left as written (those outside its vocabulary), compared on normal forms."""
+    frame = mapped.frame
+    exprs = []
+    for canonical, table in values.items():
+        if not table or canonical not in frame.columns:
+            continue
+        distinct = frame.get_column(canonical).drop_nulls().unique().to_list()
+        found = {v: table[norm(v)] for v in distinct if norm(v) in table}
+        if found:
+            exprs.append(pl.col(canonical).replace(found).alias(canonical))
+    if not exprs:
+        return mapped
+    return Mapped(mapped.dataset, mapped.source, frame.with_columns(exprs), mapped.rejected)
 
 
 def _num(x: float) -> str:

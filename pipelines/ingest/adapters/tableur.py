@@ -5,16 +5,17 @@ Délai (jours) ; Statut ; Commune ; Tranche d'âge … », ``;``, cp1252 or UTF-
 ``dd/mm/yyyy``, decimal comma. Headers and values go through the French synonym dictionary of
 :mod:`.vocabulary` (« En ligne » → online, « Guichet »/« Accueil » → counter, « Courrier » → mail,
 « Téléphone » → phone, « Courriel » → email, « France Services »/« Accompagné » → assisted;
-« Délivré »/« Accordé »/« Accepté » → accepted, « Refusé » → rejected, « En cours »/« En
-instruction » → in_review, « Déposé » → submitted, « Classé sans suite »/« Annulé » →
-closed_without_decision). Unknown values are kept as written so validation refuses the row with
+« Délivré »/« Accordé »/« Accepté »/« Favorable » → accepted, « Refusé »/« Défavorable » → rejected,
+« Traité »/« Instruit »/« Clôturé » → decided (decided, outcome unknown: see :mod:`.vocabulary`),
+« En cours »/« En attente »/« En instruction » → in_review, « Déposé » → submitted, « Classé sans
+suite »/« Sans suite »/« Abandonné » → closed_without_decision). Unknown values are kept as written so validation refuses the row with
 the list of accepted values (a mapping file's ``[values.…]`` can add them).
 
 Recognised when a filing date and a service column are found, plus a channel, a status, an
 outcome or a decision/instruction date. What it feeds (decision):
 
 - ``processing_cases`` when the file has a decision or instruction date or a status column: the
-  case clock (without a status column: decided → accepted, started → in_review, else submitted);
+  case clock (without a status column: decided → ``decided``, started → in_review, else submitted);
 - ``usage_events`` when it has a channel column: every request with its channel (outcome from an
   « Issue » column, else from the status); that is what the take-up indicator counts.
   A log with both gives both, like Démarches Simplifiées.
@@ -205,11 +206,11 @@ class Tableur:
         if {"decided_at", "started_at", "status"} & set(cols):
             if "status" not in cols:
                 ctx.notes.append(
-                    "pas de colonne « Statut » : dossier décidé = accepté, en instruction s'il a une date d'instruction, sinon déposé"
+                    "pas de colonne « Statut » : dossier décidé (issue non précisée) s'il a une date de décision, en instruction s'il a une date d'instruction, sinon déposé"
                 )
                 common = common.with_columns(
                     pl.when(pl.col("decided_at").is_not_null())
-                    .then(pl.lit("accepted"))
+                    .then(pl.lit("decided"))
                     .when(pl.col("started_at").is_not_null())
                     .then(pl.lit("in_review"))
                     .otherwise(pl.lit("submitted"))

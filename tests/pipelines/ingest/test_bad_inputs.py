@@ -56,7 +56,7 @@ def _rejections(zone) -> list[tuple]:
         (
             "A-2;Acte de naissance;Guichet;10/01/2025;;Délivré;39300;30-44\r\n",
             "decided_at",
-            "Dossier accepté ou refusé sans date de décision.",
+            "Dossier décidé (accepté, refusé ou traité) sans date de décision.",
         ),
         (
             "A-2;Acte de naissance;Guichet;10/01/2025;;En cours;39300;quarante ans\r\n",

@@ -14,6 +14,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.ingest.run import DossierChanges, ingest
+from pipelines.migrations import SCHEMA_VERSION
 from pipelines.rebuild import plan_rebuild, rebuild
 from tests.conftest import FIXTURES
 
@@ -153,7 +154,7 @@ def test_migration_2_to_3_knows_the_procedure_of_loaded_dossiers(drop, tmp_path)
     con.close()
     assert _ingest([FULL], wh)[0].missing_from_export == 2
     con = duckdb.connect(str(wh), read_only=True)
-    assert one(con, "select value from meta where key = 'schema_version'") == [("3",)]
+    assert one(con, "select value from meta where key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
     con.close()
 
 
