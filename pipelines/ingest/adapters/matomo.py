@@ -2,22 +2,31 @@
 
 Accepted: the UI export (CSV or TSV, UTF-16LE with BOM, headers translated into the user's
 language: French or English), the API export (UTF-8, raw metric names ``nb_uniq_visitors``…),
-and page reports (``label`` column, a variable set of metric columns: the known ones are picked by
-name, the others ignored). An empty export (« No data available ») is refused by the reader.
+page reports (label column ``label``, « Nom » in the French interface, « Label » in English; a
+variable set of metric columns: the known ones are picked by name, the others ignored), exports of
+several sites, and the sections of a scheduled e-mail report (cut by ``ingest.sections``; the label
+column of a section is headed by its dimension, « Pays »…: its first column). An empty export
+(« No data available ») is refused by the reader; an interface export in another language
+(German « Besuche », « Eindeutige Besucher »…) is recognised and refused with what to do.
 
 Rules:
 
 - period key: ``YYYY-MM-DD`` (day), ``"YYYY-MM-DD,YYYY-MM-DD"`` (week when it runs Monday to
   Sunday, else range), ``YYYY-MM`` (month), ``YYYY`` (year); an export without a date column
-  covers one range: ``period_type = range`` with the dates taken from the file name when it holds
-  two ISO dates, else left empty;
+  covers one period, read from its file name as Matomo writes it (``matomo_names``: « Exporter _
+  Récapitulatif des visites _ novembre 2024.csv », a scheduled report's « <site> - <période> - … »,
+  or two ISO dates); without one the file is refused with the way to export it with its period;
 - days without data are missing rows in Matomo's exports, not zeros: nothing is invented;
 - percentages ``40 %`` (U+00A0) or ``41%`` → 0.40 / 0.41; ratios keep their dot decimal; durations
   written ``00:03:14`` or ``3 min 14s`` become seconds;
 - a value starting with ``'`` before ``= + - @`` (Matomo's formula guard) loses the ``'``;
 - source = ``matomo``; source_id = report + cleaned label + period, so a later export of the same
-  period updates the row. The report (``VisitsSummary``, ``Actions.getPageUrls``…) comes from the
-  file name, else ``VisitsSummary`` for a table without labels, ``pages`` with labels.
+  period (a re-download « … (1).csv », the same report in the other language) updates the row;
+  when the export names its site (an ``idSite`` column, a scheduled report's site), source_id
+  starts with ``site:<site>|``: one row per site. The report (``VisitsSummary``,
+  ``Actions.getPageUrls``…) comes from the API method in the file name, else from the report title
+  of an interface download or of a scheduled report's section (``matomo_names.REPORT_TITLES``, else
+  the title's slug), else ``VisitsSummary`` for a table without labels, ``pages`` with labels.
 
 Personal data in labels (RGPD). Matomo keeps the query string of page URLs, so a page report carries
 what visitors typed in forms and searches (``/contact/merci?email=…&tel=…``, ``/recherche?q=<name>``)

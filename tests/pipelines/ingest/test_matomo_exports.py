@@ -207,3 +207,23 @@ def test_matomo_export_in_german_is_recognised_and_refused(zone):
         "non reconnu" not in report.message.replace("Matomo reconnu", "")
         and "[mapping]" not in report.message
     )
+
+
+def test_scheduled_report_in_tsv_rejects_a_row_on_its_own_line(zone):
+    text = (
+        "Récapitulatif des visites\n"
+        "Visiteurs uniques\tVisites\tActions\tTaux de rebond\n"
+        "80\t100\t300\t41\u00a0%\n"
+        "\n"
+        "Pays\n"
+        "Pays\tVisites\tActions\tTaux de rebond\n"
+        "France\t90\t280\t40\u00a0%\n"
+        "Belgique\tbeaucoup\t20\t50\u00a0%\n"
+        "\n"
+    )
+    (report,) = zone.ingest(zone.write("Site test - semaine 4 – 10 novembre 2024 - Hebdo.tsv", text))
+    _taken(report, 3, rejected=1)
+    assert zone.one("select line from rejected_rows") == 8
+    assert zone.rows("select distinct period_type, period_start from web_audience") == [
+        ("week", D(2024, 11, 4))
+    ]
