@@ -111,8 +111,15 @@ def map_tables(
             if empty
             else "Le fichier ne contient aucune donnée à importer."
         )
-    if unmatched:
-        names = ", ".join(f"« {r.sheet or r.name} »" for r in unmatched)
+    sections = [r for r in unmatched if r.section]
+    if sections:
+        names = ", ".join(f"« {r.section} »" for r in sections)
+        parts[0].notes.append(
+            f"rapport(s) de l'envoi programmé non repris, faute de mesures d'audience reconnues "
+            f"(visites, actions, visiteurs uniques…) : {names}"
+        )
+    if len(sections) < len(unmatched):
+        names = ", ".join(f"« {r.sheet or r.name} »" for r in unmatched if not r.section)
         parts[0].notes.append(f"feuille(s) ignorée(s), sans format reconnu : {names}")
     return parts
 
@@ -135,7 +142,7 @@ def _one_fate_per_line(parts: list[Part]) -> list[Part]:
 
 
 def _where(raw: RawTable, several: bool) -> str:
-    if raw.member or (several and raw.sheet):
+    if raw.member or (several and (raw.sheet or raw.section)):
         return f"[{raw.where}] "
     return ""
 

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from pipelines.errors import FileRefused
+from pipelines.ingest.sections import report_sections
 
 LINE_COL = "_line"
 SHEET_COL = "_sheet"
@@ -69,6 +70,7 @@ class RawTable:
     )  # (line, n_fields) of rows with a wrong field count
     member: str | None = None  # member name when the table comes from a ZIP archive
     header_line: int = 1  # line of the file (row of the sheet) the header was found on
+    section: str | None = None  # title of its section in a file holding several reports (Matomo)
 
     @property
     def name(self) -> str:
@@ -88,6 +90,8 @@ class RawTable:
             parts.append(f"fichier « {self.member} » de l'archive")
         if self.sheet:
             parts.append(f"feuille « {self.sheet} »")
+        if self.section:
+            parts.append(f"rapport « {self.section} »")
         return ", ".join(parts)
 
     @property
@@ -587,7 +591,7 @@ def read_zip(path: Path, data: bytes | None = None) -> list[RawTable]:
                 if suffix in WORKBOOK_SUFFIXES:
                     tables += read_xlsx(path, content, member=info.filename)
                 else:
-                    tables.append(_read_text_bytes(path, content, member=info.filename))
+                    tables.extend(_read_text_bytes(path, content, member=info.filename))
             except FileRefused as err:
                 raise FileRefused(f"Fichier « {info.filename} » de l'archive : {err}") from err
     return tables
@@ -628,11 +632,21 @@ def check_text_start(text: str) -> None:
         )
 
 
-def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> RawTable:
+def _read_text_bytes(path: Path, data: bytes, *, member: str | None = None) -> list[RawTable]:
     check_first_bytes(data)
     text, encoding = decode(data)
     check_text_start(text)
-    return parse_text(path, text, encoding, member=member)
+    sections = report_sections(text)
+    if sections:
+        tables = []
+        for title, section_text, offset in sections:
+            raw = parse_text(path, section_text, encoding, member=member)
+            raw.section = title
+            raw.frame = raw.frame.with_columns(pl.col(LINE_COL) + offset)
+            raw.ragged = [(line + offset, n) for line, n in raw.ragged]
+            tables.append(raw)
+        return tables
+    return [parse_text(path, text, encoding, member=member)]
 
 
 _XLS_MESSAGE = (
@@ -656,7 +670,7 @@ def read_file(path: Path, data: bytes | None = None) -> list[RawTable]:
         return read_zip(path, data)
     if data is None:
         data = path.read_bytes()
-    return [_read_text_bytes(path, data)]
+    return _read_text_bytes(path, data)
 
 
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")

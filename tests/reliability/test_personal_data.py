@@ -884,9 +884,11 @@ def test_no_personal_data_in_warehouse_exports_or_logs(tmp_path):
     assert "Questions trouvées" in first["results-survey990011_codes_comma.csv"]["message"]
     assert first["contacts_usagers_2025.csv"]["status"] == "refused"
     problems += _leaks(_warehouse_cells(warehouse), "warehouse after the first ingest")
+    offered = [(p.name, p.read_text(encoding="utf-8")) for p in sorted((data / "mappings").glob("*.toml"))]
+    problems += _leaks(offered, "mapping files offered for unknown values")
 
     # 2. with them: every file but the unknown layout loads
-    (data / "mappings").mkdir()
+    (data / "mappings").mkdir(exist_ok=True)  # the first ingest may offer a values mapping there
     (data / "mappings" / "enquete-990011.toml").write_text(LIMESURVEY_MAPPING, encoding="utf-8")
     (data / "mappings" / "enquete-accueil.toml").write_text(
         EXAMPLE_MAPPING.read_text(encoding="utf-8").replace(

@@ -2,22 +2,31 @@
 
 Accepted: the UI export (CSV or TSV, UTF-16LE with BOM, headers translated into the user's
 language: French or English), the API export (UTF-8, raw metric names ``nb_uniq_visitors``…),
-and page reports (``label`` column, a variable set of metric columns: the known ones are picked by
-name, the others ignored). An empty export (« No data available ») is refused by the reader.
+page reports (label column ``label``, « Nom » in the French interface, « Label » in English; a
+variable set of metric columns: the known ones are picked by name, the others ignored), exports of
+several sites, and the sections of a scheduled e-mail report (cut by ``ingest.sections``; the label
+column of a section is headed by its dimension, « Pays »…: its first column). An empty export
+(« No data available ») is refused by the reader; an interface export in another language
+(German « Besuche », « Eindeutige Besucher »…) is recognised and refused with what to do.
 
 Rules:
 
 - period key: ``YYYY-MM-DD`` (day), ``"YYYY-MM-DD,YYYY-MM-DD"`` (week when it runs Monday to
   Sunday, else range), ``YYYY-MM`` (month), ``YYYY`` (year); an export without a date column
-  covers one range: ``period_type = range`` with the dates taken from the file name when it holds
-  two ISO dates, else left empty;
+  covers one period, read from its file name as Matomo writes it (``matomo_names``: « Exporter _
+  Récapitulatif des visites _ novembre 2024.csv », a scheduled report's « <site> - <période> - … »,
+  or two ISO dates); without one the file is refused with the way to export it with its period;
 - days without data are missing rows in Matomo's exports, not zeros: nothing is invented;
 - percentages ``40 %`` (U+00A0) or ``41%`` → 0.40 / 0.41; ratios keep their dot decimal; durations
   written ``00:03:14`` or ``3 min 14s`` become seconds;
 - a value starting with ``'`` before ``= + - @`` (Matomo's formula guard) loses the ``'``;
 - source = ``matomo``; source_id = report + cleaned label + period, so a later export of the same
-  period updates the row. The report (``VisitsSummary``, ``Actions.getPageUrls``…) comes from the
-  file name, else ``VisitsSummary`` for a table without labels, ``pages`` with labels.
+  period (a re-download « … (1).csv », the same report in the other language) updates the row;
+  when the export names its site (an ``idSite`` column, a scheduled report's site), source_id
+  starts with ``site:<site>|``: one row per site. The report (``VisitsSummary``,
+  ``Actions.getPageUrls``…) comes from the API method in the file name, else from the report title
+  of an interface download or of a scheduled report's section (``matomo_names.REPORT_TITLES``, else
+  the title's slug), else ``VisitsSummary`` for a table without labels, ``pages`` with labels.
 
 Personal data in labels (RGPD). Matomo keeps the query string of page URLs, so a page report carries
 what visitors typed in forms and searches (``/contact/merci?email=…&tel=…``, ``/recherche?q=<name>``)
@@ -69,6 +78,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
+from pipelines.errors import FileRefused
 from pipelines.ingest.adapters.base import (
     MapContext,
     Mapped,
@@ -76,8 +86,13 @@ from pipelines.ingest.adapters.base import (
     col,
     find_column,
     norm,
-    slugify,
     split_rejected,
+)
+from pipelines.ingest.adapters.matomo_names import (
+    period_from_name,
+    report_for_title,
+    site_from_name,
+    ui_report_title,
 )
 from pipelines.ingest.coerce import clean_text, parse_number
 from pipelines.ingest.privacy import EMAIL_MASK, EMAIL_RE, PHONE_MASK, PHONE_RE, mask_text
@@ -120,7 +135,46 @@ METRICS: dict[str, tuple[str, ...]] = {
     ),
 }
 PERIOD = ("date", "Date", "Période", "Period")
-LABEL = ("label", "Libellé", "Label")
+# General_ColumnLabel: « Nom » in the French interface, « Label » in English
+LABEL = ("label", "Libellé", "Label", "Nom")
+# the site of a multi-site export (idSite=all): the API's key column, or the idsite metadata
+SITE_ID = (
+    "idSite",
+    "idsite",
+    "ID du site",
+    "Site ID",
+    "metadata_idsite",
+    "Méta-données: idsite",
+    "Metadata: idsite",
+)
+# interface exports in another language: recognised by their metric headers, refused
+OTHER_LANGUAGES = (
+    "Besuche",
+    "Eindeutige Besucher",
+    "Aktionen",
+    "Absprünge",
+    "Absprungrate",
+    "Aktionen pro Besuch",
+    "Benutzer",
+    "Besuche mit Konversionen",
+    "Maximale Aktionen pro Besuch",
+    "Visitas",
+    "Visitantes únicos",
+    "Visitatori unici",
+    "Unieke bezoekers",
+    "Bezoeken",
+)
+NO_PERIOD = (
+    "Export Matomo sans période : le fichier n'a pas de colonne « Date » et son nom (« {name} ») ne dit pas "
+    "la période couverte, or une ligne d'audience sans période ne peut pas être comptée. Téléchargez de nouveau "
+    "le rapport depuis Matomo sans renommer le fichier (Matomo le nomme « Exporter _ <rapport> _ <période>.csv »), "
+    "ou exportez-le avec une colonne de date : choisissez une plage de dates avec la période « jour », « semaine » "
+    "ou « mois » (API : period=day&date=AAAA-MM-JJ,AAAA-MM-JJ)."
+)
+OTHER_LANGUAGE = (
+    "export Matomo reconnu, langue non gérée : exportez l'interface en français ou en anglais "
+    "(Matomo › Paramètres personnels › Langue), ou passez par l'API (format=CSV, noms de colonnes bruts)."
+)
 DURATIONS = ("sum_visit_length_s", "avg_time_on_site_s")
 MODULES = (
     "VisitsSummary",
@@ -141,7 +195,6 @@ MODULES = (
     "UserId",
 )
 API_METHOD = re.compile(r"(?P<module>[A-Z][A-Za-z]+)\.(?P<method>get[A-Za-z]*)")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # reports whose labels are URLs (Actions.getPageUrls, getEntryPageUrls, getOutlinks, getDownloads…)
 URL_REPORT = re.compile(r"\.get\w*(?:Url|Outlink|Download)")
 URL_LIKE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|/|www\.)")
@@ -192,20 +245,36 @@ class Matomo:
             "sum_visit_length_s",
             "max_actions",
         }
-        return len(metrics) >= 2 and bool(strong & set(metrics) or find_column(raw.header, *LABEL))
+        if len(metrics) >= 2 and bool(
+            strong & set(metrics) or find_column(raw.header, *LABEL) or _section_label(raw, metrics)
+        ):
+            return True
+        return _other_language(raw.header)
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         f = raw.frame
         metrics = _metric_columns(raw.header)
+        if len(metrics) < 2 and _other_language(raw.header):
+            raise FileRefused(OTHER_LANGUAGE)
         period_col = find_column(raw.header, *PERIOD)
-        label_col = find_column(raw.header, *LABEL)
-        report = report_name(raw.name, has_label=label_col is not None)
+        label_col = find_column(raw.header, *LABEL) or _section_label(raw, metrics)
+        site_col = find_column(raw.header, *SITE_ID)
+        if raw.section:
+            report = report_for_title(raw.section)
+        else:
+            title = ui_report_title(raw.name)
+            report = (
+                report_for_title(title)
+                if title and not API_METHOD.search(raw.name)
+                else report_name(raw.name, has_label=label_col is not None)
+            )
         periods = _periods(f, period_col, raw.name)
+        site = col(f, site_col).str.strip_chars() if site_col else pl.lit(site_from_name(raw.name), pl.String)
         key = col(f, period_col).str.strip_chars()
         label = col(f, label_col).str.strip_chars().str.replace(r"^'([=+\-@])", "${1}")
         if period_col is None:
             kind, start, end = (
-                pl.lit("range"),
+                pl.lit(periods["type"][None]),
                 pl.lit(periods["start"][None], pl.String),
                 pl.lit(periods["end"][None], pl.String),
             )
@@ -216,6 +285,7 @@ class Matomo:
                 for k in ("type", "start", "end", "key")
             )
         frame = f.select(
+            site.alias("_site"),
             pl.lit(SOURCE).alias("source"),
             pl.lit(report).alias("report"),
             label.alias("_raw_label"),
@@ -239,13 +309,25 @@ class Matomo:
             ),
         )
         frame = _clean_labels(frame, report, ctx.notes)
+        # the site is part of the key when the export names it (several sites, a scheduled report)
         frame = frame.with_columns(
-            pl.format("{}|{}|{}", pl.lit(report), pl.col("label").fill_null(""), pl.col("_pkey")).alias(
-                "source_id"
+            pl.when(pl.col("_site").is_not_null())
+            .then(
+                pl.format(
+                    "site:{}|{}|{}|{}",
+                    pl.col("_site"),
+                    pl.lit(report),
+                    pl.col("label").fill_null(""),
+                    pl.col("_pkey"),
+                )
             )
+            .otherwise(pl.format("{}|{}|{}", pl.lit(report), pl.col("label").fill_null(""), pl.col("_pkey")))
+            .alias("source_id")
         )
         frame, merge_rejected = _merge(frame, metrics, ctx.notes)
-        unused = [h for h in raw.header if h not in metrics.values() and h not in (period_col, label_col)]
+        unused = [
+            h for h in raw.header if h not in metrics.values() and h not in (period_col, label_col, site_col)
+        ]
         if unused:
             ctx.notes.append(
                 f"colonnes Matomo non reprises : {', '.join(unused[:12])}{'…' if len(unused) > 12 else ''}"
@@ -253,6 +335,23 @@ class Matomo:
         return [
             Mapped("web_audience", SOURCE, frame.select(*COLUMNS, LINE_COL), (*rejected, *merge_rejected))
         ]
+
+
+def _section_label(raw: RawTable, metrics: dict[str, str]) -> str | None:
+    """A scheduled report's section heads its label column with the dimension (« Pays »…): its
+    first column, when that column is neither a metric nor the date."""
+    if not raw.section or not raw.header:
+        return None
+    first = raw.header[0]
+    if first in metrics.values() or find_column([first], *PERIOD, *SITE_ID):
+        return None
+    return first
+
+
+def _other_language(header: list[str]) -> bool:
+    """Two or more metric headers of Matomo's interface in a language other than French or English."""
+    wanted = {norm(h) for h in OTHER_LANGUAGES}
+    return sum(norm(h) in wanted for h in header) >= 2
 
 
 def clean_label(label: str, url_report: bool = False) -> tuple[str, bool, bool]:
@@ -493,12 +592,13 @@ def _periods(frame: pl.DataFrame, period_col: str | None, file_name: str) -> dic
     """Per distinct period key: its type, first and last day, and its part of ``source_id``."""
     out: dict[str, dict] = {"type": {}, "start": {}, "end": {}, "key": {}}
     if period_col is None:
-        dates = ISO_DATE.findall(file_name)
-        start, end = (dates[0], dates[1]) if len(dates) >= 2 else (None, None)
-        out["start"][None], out["end"][None] = start, end
-        out["key"][None] = (
-            f"range:{start}_{end}" if start else f"range:{slugify(file_name.rsplit('.', 1)[0])}"
-        )
+        found = period_from_name(file_name)
+        if found is None:
+            raise FileRefused(NO_PERIOD.format(name=file_name))
+        kind, start, end = found
+        out["type"][None] = kind
+        out["start"][None], out["end"][None] = start.isoformat(), end.isoformat()
+        out["key"][None] = f"{kind}:{start.isoformat()}" if kind != "range" else f"range:{start}_{end}"
         return out
     for value in frame.get_column(period_col).drop_nulls().unique().to_list():
         parsed = parse_period(value)

@@ -348,6 +348,8 @@ def test_every_fixture_is_taken_or_refused_with_a_reason(zone):
         == {
             "RECONSTRUCTED_Liste-des-autorisations-durbanisme-creant-des-logements.2025-05_subset.csv",  # Sitadel: decided not to load
             "matomo_Exporter_Referrers_day_2025-05-08_fr.csv",  # No data available
+            "recapitulatif-visites.csv",  # Matomo download renamed: no period left
+            "Export _ Besuchsübersicht _ November 2024.csv",  # Matomo in German
             "results-survey456789_codes_semicolon.csv",  # LimeSurvey without a mapping
             "results-survey456789_default-full-text_comma.csv",
             "results-survey778899_tab.csv",
