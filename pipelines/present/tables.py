@@ -17,6 +17,7 @@ INGEST_STATUS = {
     "partial": "⚠ chargé, lignes écartées",
     "refused": "✖ refusé",
     "skipped": "– déjà chargé",
+    "superseded": "↻ relu depuis (correspondance modifiée)",
 }
 DATASET_NAMES = {
     "usage_events": "demandes",

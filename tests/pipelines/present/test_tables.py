@@ -49,3 +49,28 @@ def test_review_table_puts_status_first_and_states_significance():
     assert table["Statut"][0] == "✔ En bonne voie"
     assert table["Évolution"][0] == "−18,6\u00a0j, significative (p <\u00a00,001)"
     assert table["n (réf.)"][0] == "2\u202f590"
+
+
+def test_every_ledger_status_has_french_words():
+    """The Données page shows every status the ingest writes in words, never its code."""
+    import datetime as dt
+
+    from pipelines.ingest.run import STATUS_LABELS
+    from pipelines.present.tables import ingest_table
+
+    history = pl.DataFrame(
+        {
+            "started_at": [dt.datetime(2026, 11, 2, 9, 30)] * len(STATUS_LABELS),
+            "path": [f"data/f{i}.csv" for i in range(len(STATUS_LABELS))],
+            "source": ["fichier-canonique"] * len(STATUS_LABELS),
+            "dataset": ["usage_events"] * len(STATUS_LABELS),
+            "status": list(STATUS_LABELS),
+            "rows_read": [1] * len(STATUS_LABELS),
+            "rows_loaded": [1] * len(STATUS_LABELS),
+            "rows_rejected": [0] * len(STATUS_LABELS),
+            "message": [None] * len(STATUS_LABELS),
+        }
+    )
+    shown = ingest_table(history)["Statut"].to_list()
+    assert not set(shown) & set(STATUS_LABELS), shown
+    assert "↻ relu depuis (correspondance modifiée)" in shown
