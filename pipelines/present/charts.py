@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pipelines.french import (
+    DAYS,
+    MONTHS,
+    SHORT_MONTHS,
     fmt_date,
     fmt_delta,
     fmt_int,
@@ -47,36 +50,10 @@ LOCALE = {
         "date": "%d/%m/%Y",
         "time": "%H:%M:%S",
         "periods": ["", ""],
-        "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+        "days": [DAYS[-1], *DAYS[:-1]],  # d3 weeks start on Sunday
         "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-        "months": [
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        "shortMonths": [
-            "janv.",
-            "févr.",
-            "mars",
-            "avr.",
-            "mai",
-            "juin",
-            "juil.",
-            "août",
-            "sept.",
-            "oct.",
-            "nov.",
-            "déc.",
-        ],
+        "months": list(MONTHS),
+        "shortMonths": list(SHORT_MONTHS),
     },
 }
 PALETTE = [
