@@ -13,6 +13,7 @@ import re
 from pipelines.ingest.adapters.base import norm
 from pipelines.ingest.adapters.tableur import log_source
 from pipelines.ingest.adapters.vocabulary import ALLOWED_VALUES, BUILT_IN_VALUES, guess_columns, is_personal
+from pipelines.ingest.headers import column_ref, mapping_name, repeated
 from pipelines.ingest.privacy import EMAIL_RE, PHONE_RE
 from pipelines.ingest.read import RawTable
 from schemas import DATASETS
@@ -67,9 +68,21 @@ def mapping_template(
     source: str | None = None,
     preset: dict[str, str | None] | None = None,
     skip: list[str] | tuple[str, ...] = (),
+    groups: list[tuple[str, list[str]]] | None = None,
 ) -> str:
-    """A mapping file for this table, pre-filled from header synonyms, ready to be completed."""
+    """A mapping file for this table, pre-filled from header synonyms, ready to be completed.
+
+    ``groups`` (a questionnaire's questions: label, columns) lists each question once, and only a
+    question's own column is guessed for a canonical column (never a subquestion of an array). Every
+    header is written by the one name that designates its column (:func:`headers.mapping_name`).
+    """
     questions = [h for h in raw.header if h not in skip]
+    guessable = [h for h in questions if any(h == q for q, _ in groups)] if groups is not None else questions
+    repeats = {c for cols in repeated(raw.header).values() for c in cols}
+
+    def name(h: str) -> str:
+        return toml_str(mapping_name(h, raw.header))
+
     wanted = [
         "source_id",
         "submitted_at",
@@ -89,7 +102,7 @@ def mapping_template(
     ]
     guessed = {k: v for k, v in (preset or {}).items() if v}
     for k, v in guess_columns(
-        [h for h in questions if h not in guessed.values()], [w for w in wanted if w not in guessed]
+        [h for h in guessable if h not in guessed.values()], [w for w in wanted if w not in guessed]
     ).items():
         guessed.setdefault(k, v)
     dataset = dataset or _guess_dataset(raw, guessed)
@@ -98,15 +111,15 @@ def mapping_template(
     source = source or log_source(raw.name).replace("tableur", "mon-outil", 1)
     # the file is recognised by columns the mapping uses anyway (never a personal one)
     anchors = (
-        [h for h in guessed.values() if h not in (preset or {}).values()][:3]
-        or [h for h in questions if not is_personal(h)][:2]
+        [h for h in guessed.values() if h not in (preset or {}).values() and h not in repeats][:3]
+        or [h for h in questions if not is_personal(h) and h not in repeats][:2]
         or raw.header[:1]
     )
     lines = [
         f"# Correspondance pour « {raw.name} » : enregistrez ce texte dans data/mappings/{source}.toml,",
         "# vérifiez chaque ligne, complétez les « ??? » (ou supprimez la ligne), puis relancez l'import.",
         "[match]",
-        f"columns = [{', '.join(toml_str(a) for a in anchors)}]",
+        f"columns = [{', '.join(name(a) for a in anchors)}]",
         "[target]",
         f"dataset = {toml_str(dataset)}  # usage (demandes) | processing (dossiers et délais) | survey (enquêtes)",
         f"source = {toml_str(source)}",
@@ -124,7 +137,7 @@ def mapping_template(
         ):
             continue
         if canonical in guessed:
-            lines.append(f"{canonical} = {toml_str(guessed[canonical])}")
+            lines.append(f"{canonical} = {name(guessed[canonical])}")
         elif canonical in REQUIRED.get(dataset, ()) and canonical in ("service", "channel"):
             lines.append(
                 f'# {canonical} = "???"  # obligatoire : nom de la colonne, ou une valeur fixe dans [constants]'
@@ -133,9 +146,26 @@ def mapping_template(
             lines.append(f'# {canonical} = "???"  # obligatoire : nom de la colonne du fichier')
         else:
             lines.append(f'# {canonical} = "???"')
-    unused = [h for h in questions if h not in guessed.values()]
-    if unused:
-        lines.append("# Colonnes du fichier non reprises : " + ", ".join(toml_str(h) for h in unused[:40]))
+    if groups is not None:
+        left = [(q, cols) for q, cols in groups if not set(cols) & set(guessed.values())]
+        if left:
+            lines.append(
+                "# Questions non reprises : "
+                + " ; ".join(
+                    name(cols[0]) if cols == [q] else f"{q} : {', '.join(name(c) for c in cols)}"
+                    for q, cols in left[:40]
+                )
+            )
+    else:
+        unused = [h for h in questions if h not in guessed.values()]
+        if unused:
+            lines.append("# Colonnes du fichier non reprises : " + ", ".join(name(h) for h in unused[:40]))
+    for cols in repeated(raw.header).values():
+        lines.append(
+            f"# L'en-tête {toml_str(cols[0])} est celui de {len(cols)} colonnes : "
+            + ", ".join(f"{name(c)} = {column_ref(c, raw.header)}" for c in cols)
+            + " (écrivez le nom de la bonne colonne)."
+        )
     if dataset == "survey":
         lo, hi = _scale_guess(raw, guessed.get("score_raw"))
         lines += ["[scale]  # échelle de la note score_raw", f"min = {lo}", f"max = {hi}"]

@@ -279,16 +279,29 @@ def sniff_head(text: str, delimiter: str | None = None) -> tuple[str, Head | Non
 
 
 def dedupe_header(header: list[str]) -> list[str]:
-    """Column names as the frame holds them: empty ones named, repeated ones numbered."""
+    """Column names as the frame holds them: empty ones named, repeated ones numbered.
+
+    « Commentaire », « Commentaire (2) »…: a header repeated, or equal to an earlier one but for case
+    and accents, gets the next free number, so no two names share a normal form (a mapping's name
+    then designates one column, see :mod:`pipelines.ingest.headers`).
+    """
+    from pipelines.ingest.adapters.base import norm  # base imports this module
+
     seen: dict[str, int] = {}
+    taken: set[str] = set()
     out = []
     for i, h in enumerate(header):
         name = h or f"colonne_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
+        key = norm(name)
+        if key in taken:
+            n = seen.get(key, 1) + 1
+            while norm(f"{name} ({n})") in taken:
+                n += 1
+            seen[key] = n
+            name = f"{name} ({n})"
         else:
-            seen[name] = 1
+            seen[key] = 1
+        taken.add(norm(name))
         out.append(name)
     return out
 

@@ -33,6 +33,7 @@ from pipelines.ingest.adapters.vocabulary import (
     normalise_communes,
 )
 from pipelines.ingest.coerce import parse_number
+from pipelines.ingest.headers import AmbiguousHeader, ambiguity_reason, resolve
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 from schemas import DATASETS
@@ -72,8 +73,7 @@ class MappingAdapter:
             fnmatch.fnmatch(n.lower(), spec.filename.lower()) for n in (raw.name, raw.container or "") if n
         ):
             return False
-        found = {norm(h) for h in raw.header}
-        if not all(norm(c) in found for c in spec.match_columns):
+        if not all(_present(c, raw.header) for c in spec.match_columns):
             return False
         if self.delegate is not None:
             return self.delegate.matches(raw)
@@ -110,10 +110,19 @@ class MappingAdapter:
         return out
 
     def _headers(self, raw: RawTable) -> dict[str, str]:
-        by_norm = {norm(h): h for h in raw.header}
         out = {}
         for canonical, candidates in self.spec.columns.items():
-            found = next((by_norm[norm(c)] for c in candidates if norm(c) in by_norm), None)
+            found = None
+            for c in candidates:
+                try:
+                    found = resolve(c, raw.header)
+                except AmbiguousHeader as err:
+                    raise FileRefused(
+                        f"Le fichier de correspondance {self.spec.path.name}, clé [columns] {canonical} : "
+                        + ambiguity_reason(err, raw.header)
+                    ) from err
+                if found:
+                    break
             if found is None:
                 raise FileRefused(
                     f"Le fichier de correspondance {self.spec.path.name} attend la colonne « {candidates[0]} » "
@@ -134,6 +143,14 @@ class MappingAdapter:
         for canonical, value in spec.constants.items():
             exprs[canonical] = pl.lit(value)
         return exprs
+
+
+def _present(name: str, header: list[str]) -> bool:
+    """A [match] column is there (a repeated header is there too: it only tells the file apart)."""
+    try:
+        return resolve(name, header) is not None
+    except AmbiguousHeader:
+        return True
 
 
 def _translated(

@@ -27,6 +27,7 @@ import polars as pl
 
 from pipelines.errors import FileRefused
 from pipelines.ingest.adapters.base import MapContext, Mapped, find_column, norm
+from pipelines.ingest.headers import mapping_name
 from pipelines.ingest.mapping_template import mapping_template
 from pipelines.ingest.read import RawTable
 
@@ -141,6 +142,35 @@ def question_columns(raw: RawTable) -> list[str]:
     return [h for h in raw.header if norm(h) not in SYSTEM]
 
 
+# LimeSurvey's headings for a subquestion (array, multiple choice, « other », comment): the question
+# code then ``[SQCODE]`` in code mode, the question text then `` [Sub-question text]`` in full text
+CODE_SUB = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)\[([^\[\]]+)\]$")
+TEXT_SUB = re.compile(r"^(.*\S) \[([^\[\]]+)\]$")
+
+
+def questions(raw: RawTable) -> list[tuple[str, list[str]]]:
+    """The questionnaire's questions, each once: (question code or text, its columns in order).
+
+    A question's subquestion columns (``SATIS[SQ001]``, « Êtes-vous satisfait de… [L'accueil] »)
+    go under it. Two questions with the same text (« Commentaire » in two groups) stay two questions:
+    LimeSurvey writes the same heading twice, the reader numbers the second (« Commentaire (2) »).
+    """
+    out: dict[str, list[str]] = {}
+    for h in question_columns(raw):
+        m = CODE_SUB.match(h) or TEXT_SUB.match(h)
+        out.setdefault(m[1] if m else h, []).append(h)
+    return list(out.items())
+
+
+def _listed(raw: RawTable, groups: list[tuple[str, list[str]]]) -> str:
+    def one(q: str, cols: list[str]) -> str:
+        if cols == [q]:
+            return f"« {mapping_name(q, raw.header)} »"
+        return f"« {q} » ({len(cols)} colonnes : " + ", ".join(f"« {c} »" for c in cols) + ")"
+
+    return ", ".join(one(q, cols) for q, cols in groups[:40])
+
+
 def response_defaults(raw: RawTable) -> dict[str, pl.Expr]:
     """Canonical expressions a LimeSurvey export always allows (a mapping may override them)."""
     ident = find_column(raw.header, *ID)
@@ -174,8 +204,8 @@ class LimeSurvey:
                 "responded_at": find_column(raw.header, *SUBMITDATE),
             },
             skip=[h for h in raw.header if norm(h) in SYSTEM],
+            groups=questions(raw),
         )
-        questions = question_columns(raw)
         language = (
             "export LimeSurvey reconnu, langue non gérée (en-têtes en allemand) : le fichier de correspondance "
             "ci-dessous, pré-réglé pour les enquêtes, permet de l'importer (ou exportez les réponses en français "
@@ -188,7 +218,7 @@ class LimeSurvey:
             + f"Export LimeSurvey reconnu (questionnaire {source.removeprefix('limesurvey-') if source != 'limesurvey' else 'sans numéro'}, "
             f"{raw.frame.height} réponse(s)), mais Baromètre ne peut pas deviner quelle question porte la note de satisfaction, "
             f"sur quelle échelle, ni ce que signifient les codes de réponse. Questions trouvées : "
-            + ", ".join(f"« {q} »" for q in questions[:40])
+            + _listed(raw, questions(raw))
             + ". Enregistrez ce fichier de correspondance dans data/mappings/ (par exemple "
             f"data/mappings/{source}.toml), complétez-le, puis relancez l'import :\n{template}"
         )

@@ -353,6 +353,8 @@ def test_every_fixture_is_taken_or_refused_with_a_reason(zone):
             "results-survey456789_codes_semicolon.csv",  # LimeSurvey without a mapping
             "results-survey456789_default-full-text_comma.csv",
             "results-survey778899_tab.csv",
+            "results-survey612345_full-text_repeated.csv",
+            "results-survey612346_codes_subquestions.csv",
         }
     )
     for r in reports.values():

@@ -233,3 +233,71 @@ def test_limesurvey_tab_export_in_english_with_a_0_to_10_scale(zone):
     ) == ("online", 9.0, True, "Great")
     assert zone.one("select score_10, satisfied from survey_responses where source_id = '12'") == (6.0, False)
     assert zone.one("select comment from survey_responses where source_id = '14'") == "Parfait\tmerci"
+
+
+# --- LimeSurvey: each question once, each column by one name ----------------------------------
+
+
+def _template(zone, name: str) -> str:
+    (report,) = zone.ingest(*zone.add(name))
+    assert report.status == "refused"
+    return report.message[report.message.index("[match]") :]
+
+
+def test_limesurvey_template_names_a_repeated_question_text_once_per_column(zone):
+    text = _template(zone, "results-survey612345_full-text_repeated.csv")
+    assert 'comment = "Commentaire (1)"' in text and '"Commentaire (2)"' in text
+    assert '"Commentaire"' not in text.replace(
+        'L\'en-tête "Commentaire"', ""
+    )  # never the bare, ambiguous name
+    assert 'score_raw = "Sur une échelle de 1 à 5' in text  # not one subquestion of an array
+    # the completed template loads every complete response, each comment from its own column
+    body = text.replace("[constants]", '[constants]\nservice = "accueil-mairie"')
+    body = body.replace('# "À l\'accueil de la mairie" = "???"', '"À l\'accueil de la mairie" = "counter"')
+    zone.mapping("limesurvey-612345.toml", body)
+    (report,) = zone.ingest(zone.data / "results-survey612345_full-text_repeated.csv")
+    assert (report.status, report.rows_loaded) == ("loaded", 4)
+    assert zone.rows("select source_id, comment from survey_responses order by source_id") == [
+        ("1", "Accueil souriant."),
+        ("2", None),
+        ("3", None),
+        ("4", "Rien à signaler"),
+    ]
+
+
+def test_limesurvey_template_lists_each_question_once_with_its_subquestions(zone):
+    (report,) = zone.ingest(*zone.add("results-survey612346_codes_subquestions.csv"))
+    questions = report.message[report.message.index("Questions trouvées") : report.message.index("[match]")]
+    assert questions.count("« SATIS »") == 1 and questions.count("« DEMARCHE »") == 1
+    assert "« SATIS[SQ001] », « SATIS[SQ002] », « SATIS[SQ003] »" in questions
+    text = report.message[report.message.index("[match]") :]
+    assert 'channel = "CANAL"' in text and 'score_raw = "NOTE"' in text
+    assert "service = " not in text.replace('# service = "???"', "")  # no subquestion guessed as a service
+    assert text.count('"SATIS[SQ002]"') == 1
+
+
+def test_mapping_naming_a_repeated_header_is_refused_with_its_columns(zone):
+    zone.mapping(
+        "enquete.toml",
+        """
+[match]
+columns = ["Sur une échelle de 1 à 5, quelle note globale donnez-vous à ce service ?"]
+[target]
+dataset = "survey"
+[columns]
+score_raw = "Sur une échelle de 1 à 5, quelle note globale donnez-vous à ce service ?"
+comment = "Commentaire"
+[scale]
+min = 1
+max = 5
+[constants]
+service = "accueil-mairie"
+""",
+    )
+    (report,) = zone.ingest(*zone.add("results-survey612345_full-text_repeated.csv"))
+    assert report.status == "refused"
+    assert "clé [columns] comment" in report.message
+    assert "« Commentaire » est celui de 2 colonnes" in report.message
+    assert "colonne 12 (L)" in report.message and "colonne 14 (N)" in report.message
+    assert "« Commentaire (1) »" in report.message and "« Commentaire (2) »" in report.message
+    assert zone.one("select count(*) from survey_responses") == 0

@@ -209,3 +209,9 @@ def test_first_bytes_check_and_head_sniff_shared_by_both_speeds():
     assert (head.header, head.skip_records, head.skip_lines) == (["a", "b", "b"], 2, 2)
     assert read.dedupe_header(head.header) == ["a", "b", "b (2)"]
     assert read.sniff_head("\n\n")[1] is None
+
+
+def test_dedupe_header_gives_each_column_a_name_of_its_own():
+    # a header already named like a numbered repeat, and one that differs only by case and accents
+    assert read.dedupe_header(["b", "b", "b (2)"]) == ["b", "b (2)", "b (2) (2)"]
+    assert read.dedupe_header(["Catégorie", "categorie", ""]) == ["Catégorie", "categorie (2)", "colonne_3"]
