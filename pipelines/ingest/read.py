@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 import polars as pl
 
 from pipelines.errors import FileRefused
+from pipelines.ingest.normal_form import norm
 from pipelines.ingest.sections import report_sections
 
 LINE_COL = "_line"
@@ -285,8 +286,6 @@ def dedupe_header(header: list[str]) -> list[str]:
     and accents, gets the next free number, so no two names share a normal form (a mapping's name
     then designates one column, see :mod:`pipelines.ingest.headers`).
     """
-    from pipelines.ingest.adapters.base import norm  # base imports this module
-
     seen: dict[str, int] = {}
     taken: set[str] = set()
     out = []

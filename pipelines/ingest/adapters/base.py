@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import polars as pl
 
+from pipelines.ingest.normal_form import norm
 from pipelines.ingest.read import LINE_COL, RawTable
 
 Rejection = tuple[int | None, str | None, str, str | None, str]
@@ -66,20 +66,6 @@ class Adapter(Protocol):
 
     # optional: ``affinity(raw) -> float`` (0–1), how much of its layout an adapter that matches
     # headers by synonyms finds in a table; used instead of the signature for « closest format »
-
-
-def norm(text: str) -> str:
-    """Header/value normal form for matching: lower case, no accents, straight apostrophes, single spaces."""
-    text = (
-        text.replace("’", "'")
-        .replace("‘", "'")
-        .replace("\u00a0", " ")
-        .replace("\u202f", " ")
-        .replace("°", "o")
-    )
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def slugify(text: str) -> str:
