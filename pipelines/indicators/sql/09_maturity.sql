@@ -5,7 +5,8 @@
 -- they gave to the theme's items, « ne sait pas » (null level) excluded; a respondent who answered
 -- « ne sait pas » to every item of a theme has no score for it and is not counted. The theme score is
 -- the mean of the respondents' scores, with its Student 95 % interval over respondents
--- (mean ± t(0.975, n − 1) · sd / √n), n = respondents; a single respondent has no interval.
+-- (mean ± t(0.975, n − 1) · sd / √n), n = respondents, cut to the scale (0 to 5, as the NPS interval
+-- is cut to −100…100); a single respondent has no interval.
 -- below_min: fewer respondents than the referential's min_respondents (flagged, never hidden).
 create or replace macro kpi_maturity() as table
 with
@@ -47,8 +48,8 @@ select
     s.wave,
     s."group",
     s.score,
-    case when s.n > 1 then s.score - coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n) end as ci_low,
-    case when s.n > 1 then s.score + coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n) end as ci_high,
+    case when s.n > 1 then greatest(0.0, s.score - coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)) end as ci_low,
+    case when s.n > 1 then least(5.0, s.score + coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)) end as ci_high,
     s.n,
     th.min_respondents,
     s.n < th.min_respondents as below_min
