@@ -94,7 +94,7 @@ def test_scores_equal_hand_computation(loaded):
     # a2 2 / 1 = 2; a3 answered « ne sait pas » only: no score, not counted.
     # all: n = 4, mean = (3.5 + 5 + 1 + 2) / 4 = 2.875; squared deviations 0.625² + 2.125² + 1.875²
     # + 0.875² = 9.1875, sd = √(9.1875 / 3) = 1.75; half-width t(0.975, 3) · 1.75 / √4
-    score, lo, hi, n, below = s[("GOV", "all")]
+    score, lo, hi, n, _ = s[("GOV", "all")]
     half = T975[3] * 1.75 / 2
     assert (n, score) == (4, pytest.approx(2.875))
     assert lo == pytest.approx(2.875 - half)  # 0.0904

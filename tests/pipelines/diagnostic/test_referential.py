@@ -71,6 +71,6 @@ def test_too_few_items_refused(tmp_path):
         "",
     )
     with pytest.raises(
-        PlanError, match="themes\\[8\\].items » : 3 à 6 affirmations attendues par thème, 2 trouvée"
+        PlanError, match=r"themes\[8\]\.items » : 3 à 6 affirmations attendues par thème, 2 trouvée"
     ):
         load_referential(path)
