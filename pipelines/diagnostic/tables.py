@@ -8,6 +8,7 @@ import duckdb
 
 from pipelines.diagnostic.referential import Referential, load_referential
 
+REFERENTIAL_TABLES = ("maturity_themes", "maturity_items", "maturity_levels")
 DDL = """
 create table if not exists maturity_themes (
     theme varchar primary key,
@@ -31,9 +32,11 @@ comment on table maturity_levels is 'Échelle 0–5 du référentiel de maturit�
 """
 
 
-def create_maturity_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The three tables, if missing (empty)."""
-    con.execute(DDL).fetchall()
+def create_maturity_tables(con: duckdb.DuckDBPyConnection, only: str | None = None) -> None:
+    """The three tables (or the one named ``only``), if missing (empty)."""
+    for statement in DDL.split(";"):
+        if statement.strip() and (only is None or f" {only} " in statement):
+            con.execute(statement).fetchall()
 
 
 def load_referential_tables(con: duckdb.DuckDBPyConnection, referential: Referential | None = None) -> None:
