@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.diagnostic.tables import REFERENTIAL_TABLES, create_maturity_tables
 from pipelines.errors import BarometreError
 from pipelines.warehouse import read_connection
 from schemas import DATASETS
@@ -24,6 +25,7 @@ DATED_TABLES = {
     "processing_cases": "submitted_at",
     "survey_responses": "responded_at",
     "web_audience": "period_start",
+    "maturity_answers": "wave",
 }
 CANONICAL = {ds.table: ds for ds in DATASETS.values()}
 OTHER_TABLES = (
@@ -35,6 +37,7 @@ OTHER_TABLES = (
     "plan_funding",
     "plan_phases",
     "plan_services",
+    *REFERENTIAL_TABLES,
 )
 
 
@@ -98,13 +101,17 @@ def attach_parquet(con: duckdb.DuckDBPyConnection, folder: Path, authority: str 
         if not any((folder / table).glob("**/*.parquet")):
             if table in CANONICAL:
                 con.execute(f"create or replace view {table} as {_empty_select(table)}").fetchall()
+            elif table in REFERENTIAL_TABLES:  # an export from before the maturity tables: empty ones
+                create_maturity_tables(con, only=table)
             continue
         glob = str(folder / table / "**" / "*.parquet").replace("'", "''")
         where = f" where authority = '{authority_key(authority)}'" if authority else ""
         dated = table in DATED_TABLES
         drop = "year, authority" if dated else "authority"
         types = "{'year': integer, 'authority': varchar}" if dated else "{'authority': varchar}"
+        # the referential is the same row in every member's export: once
+        distinct = "distinct " if table in REFERENTIAL_TABLES else ""
         con.execute(
-            f"create or replace view {table} as select * exclude ({drop}) from read_parquet('{glob}', "
+            f"create or replace view {table} as select {distinct}* exclude ({drop}) from read_parquet('{glob}', "
             f"hive_partitioning = true, hive_types = {types}, union_by_name = true){where}"
         ).fetchall()

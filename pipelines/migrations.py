@@ -27,9 +27,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.absence_tables import create_absence_tables
+from pipelines.diagnostic.tables import create_maturity_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -85,6 +86,18 @@ def _ledger_mapping_column(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table ingest_files add column if not exists mapping_sha256 varchar").fetchall()
 
 
+def _maturity_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 5 holds the maturity self-assessment: the answers (``maturity_answers``, from its
+    Pandera model) and the referential in use (``maturity_themes``, ``maturity_items``,
+    ``maturity_levels``; ``ensure_schema`` fills them)."""
+    from schemas import DATASETS
+
+    ds = DATASETS["maturity"]
+    cols = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in ds.sql_columns())
+    con.execute(f"create table if not exists {ds.table} ({cols}, file_id bigint not null)").fetchall()
+    create_maturity_tables(con)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -103,6 +116,12 @@ MIGRATIONS: list[Migration] = [
         4,
         "registre des fichiers : empreinte du fichier de correspondance appliqué",
         _ledger_mapping_column,
+    ),
+    Migration(
+        4,
+        5,
+        "autoévaluation de maturité numérique : réponses et référentiel en usage",
+        _maturity_tables,
     ),
 ]
 

@@ -31,6 +31,7 @@ import duckdb
 
 from pipelines import migrations
 from pipelines.absence_tables import create_absence_tables
+from pipelines.diagnostic.tables import load_referential_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 LEDGER_DDL = """
@@ -80,7 +81,7 @@ def dataset_ddl() -> str:
     for ds in DATASETS.values():
         cols = ",\n    ".join(f"{name} {sql_type}" for name, sql_type, _ in ds.sql_columns())
         parts.append(f"create table if not exists {ds.table} (\n    {cols},\n    file_id bigint not null\n);")
-        parts.append(f"comment on table {ds.table} is '{ds.label}';")
+        parts.append(f"comment on table {ds.table} is '{ds.label.replace(chr(39), chr(39) * 2)}';")
         for name, _, desc in ds.sql_columns():
             parts.append(f"comment on column {ds.table}.{name} is '{desc.replace(chr(39), chr(39) * 2)}';")
     return "\n".join(parts)
@@ -93,6 +94,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL).fetchall()
     con.execute(dataset_ddl()).fetchall()
     create_absence_tables(con)
+    load_referential_tables(con)
     if fresh:
         migrations.set_version(con)
 

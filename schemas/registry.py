@@ -11,6 +11,7 @@ from functools import cached_property
 
 import polars as pl
 
+from schemas.maturity import MaturityAnswer
 from schemas.pandera_polars import pa
 from schemas.processing import ProcessingCase
 from schemas.survey import SurveyResponse
@@ -30,7 +31,9 @@ LINEAGE = ("source", "source_id")
 
 @dataclass(frozen=True)
 class Dataset:
-    name: str  # canonical dataset name used in mappings: usage | processing | survey | web_audience
+    name: (
+        str  # canonical dataset name used in mappings: usage | processing | survey | web_audience | maturity
+    )
     table: str
     label: str  # French, for users
     model: type[pa.DataFrameModel]
@@ -68,6 +71,12 @@ DATASETS: dict[str, Dataset] = {
         Dataset("processing", "processing_cases", "dossiers instruits (délais)", ProcessingCase),
         Dataset("survey", "survey_responses", "réponses aux enquêtes de satisfaction", SurveyResponse),
         Dataset("web_audience", "web_audience", "audience web (Matomo)", WebAudience),
+        Dataset(
+            "maturity",
+            "maturity_answers",
+            "réponses à l'autoévaluation de maturité numérique",
+            MaturityAnswer,
+        ),
     )
 }
 

@@ -260,7 +260,12 @@ def test_a_failing_migration_leaves_the_warehouse_byte_identical(v1, monkeypatch
 
 
 def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
-    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [(1, 2), (2, 3), (3, 4)]
+    assert [(m.from_version, m.to_version) for m in migrations.steps_from(1)] == [
+        (1, 2),
+        (2, 3),
+        (3, 4),
+        (4, 5),
+    ]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
     with pytest.raises(MigrationFailed, match="Aucune mise à niveau connue depuis la version 1"):
@@ -289,6 +294,52 @@ def test_a_version_3_warehouse_gets_the_ledger_mapping_column_and_keeps_its_data
     assert {t: after[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")} == {
         t: before[t] for t in before if t in ("processing_cases", "usage_events", "rejected_rows")
     }
+
+
+def test_a_version_4_warehouse_gets_the_maturity_tables_and_keeps_its_data(work, capsys):
+    con = duckdb.connect(str(WH))
+    for table in ("maturity_answers", "maturity_themes", "maturity_items", "maturity_levels"):
+        con.execute(f"drop table {table}")
+    con.execute("insert or replace into meta values ('schema_version', '4')")
+    con.close()
+    before = digest(WH)
+    step = migrations.steps_from(4)
+    assert [(m.from_version, m.to_version) for m in step] == [(4, 5)]
+    rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
+    assert rc == 1, err  # the built data holds one unknown file, refused again
+    assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)
+    con = duckdb.connect(str(WH), read_only=True)
+    try:
+        assert con.execute("select count(*) from maturity_answers").fetchone() == (0,)
+        assert con.execute("select count(*) from maturity_items").fetchone()[0] == 38
+        assert con.execute("select count(*) from maturity_themes").fetchone()[0] == 10
+    finally:
+        con.close()
+    after = digest(WH)
+    kept = ("processing_cases", "usage_events", "survey_responses", "rejected_rows")
+    assert {t: after[t] for t in kept if t in before} == {t: before[t] for t in kept if t in before}
+
+
+def test_the_maturity_step_alone_creates_the_tables():
+    con = duckdb.connect()
+    try:
+        con.execute(migrations.META_DDL)
+        next(m for m in migrations.MIGRATIONS if m.from_version == 4).apply(con)
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert {"maturity_answers", "maturity_themes", "maturity_items", "maturity_levels"} <= tables
+        columns = [r[0] for r in con.execute("describe maturity_answers").fetchall()]
+        assert columns[:8] == [
+            "source",
+            "source_id",
+            "wave",
+            "respondent_group",
+            "respondent_key",
+            "item",
+            "level",
+            "commune",
+        ]
+    finally:
+        con.close()
 
 
 # --- the previous release's warehouse --------------------------------------------------------

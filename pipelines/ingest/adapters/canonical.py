@@ -56,4 +56,5 @@ class CanonicalAdapter:
         return [Mapped(self.dataset.name, DEFAULT_SOURCE, out)]
 
 
-CANONICAL_ADAPTERS = [CanonicalAdapter(d) for d in DATASETS.values()]
+# maturity answers have their own canonical adapter (``maturity``: hashed respondents, referential checks)
+CANONICAL_ADAPTERS = [CanonicalAdapter(d) for d in DATASETS.values() if d.name != "maturity"]

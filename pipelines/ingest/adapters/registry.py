@@ -12,6 +12,7 @@ from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
 from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
+from pipelines.ingest.adapters.maturity import MaturityCanonical
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
 from pipelines.ingest.read import RawTable
@@ -23,6 +24,7 @@ ADAPTERS: list[Adapter] = [
     Matomo(),
     Sitadel(),
     *CANONICAL_ADAPTERS,
+    MaturityCanonical(),
     Tableur(),
 ]
 
