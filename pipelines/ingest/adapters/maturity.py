@@ -102,6 +102,17 @@ class MaturityCanonical(CanonicalAdapter):
         )
         out = out.with_columns(respondent_keys(out["respondent_key"], ctx.salt))
         out = out.with_columns(
-            pl.format("{}/{}/{}", pl.col("wave"), pl.col("respondent_key"), pl.col("item")).alias("source_id")
+            pl.format("{}/{}/{}", _wave_key(pl.col("wave")), pl.col("respondent_key"), pl.col("item")).alias(
+                "source_id"
+            )
         )
         return [Mapped(self.dataset.name, DEFAULT_SOURCE, out, tuple(rej_level + rej_item))]
+
+
+def _wave_key(wave: pl.Expr) -> pl.Expr:
+    """The wave as ISO date text for the key, whatever the file wrote (« 15/01/2026 », « 2026-01-15 »,
+    « 2026-01-15 00:00:00 »): the same answer in two spellings of its wave is one row, not two."""
+    text = wave.str.strip_chars()
+    iso = text.str.replace(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", "$3-$2-$1")
+    iso = iso.str.replace(r"^(\d{4})-(\d)-", "$1-0$2-").str.replace(r"-(\d)$", "-0$1")
+    return iso.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T].*$", "$1")

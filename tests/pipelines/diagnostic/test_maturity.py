@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 import duckdb
+import polars as pl
 import pytest
 
 from tests.pipelines.ingest.conftest import DropZone
@@ -85,6 +86,28 @@ def test_idempotent_and_a_later_file_updates(loaded):
         )
         == 1
     )
+
+
+def test_a_wave_written_the_french_way_is_the_same_wave(loaded):
+    zone, _ = loaded
+    n = zone.one("select count(*) from maturity_answers")
+    path = zone.write(
+        "correction-fr.csv",
+        "wave,respondent_group,respondent_key,item,level\n15/01/2026,agent,a2,GOV-2,3\n"
+        "2026-01-15 00:00:00,agent,a2,GOV-1,3\n",
+    )
+    (report,) = zone.ingest(path)
+    assert (report.rows_loaded, report.rows_new) == (2, 0), report.message  # both known answers, updated
+    assert zone.one("select count(*) from maturity_answers") == n
+
+
+def test_wave_key_spellings():
+    from pipelines.ingest.adapters.maturity import _wave_key
+
+    got = pl.DataFrame(
+        {"w": ["15/01/2026", "5/1/2026", "2026-01-15", " 2026-01-15T10:00:00 ", "2026-1-5"]}
+    ).select(_wave_key(pl.col("w")))["w"]
+    assert got.to_list() == ["2026-01-15", "2026-01-05", "2026-01-15", "2026-01-15", "2026-01-05"]
 
 
 def test_scores_equal_hand_computation(loaded):
