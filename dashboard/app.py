@@ -15,6 +15,7 @@ from dashboard.access import require_login  # noqa: E402
 from dashboard.context import page_guard, sidebar_context  # noqa: E402
 from dashboard.navigation import pages  # noqa: E402
 from dashboard.warmup import start as start_warmup  # noqa: E402
+from dashboard.warmup import wait as wait_for_warmup  # noqa: E402
 
 # Streamlit's page shell declares English: screen readers would read the French text with English rules
 # (WCAG 3.1.1, RGAA 8.3). Run on every page, it sets the document's language; its own element is hidden
@@ -31,6 +32,7 @@ if not require_login():
 nav = st.navigation(pages())
 st.set_page_config(page_title=f"{nav.title} · Baromètre")  # each page its own title (WCAG 2.4.2)
 st.html(FRENCH_DOCUMENT, unsafe_allow_javascript=True)
+wait_for_warmup()  # a page never imports a library while the background thread is importing it
 with page_guard():
     sidebar_context()
 with page_guard():

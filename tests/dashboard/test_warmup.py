@@ -18,6 +18,20 @@ def test_warmup_loads_the_heavy_libraries_once_in_the_background():
     assert fresh_python(code) == "[] 1 True"
 
 
+def test_wait_returns_once_the_background_imports_are_over():
+    """Pages run only after the background imports (two threads importing the same packages can be
+    handed a partly initialised module); before any start, waiting returns at once."""
+    code = (
+        "import sys\n"
+        "import dashboard.warmup as w\n"
+        "w.wait()\n"
+        "early = [m for m in w.MODULES if m in sys.modules]\n"
+        "w.start(); w.wait()\n"
+        "print(early, all(m in sys.modules for m in w.MODULES), w._thread.is_alive())\n"
+    )
+    assert fresh_python(code) == "[] True False"
+
+
 def test_overview_imports_neither_altair_nor_pandera():
     """The first page's import path stays light: Altair (~0.5 s) and Pandera with pandas (~1.5 s)
     are imported only by the pages and commands that use them."""
