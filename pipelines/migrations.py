@@ -30,7 +30,7 @@ from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import create_maturity_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -98,6 +98,18 @@ def _maturity_tables(con: duckdb.DuckDBPyConnection) -> None:
     create_maturity_tables(con)
 
 
+def _diagnostic_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 6 holds the rest of the diagnostic: the inventory (``equipment``), the territory's
+    communes (``territory``) and the consultations' results (``consultation_items``), each from its
+    Pandera model."""
+    from schemas import DATASETS
+
+    for name in ("equipment", "territory", "consultation"):
+        ds = DATASETS[name]
+        cols = ", ".join(f"{col} {sql_type}" for col, sql_type, _ in ds.sql_columns())
+        con.execute(f"create table if not exists {ds.table} ({cols}, file_id bigint not null)").fetchall()
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -122,6 +134,12 @@ MIGRATIONS: list[Migration] = [
         5,
         "autoévaluation de maturité numérique : réponses et référentiel en usage",
         _maturity_tables,
+    ),
+    Migration(
+        5,
+        6,
+        "diagnostic : inventaire des équipements, communes du territoire, consultations citoyennes",
+        _diagnostic_tables,
     ),
 ]
 

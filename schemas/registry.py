@@ -11,6 +11,7 @@ from functools import cached_property
 
 import polars as pl
 
+from schemas.diagnostic import ConsultationItem, Equipment, TerritoryRow
 from schemas.maturity import MaturityAnswer
 from schemas.pandera_polars import pa
 from schemas.processing import ProcessingCase
@@ -33,6 +34,7 @@ LINEAGE = ("source", "source_id")
 class Dataset:
     name: (
         str  # canonical dataset name used in mappings: usage | processing | survey | web_audience | maturity
+        # | equipment | territory | consultation
     )
     table: str
     label: str  # French, for users
@@ -76,6 +78,11 @@ DATASETS: dict[str, Dataset] = {
             "maturity_answers",
             "réponses à l'autoévaluation de maturité numérique",
             MaturityAnswer,
+        ),
+        Dataset("equipment", "equipment", "inventaire des équipements et plateformes", Equipment),
+        Dataset("territory", "territory", "communes du territoire (données ouvertes)", TerritoryRow),
+        Dataset(
+            "consultation", "consultation_items", "résultats des consultations citoyennes", ConsultationItem
         ),
     )
 }

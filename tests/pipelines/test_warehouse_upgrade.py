@@ -265,6 +265,7 @@ def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
         (2, 3),
         (3, 4),
         (4, 5),
+        (5, 6),
     ]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
@@ -304,7 +305,7 @@ def test_a_version_4_warehouse_gets_the_maturity_tables_and_keeps_its_data(work,
     con.close()
     before = digest(WH)
     step = migrations.steps_from(4)
-    assert [(m.from_version, m.to_version) for m in step] == [(4, 5)]
+    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6)]
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
     assert rc == 1, err  # the built data holds one unknown file, refused again
     assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)
@@ -374,3 +375,16 @@ def test_rebuild_works_on_an_old_warehouse_and_on_a_migrated_one(v1, tmp_path, c
     rc, _, err = cli(capsys, "rebuild", "--data-dir", "data")
     assert rc == 0, err
     assert digest(WH) == migrated
+
+
+def test_the_diagnostic_step_alone_creates_the_inventory_territory_and_consultation_tables():
+    con = duckdb.connect()
+    try:
+        con.execute(migrations.META_DDL)
+        next(m for m in migrations.MIGRATIONS if m.from_version == 5).apply(con)
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert {"equipment", "territory", "consultation_items"} <= tables
+        cols = [r[0] for r in con.execute("describe territory").fetchall()]
+        assert cols[:4] == ["source", "source_id", "commune", "year"] and cols[-1] == "file_id"
+    finally:
+        con.close()
