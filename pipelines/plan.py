@@ -127,6 +127,32 @@ class Action:
     funding: tuple[Funding, ...]
     deliverables: tuple[str, ...]
     indicators: tuple[str, ...]
+    # what the action addresses, for the diagnostic's priorities (blind spots): catalogue services,
+    # communes (INSEE codes) and maturity themes it names explicitly; services are also reached
+    # through the scope of its linked indicators (see ``addressed_services``)
+    services: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Priorities:
+    """Weights of the diagnostic's priority rankings (``[priorities]``; documented defaults: every
+    component weighs 1). A weight of 0 leaves a component shown but out of the score."""
+
+    offline_volume: float = 1.0
+    take_up_gap: float = 1.0
+    delay_vs_deadline: float = 1.0
+    dissatisfaction: float = 1.0
+    demand: float = 1.0
+    # communes: offline share of requests crossed with digital fragility (IFN)
+    commune_offline_share: float = 1.0
+    commune_fragility: float = 1.0
+    # a service or commune ranked within the first ``top`` that no action addresses is a blind spot
+    top: int = 5
+
+    SERVICE_COMPONENTS = ("offline_volume", "take_up_gap", "delay_vs_deadline", "dissatisfaction", "demand")
+    COMMUNE_COMPONENTS = ("commune_offline_share", "commune_fragility")
 
 
 @dataclass(frozen=True)
@@ -144,6 +170,13 @@ class Plan:
     indicators: tuple[Indicator, ...]
     actions: tuple[Action, ...]
     raw: dict = field(repr=False, default_factory=dict)
+    # ``[authority] communes``: the INSEE codes of the authority's communes (empty: not said); the
+    # territory's national files keep only these rows when given
+    communes: tuple[str, ...] = ()
+    # ``[diagnostic] referential``: the authority's own maturity referential (TOML, same layout as
+    # the shipped one), relative to the plan file; None: the shipped referential
+    referential: Path | None = None
+    priorities: Priorities = field(default_factory=Priorities)
 
     def indicator(self, ind_id: str) -> Indicator:
         for ind in self.indicators:
@@ -159,6 +192,13 @@ class Plan:
 
     def funders(self) -> list[str]:
         return sorted({f.funder for a in self.actions for f in a.funding})
+
+    def addressed_services(self, action: Action) -> tuple[str, ...]:
+        """Services an action addresses: those it names, then those scoped by its linked indicators."""
+        named = list(action.services)
+        for ind_id in action.indicators:
+            named.extend(self.indicator(ind_id).scope["services"])
+        return tuple(dict.fromkeys(named))
 
 
 class _Locator:
@@ -337,6 +377,13 @@ def load_plan(path: Path) -> Plan:
     refs["indicators"] = {ind.id for ind in indicators}
     actions = tuple(_action(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "actions")))
     _unique(r, "actions", [a.id for a in actions])
+    communes = _codes(r, authority, "communes", "authority", None)
+    diagnostic = r.get(doc, "diagnostic", dict, "diagnostic", required=False, default={})
+    referential = r.get(diagnostic, "referential", str, "diagnostic", required=False)
+    if referential is not None:
+        referential = (path.parent / referential).resolve()
+        if not referential.is_file():
+            r.fail(f"le référentiel « {referential} » est introuvable.", "diagnostic", None, "referential")
     return Plan(
         path=path,
         authority=authority,
@@ -351,7 +398,45 @@ def load_plan(path: Path) -> Plan:
         indicators=indicators,
         actions=actions,
         raw=doc,
+        communes=communes,
+        referential=referential,
+        priorities=_priorities(r, doc),
     )
+
+
+def _codes(r: _Reader, d: dict, key: str, table: str, index: int | None) -> tuple[str, ...]:
+    """A list of INSEE codes (text: « 01001 », « 2A004 »), checked."""
+    values = r.get(d, key, list, table, index, required=False, default=[])
+    for v in values:
+        if not isinstance(v, str) or not re.fullmatch(INSEE_PATTERN[1:-1], v):
+            r.fail(
+                f"« {v!r} » : un code INSEE s'écrit entre guillemets, 5 caractères (« 01001 », « 2A004 »).",
+                table,
+                index,
+                key,
+            )
+    return tuple(dict.fromkeys(values))
+
+
+def _priorities(r: _Reader, doc: dict) -> Priorities:
+    t = "priorities"
+    raw = r.get(doc, t, dict, t, required=False, default={})
+    known = {f.name for f in fields(Priorities)}
+    for key in raw:
+        if key not in known:
+            r.fail(f"poids « {key} » inconnu ; poids possibles : {', '.join(sorted(known))}.", t, None, key)
+    values = {}
+    for key in known - {"top"}:
+        weight = r.get(raw, key, float, t, required=False, default=1.0)
+        if weight < 0:
+            r.fail("un poids ne peut pas être négatif.", t, None, key)
+        values[key] = weight
+    top = r.get(raw, "top", int, t, required=False, default=5)
+    if top < 1:
+        r.fail("« top » compte les premiers du classement : 1 au moins.", t, None, "top")
+    if not any(values[k] for k in Priorities.SERVICE_COMPONENTS):
+        r.fail("au moins un poids des services doit être positif.", t, None, None)
+    return Priorities(**values, top=top)
 
 
 def _tables(r: _Reader, doc: dict, name: str) -> list[dict]:
@@ -611,6 +696,15 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
     if start and end and end < start:
         r.fail("la fin de l'action précède son début.", t, i, "end")
     deliverables = r.get(d, "deliverables", list, t, i, required=False, default=[])
+    targets = r.get(d, "services", list, t, i, required=False, default=[])
+    for slug in targets:
+        if refs["services"] and slug not in refs["services"]:
+            r.fail(f"le service « {slug} » n'existe pas dans [[services]].", t, i, "services")
+    themes = r.get(d, "themes", list, t, i, required=False, default=[])
+    if not all(isinstance(x, str) for x in themes):
+        r.fail(
+            "« themes » est une liste d'identifiants de thèmes du référentiel (« INCL »…).", t, i, "themes"
+        )
     return Action(
         id=action_id,
         label=r.get(d, "label", str, t, i),
@@ -623,6 +717,9 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
         funding=tuple(funding),
         deliverables=tuple(str(x) for x in deliverables),
         indicators=linked,
+        services=tuple(dict.fromkeys(str(x) for x in targets)),
+        communes=_codes(r, d, "communes", t, i),
+        themes=tuple(dict.fromkeys(themes)),
     )
 
 
@@ -660,6 +757,9 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "indicators": pl.List(pl.String),
     },
     "plan_funding": {"action_id": pl.String, "funder": pl.String, "amount": pl.Float64},
+    # what each action addresses (kind: service, commune, theme), services through linked indicators included
+    "plan_action_targets": {"action_id": pl.String, "kind": pl.String, "target": pl.String},
+    "plan_communes": {"commune": pl.String},
     "plan_phases": {"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
     "plan_axes": {"axis_id": pl.String, "label": pl.String},
     "plan_reviews": {
@@ -723,6 +823,17 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             for a in plan.actions
             for f in a.funding
         ],
+        "plan_action_targets": [
+            {"action_id": a.id, "kind": kind, "target": target}
+            for a in plan.actions
+            for kind, targets in (
+                ("service", plan.addressed_services(a)),
+                ("commune", a.communes),
+                ("theme", a.themes),
+            )
+            for target in targets
+        ],
+        "plan_communes": [{"commune": c} for c in plan.communes],
         "plan_phases": [
             {"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases
         ],
