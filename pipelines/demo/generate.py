@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from pipelines.demo.diagnostic import write_diagnostic
 from schemas.registry import DATASETS
 
 DEMO_START = datetime.date(2022, 1, 1)
@@ -459,6 +460,7 @@ def write_demo(data_dir: Path, seed: int = 42, scale: float = 1.0) -> DemoFiles:
     for name, frame in frames.items():
         paths[name] = exports / f"{DATASETS[name].table}.csv"
         frame.write_csv(paths[name], datetime_format="%Y-%m-%d %H:%M:%S")
+    write_diagnostic(exports)
     plan = data_dir / "plan.toml"
     shutil.copyfile(PLAN_FILE, plan)
     return DemoFiles(

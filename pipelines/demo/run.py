@@ -24,7 +24,7 @@ def prepare_demo(demo_dir: Path, seed: int = 42, scale: float = 1.0, progress=No
 
     demo_dir = Path(demo_dir).expanduser()
     marker = demo_dir / "demo.json"
-    wanted = {"seed": seed, "scale": scale, "generator": 1}
+    wanted = {"seed": seed, "scale": scale, "generator": 2}
     files_ok = (demo_dir / "plan.toml").exists() and (demo_dir / "exports").is_dir()
     try:
         if not (files_ok and marker.exists() and json.loads(marker.read_text()) == wanted):
