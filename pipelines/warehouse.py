@@ -31,7 +31,7 @@ import duckdb
 
 from pipelines import migrations
 from pipelines.absence_tables import create_absence_tables
-from pipelines.diagnostic.tables import load_referential_tables
+from pipelines.diagnostic.tables import ensure_referential_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 LEDGER_DDL = """
@@ -94,7 +94,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL).fetchall()
     con.execute(dataset_ddl()).fetchall()
     create_absence_tables(con)
-    load_referential_tables(con)
+    ensure_referential_tables(con)
     if fresh:
         migrations.set_version(con)
 

@@ -108,12 +108,23 @@ def _theme(raw: object, k: int, path: Path, seen_items: set[str]) -> Theme:
     return Theme(tid, label, tuple(oecd), tuple(items))
 
 
+def _french_toml(err: tomllib.TOMLDecodeError) -> str:
+    """The TOML error with its place in French: « … (ligne 12, colonne 8) »."""
+    text = str(err)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if m:
+        text = text[: m.start()].strip() + f" (ligne {m[1]}, colonne {m[2]})"
+    return text
+
+
 def parse_referential(text: str, path: Path) -> Referential:
     """The referential from its TOML text, validated (PlanError in French naming the key)."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise PlanError(f"Référentiel de maturité {path.name} illisible (TOML) : {err}") from err
+        raise PlanError(
+            f"Référentiel de maturité {path.name} illisible (TOML) : {_french_toml(err)}"
+        ) from err
     version = str(doc.get("version", "")).strip() or "sans version"
     title = _text(doc, "titre", "", path)
     mini = doc.get("min_respondents")
@@ -154,3 +165,30 @@ def load_referential(path: Path | None = None) -> Referential:
     if not path.exists():
         raise PlanError(f"Référentiel de maturité introuvable : {path}.")
     return _load(path.resolve(), path.stat().st_mtime_ns)
+
+
+def plan_referential_path(plan_path: Path | None) -> Path | None:
+    """The referential a plan names (``[diagnostic] referential``, relative to the plan file), None
+    when the plan names none or cannot be read (the plan's own validation reports that)."""
+    if plan_path is None or not Path(plan_path).is_file():
+        return None
+    try:
+        doc = tomllib.loads(Path(plan_path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return None
+    diagnostic = doc.get("diagnostic")
+    value = diagnostic.get("referential") if isinstance(diagnostic, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return (Path(plan_path).parent / value.strip()).resolve()
+
+
+def referential_in_use(plan_path: Path | None) -> Referential:
+    """The plan's own referential when it names one (PlanError in French if it is missing or
+    broken), else the shipped one."""
+    own = plan_referential_path(plan_path)
+    if own is not None and not own.is_file():
+        raise PlanError(
+            f"Référentiel de maturité introuvable : {own} (clé « referential » de la section [diagnostic] du plan)."
+        )
+    return load_referential(own)

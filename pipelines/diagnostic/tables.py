@@ -1,6 +1,8 @@
 """Warehouse tables of the maturity referential in use (``maturity_themes``, ``maturity_items``,
-``maturity_levels``), so that any SQL client can recompute a score: created and refilled by
-``ensure_schema`` and created by the schema's step 4 → 5 (:mod:`pipelines.migrations`)."""
+``maturity_levels``), so that any SQL client can recompute a score: created by the schema's step
+4 → 5 (:mod:`pipelines.migrations`), filled by ``ensure_schema`` when empty (the shipped referential),
+and refilled by every ingest with the referential in use (the plan's ``[diagnostic] referential``,
+else the shipped one)."""
 
 from __future__ import annotations
 
@@ -56,3 +58,11 @@ def load_referential_tables(con: duckdb.DuckDBPyConnection, referential: Referen
         [(i.id, i.theme, i.statement) for t in ref.themes for i in t.items],
     )
     con.executemany("insert into maturity_levels values (?, ?)", list(enumerate(ref.levels)))
+
+
+def ensure_referential_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables, filled with the shipped referential when empty (a referential an ingest loaded
+    from the plan stays: the next ingest refills them with the referential in use)."""
+    create_maturity_tables(con)
+    if con.execute("select count(*) from maturity_themes").fetchone()[0] == 0:
+        load_referential_tables(con)

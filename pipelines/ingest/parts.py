@@ -77,7 +77,7 @@ def map_tables(
         if adapter is None:
             unmatched.append(raw)
             continue
-        ctx = MapContext(salt=salt)
+        ctx = MapContext(salt=salt, referential=catalogue.maturity_referential)
         if raw.header_line > 1:
             ctx.notes.append(header_note(raw))
         try:

@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.errors import FileRefused, NotStreamable
+from pipelines.diagnostic.referential import plan_referential_path, referential_in_use
+from pipelines.diagnostic.tables import load_referential_tables
+from pipelines.errors import FileRefused, NotStreamable, PlanError
 from pipelines.ingest import absences, stream
 from pipelines.ingest import load as ld
 from pipelines.ingest.adapters import detect
@@ -139,6 +141,12 @@ def ingest(
     reports: list[FileReport] = [
         FileReport(path=str(p), sha256="", size_bytes=0, message=m) for p, m in mapping_errors
     ]
+    try:  # the maturity referential in use: the plan's own, else the shipped one
+        catalogue.maturity_referential = referential_in_use(plan_path)
+    except PlanError as err:
+        catalogue.maturity_referential = err
+        where = plan_referential_path(plan_path) or plan_path
+        reports.append(FileReport(path=str(where), sha256="", size_bytes=0, message=str(err)))
     if wait_seconds is None:
         from pipelines import settings
 
@@ -155,6 +163,8 @@ def ingest(
             from pipelines.plan import load_plan_tables
 
             load_plan_tables(con, plan_path)
+        if not isinstance(catalogue.maturity_referential, PlanError):
+            load_referential_tables(con, catalogue.maturity_referential)
         changes = dossiers if dossiers is not None else DossierChanges()
         if restore_pruned is not None:
             changes.restored = absences.restore(con, restore_pruned)

@@ -24,6 +24,9 @@ class Catalogue:
     lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
     # punctuation-free key → slug: « Demande_d_acte_de_naissance » (JDMA file names) finds « Demande d'acte de naissance »
     loose: dict[str, str] = field(default_factory=dict)
+    # the maturity referential in use (or the PlanError that stopped loading it), set by ``ingest``
+    # and handed to the adapters through ``MapContext.referential``
+    maturity_referential: object | None = None
 
     @classmethod
     def from_entries(cls, entries: list[dict]) -> Catalogue:

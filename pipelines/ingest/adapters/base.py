@@ -47,6 +47,9 @@ class MapContext:
     salt: bytes = b""
     # what a cumulative export shows of its whole (Démarches Simplifiées: ``absences.ExportScope``)
     scope: object | None = None
+    # the maturity referential in use (``pipelines.diagnostic.referential.Referential``, the plan's
+    # own or the shipped one), or the PlanError that stopped loading it; None: the shipped one
+    referential: object | None = None
 
 
 class Adapter(Protocol):

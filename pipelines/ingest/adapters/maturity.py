@@ -15,6 +15,7 @@ import hashlib
 import polars as pl
 
 from pipelines.diagnostic.referential import Referential, load_referential
+from pipelines.errors import FileRefused
 from pipelines.ingest.adapters.base import MapContext, Mapped, col, split_rejected, translate, vocabulary
 from pipelines.ingest.adapters.canonical import DEFAULT_SOURCE, CanonicalAdapter
 from pipelines.ingest.read import LINE_COL, RawTable
@@ -64,49 +65,69 @@ class MaturityCanonical(CanonicalAdapter):
         return set(self.dataset.required) - {"source", "source_id"}
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
-        frame = raw.frame
-        level = col(frame, "level").str.strip_chars()
-        dont_know = level.is_null() | (level == "") | level.str.to_lowercase().is_in(list(DONT_KNOW))
-        out = frame.select(
-            col(frame, "source").fill_null(DEFAULT_SOURCE).alias("source"),
-            col(frame, "wave").alias("wave"),
-            translate(frame, "respondent_group", GROUPS).alias("respondent_group"),
-            col(frame, "respondent_key").alias("respondent_key"),
-            col(frame, "item").str.strip_chars().str.to_uppercase().alias("item"),
-            pl.when(dont_know).then(None).otherwise(level).alias("level"),
-            col(frame, "commune").alias("commune"),
-            pl.col(LINE_COL),
+        return [map_answers(raw.frame, referential_of(ctx, self._referential), ctx.salt)]
+
+
+def referential_of(ctx: MapContext, default: Referential | None = None) -> Referential:
+    """The referential in use for this file: the ingest's (the plan's own), else ``default``, else
+    the shipped one; a broken plan referential refuses the file with its French reason."""
+    ref = ctx.referential
+    if isinstance(ref, Exception):
+        raise FileRefused(
+            f"Réponses d'autoévaluation de maturité non importées : le référentiel du plan est invalide. {ref}"
         )
-        out, rej_level = split_rejected(
-            out,
-            pl.col("level").is_not_null() & ~pl.col("level").str.contains(r"^-?\d+([.,]0+)?$"),
-            "level",
-            "level_not_integer",
-            pl.col("level"),
-            pl.format(
-                "Niveau « {} » : un nombre entier de 0 à 5 est attendu, ou « ne sait pas ».", pl.col("level")
-            ),
-        )
-        items = list(self.referential.items)
-        out, rej_item = split_rejected(
-            out,
-            pl.col("item").is_not_null() & ~pl.col("item").is_in(items),
-            "item",
-            "item_not_in_referential",
+    return ref or default or load_referential()
+
+
+def map_answers(
+    frame: pl.DataFrame, referential: Referential, salt: bytes, source: str = DEFAULT_SOURCE
+) -> Mapped:
+    """Canonical-named answer rows (``wave, respondent_group, respondent_key, item, level`` as text,
+    optional ``commune``, ``source``, and ``_line``) → the ``maturity_answers`` rows and the rows
+    refused with their French reason: NSP kept as null, respondent ids hashed, items checked
+    against ``referential``."""
+    level = col(frame, "level").str.strip_chars()
+    dont_know = level.is_null() | (level == "") | level.str.to_lowercase().is_in(list(DONT_KNOW))
+    out = frame.select(
+        col(frame, "source").fill_null(source).alias("source"),
+        col(frame, "wave").alias("wave"),
+        translate(frame, "respondent_group", GROUPS).alias("respondent_group"),
+        col(frame, "respondent_key").alias("respondent_key"),
+        col(frame, "item").str.strip_chars().str.to_uppercase().alias("item"),
+        pl.when(dont_know).then(None).otherwise(level).alias("level"),
+        col(frame, "commune").alias("commune"),
+        pl.col(LINE_COL),
+    )
+    out, rej_level = split_rejected(
+        out,
+        pl.col("level").is_not_null() & ~pl.col("level").str.contains(r"^-?\d+([.,]0+)?$"),
+        "level",
+        "level_not_integer",
+        pl.col("level"),
+        pl.format(
+            "Niveau « {} » : un nombre entier de 0 à 5 est attendu, ou « ne sait pas ».", pl.col("level")
+        ),
+    )
+    items = list(referential.items)
+    out, rej_item = split_rejected(
+        out,
+        pl.col("item").is_not_null() & ~pl.col("item").is_in(items),
+        "item",
+        "item_not_in_referential",
+        pl.col("item"),
+        pl.format(
+            "L'affirmation « {} » n'existe pas dans le référentiel de maturité « {} ».",
             pl.col("item"),
-            pl.format(
-                "L'affirmation « {} » n'existe pas dans le référentiel de maturité « {} ».",
-                pl.col("item"),
-                pl.lit(self.referential.title),
-            ),
+            pl.lit(referential.title),
+        ),
+    )
+    out = out.with_columns(respondent_keys(out["respondent_key"], salt))
+    out = out.with_columns(
+        pl.format("{}/{}/{}", _wave_key(pl.col("wave")), pl.col("respondent_key"), pl.col("item")).alias(
+            "source_id"
         )
-        out = out.with_columns(respondent_keys(out["respondent_key"], ctx.salt))
-        out = out.with_columns(
-            pl.format("{}/{}/{}", _wave_key(pl.col("wave")), pl.col("respondent_key"), pl.col("item")).alias(
-                "source_id"
-            )
-        )
-        return [Mapped(self.dataset.name, DEFAULT_SOURCE, out, tuple(rej_level + rej_item))]
+    )
+    return Mapped(DATASETS["maturity"].name, source, out, tuple(rej_level + rej_item))
 
 
 def _wave_key(wave: pl.Expr) -> pl.Expr:
