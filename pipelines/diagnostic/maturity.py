@@ -38,7 +38,15 @@ group by all
 
 def respondent_scores(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per wave × theme × group × respondent: the respondent's theme score."""
-    return con.execute(RESPONDENT_SCORES).pl()
+    rows = con.execute(RESPONDENT_SCORES).fetchall()
+    schema = {
+        "wave": pl.Date,
+        "theme": pl.String,
+        "respondent_group": pl.String,
+        "respondent_key": pl.String,
+        "score": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def waves(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
