@@ -105,7 +105,9 @@ def map_answers(
         "level_not_integer",
         pl.col("level"),
         pl.format(
-            "Niveau « {} » : un nombre entier de 0 à 5 est attendu, ou « ne sait pas ».", pl.col("level")
+            "Niveau « {} » (affirmation {}) : un nombre entier de 0 à 5 est attendu, ou « ne sait pas ».",
+            pl.col("level"),
+            pl.col("item"),
         ),
     )
     items = list(referential.items)

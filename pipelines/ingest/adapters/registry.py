@@ -13,6 +13,7 @@ from pipelines.ingest.adapters.jdma import JeDonneMonAvis
 from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
+from pipelines.ingest.adapters.maturity_sheet import MaturitySheet
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
 from pipelines.ingest.read import RawTable
@@ -25,6 +26,7 @@ ADAPTERS: list[Adapter] = [
     Sitadel(),
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
+    MaturitySheet(),
     Tableur(),
 ]
 
