@@ -19,6 +19,8 @@ Shape (see ``data/mappings/exemple-limesurvey.toml.example``)::
     "Par téléphone" = "phone"
     [constants]                 # canonical column = fixed value
     service = "accueil-mairie"
+    [items]                     # maturity answers only: statement id = header of its column
+    "GOV-1" = "MAT[GOV1]"
 
 A value left empty (``"Soldé" = ""``) is still to be completed: ignored, its rows stay rejected.
 Each mapping's SHA-256 goes with the files it takes into the ledger (``ingest_files.mapping_sha256``).
@@ -29,6 +31,7 @@ with a French message naming the file and the key; the other mappings still load
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 
@@ -40,7 +43,7 @@ from pipelines.ingest.adapters.vocabulary import ALLOWED_VALUES
 from pipelines.ingest.mapping_template import REQUIRED
 from schemas import DATASETS
 
-SECTIONS = ("match", "target", "columns", "scale", "values", "constants")
+SECTIONS = ("match", "target", "columns", "scale", "values", "constants", "items")
 DATASET_NAMES = {
     **{d.name: d.name for d in DATASETS.values()},
     **{d.table: d.name for d in DATASETS.values()},
@@ -131,6 +134,18 @@ def parse_mapping(path: Path) -> MappingSpec:
                 "[columns]",
                 "il faut au moins une note : score_raw (avec [scale]), score_10, satisfied, nps ou clarity_10.",
             )
+    items = _items(_table(doc, "items", fail), datasets, fail)
+    if "maturity" in datasets:
+        if len(datasets) > 1:
+            raise fail(
+                "[target] dataset", "les réponses de maturité se décrivent dans une correspondance à part."
+            )
+        for required in ("wave", "respondent_group"):
+            if required not in provided:
+                raise fail(
+                    "[columns]",
+                    f"il manque « {required} », obligatoire pour maturity_answers (ou donnez-le dans [constants]).",
+                )
     if "score_raw" in provided and "score_10" not in provided and scale is None:
         raise fail("[scale]", "indiquez min et max de l'échelle de score_raw (par exemple min = 1, max = 5).")
     return MappingSpec(
@@ -145,7 +160,27 @@ def parse_mapping(path: Path) -> MappingSpec:
         constants,
         scale,
         digest,
+        items,
     )
+
+
+def _items(section: dict, datasets, fail) -> dict[str, tuple[str, ...]]:
+    """``[items]`` of a maturity mapping: statement id = header of its column (or a list of possible headers)."""
+    if section and "maturity" not in datasets:
+        raise fail("[items]", 'réservé aux réponses de maturité (dataset = "maturity").')
+    out = {}
+    for item, header in section.items():
+        if not re.fullmatch(r"[A-Z]{2,6}-\d+", item):
+            raise fail(f"[items] {item}", "identifiant d'affirmation attendu, de la forme GOV-1.")
+        headers = [header] if isinstance(header, str) else header
+        if (
+            not isinstance(headers, list)
+            or not headers
+            or not all(isinstance(h, str) and h.strip() for h in headers)
+        ):
+            raise fail(f"[items] {item}", "doit être le nom d'une colonne du fichier entre guillemets.")
+        out[item] = tuple(headers)
+    return out
 
 
 def _table(doc: dict, key: str, fail) -> dict:
@@ -183,7 +218,7 @@ def _datasets(value, fail) -> tuple[str, ...]:
         if not isinstance(v, str) or norm(v) not in DATASET_NAMES:
             raise fail(
                 "[target] dataset",
-                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience).",
+                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience, maturity).",
             )
         out.append(DATASET_NAMES[norm(v)])
     return tuple(dict.fromkeys(out))

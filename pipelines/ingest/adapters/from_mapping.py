@@ -54,6 +54,9 @@ class MappingSpec:
     constants: dict[str, str] = field(default_factory=dict)
     scale: tuple[float, float] | None = None
     sha256: str = ""  # the mapping file's content hash, recorded in the ledger with each file it takes
+    # maturity answers: statement id → candidate headers of its column (``[items]``); empty: found
+    # by the columns' subquestion codes or texts (see :mod:`.maturity_mapping`)
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class MappingAdapter:
@@ -87,6 +90,10 @@ class MappingAdapter:
         headers = self._headers(raw)
         f = raw.frame
         exprs = self._base_exprs(f, headers)
+        if "maturity" in spec.datasets:
+            from pipelines.ingest.adapters.maturity_mapping import map_maturity
+
+            return [map_maturity(spec, raw, ctx, headers, exprs)]
         if limesurvey.is_limesurvey(raw):  # response id, completeness and undated answers, unless mapped
             for key, expr in limesurvey.response_defaults(raw).items():
                 if key == "source_id" or "survey" in spec.datasets:
