@@ -97,6 +97,11 @@ with st.container(border=True):
         (st.success if clean else st.warning)(text, icon=":material/task_alt:")
         ui.show_static_table(tables.report_table(reports))
 
+if allowed:  # analyst mode: the workshop entry form of the maturity self-assessment
+    from dashboard.maturity_form import render as render_maturity_form
+
+    render_maturity_form(data_dir=data_dir(), warehouse=wh, plan_path=plan_path())
+
 if not wh.exists():
     st.stop()
 
