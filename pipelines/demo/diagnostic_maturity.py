@@ -4,8 +4,8 @@
   authority in a French spreadsheet, one row per respondent (``maturite-2024-02-15.xlsx``, wide:
   « Répondant ; Groupe ; Vague ; GOV-1 … COO-4 », « NSP » for « ne sait pas »);
 - 15/06/2026, mid-term: 9 élus and 33 agents answered a LimeSurvey questionnaire (array question
-  ``MAT``, group question ``GRP``), exported in code mode (``results-survey482913.csv``, two
-  responses never submitted), read through the mapping file ``mappings/demo-maturite-limesurvey.toml``
+  ``MAT``, group question ``GRP``), exported in code mode (``results-survey482913.csv``),
+  read through the mapping file ``mappings/demo-maturite-limesurvey.toml``
   written beside the exports' folder (the demo's data folder).
 
 The levels tell the plan's story: weak at the start on online services, inclusion and data (what the
@@ -126,27 +126,20 @@ def _limesurvey(path: Path, rng: np.random.Generator, items) -> None:
     header = ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "GRP"]
     header += [f"MAT[{i.id.replace('-', '')}]" for i in items]
     lines = [",".join(f'"{h}"' for h in header)]
-    rid = 0
     respondents = [
         (group, answers)
         for group in ("elu", "agent")
         for answers in _answers(rng, WAVE_MID, group, COUNTS[WAVE_MID][group], items)
     ]
     order = rng.permutation(len(respondents))
-    for k in order:
+    for rid, k in enumerate(order, start=1):
         group, answers = respondents[k]
-        rid += 1
         minute = rid % 60
         start = f"2026-06-15 {9 + rid // 60:02d}:{minute:02d}:00"
         done = f"2026-06-15 {9 + rid // 60:02d}:{minute:02d}:40"
         cells = [str(rid), done, "4", "fr", str(int(rng.integers(1, 2**31))), start, done]
         cells.append("A1" if group == "elu" else "A2")
         cells += ["" if a is None else f"A{a}" for a in answers]
-        lines.append(",".join(f'"{c}"' for c in cells))
-    for _ in range(2):  # started, never submitted: refused by the ingest, with the reason
-        rid += 1
-        cells = [str(rid), "", "1", "fr", str(int(rng.integers(1, 2**31))), "2026-06-15 12:00:00"]
-        cells += ["2026-06-15 12:03:00", "A2"] + ["A3" if j < 4 else "" for j in range(len(items))]
         lines.append(",".join(f'"{c}"' for c in cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
