@@ -31,7 +31,17 @@ GROUPS = vocabulary(
         "partenaire": ["partenaires"],
     }
 )
-DONT_KNOW = ("ne sait pas", "ne sais pas", "nsp", "ns", "je ne sais pas", "-")
+DONT_KNOW = (
+    "ne sait pas",
+    "ne sais pas",
+    "nsp",
+    "ns",
+    "je ne sais pas",
+    "-",
+    "sans réponse",
+    "pas de réponse",
+    "n/a",
+)
 
 
 def respondent_keys(values: pl.Series, salt: bytes) -> pl.Series:

@@ -80,6 +80,7 @@ FULL_EXPORT = (
     "Votre nom (facultatif)\n"
     "1;15/02/2024 09:00;2;fr;Élu(e);3 - Une pratique organisée;Ne sait pas;Jeanne Martin\n"
     "2;15/02/2024 09:30;2;fr;Agent;0 - Rien n'existe;1 - Des initiatives isolées;\n"
+    "3;15/02/2024 09:40;2;fr;Agent;Sans réponse;N/A;\n"
 )
 FULL_MAPPING = f"""
 [match]
@@ -101,7 +102,14 @@ def test_full_text_export_statements_found_by_their_wording(tmp_path):
     (report,) = zone.ingest()
     assert report.status == "loaded", report.message
     got = zone.rows("select respondent_group, item, level from maturity_answers order by all")
-    assert got == [("agent", "GOV-1", 0), ("agent", "INC-1", 1), ("elu", "GOV-1", 3), ("elu", "INC-1", None)]
+    assert got == [
+        ("agent", "GOV-1", 0),
+        ("agent", "GOV-1", None),
+        ("agent", "INC-1", 1),
+        ("agent", "INC-1", None),
+        ("elu", "GOV-1", 3),
+        ("elu", "INC-1", None),
+    ]
     dump = " ".join(str(r) for r in zone.rows("select * from maturity_answers"))
     assert "Jeanne" not in dump
 
