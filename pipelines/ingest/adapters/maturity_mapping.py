@@ -16,13 +16,65 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.diagnostic.referential import load_referential
 from pipelines.errors import FileRefused
 from pipelines.ingest.adapters import limesurvey
 from pipelines.ingest.adapters.base import MapContext, Mapped, find_column, norm
 from pipelines.ingest.adapters.maturity import map_answers, referential_of
 from pipelines.ingest.adapters.maturity_sheet import item_id, level_text
 from pipelines.ingest.headers import resolve
+from pipelines.ingest.mapping_template import toml_str
 from pipelines.ingest.read import LINE_COL, RawTable
+
+
+def found_items(raw: RawTable, referential) -> dict[str, str]:
+    """Header → statement id, for the columns whose LimeSurvey subquestion code or text (or whose
+    whole header) names a statement of the referential."""
+    statements = {norm(i.statement): i.id for i in referential.items.values()}
+    known = set(referential.items)
+    out = {}
+    for h in raw.header:
+        code, text = limesurvey.CODE_SUB.match(h), limesurvey.TEXT_SUB.match(h)
+        item = None
+        if code and item_id(code[2]) in known:
+            item = item_id(code[2])
+        elif text and norm(text[2]) in statements:
+            item = statements[norm(text[2])]
+        elif item_id(h) in known:
+            item = item_id(h)
+        if item:
+            out[h] = item
+    return out
+
+
+def maturity_template(raw: RawTable, referential) -> str | None:
+    """A ready-to-fill maturity mapping for a LimeSurvey export whose columns are statements of the
+    referential (3 at least); None otherwise."""
+    items = found_items(raw, referential)
+    if len(items) < 3:
+        return None
+    source = limesurvey.survey_source(raw)
+    first = next(iter(items))
+    others = [h for h in limesurvey.question_columns(raw) if h not in items]
+    lines = [
+        "[match]",
+        f"columns = [{toml_str(first)}]",
+        "[target]",
+        'dataset = "maturity"',
+        f"source = {toml_str(source)}",
+        "[columns]",
+        f"respondent_group = {toml_str(others[0])}  # à vérifier : la question du groupe du répondant"
+        if len(others) == 1
+        else '# respondent_group = "???"  # obligatoire : la question du groupe du répondant (ou [constants])',
+        "[values.respondent_group]",
+        '# "A1" = "elu"  # code de réponse = elu, agent, citoyen, entreprise, association ou partenaire',
+        "[constants]",
+        'wave = "???"  # obligatoire : date de la vague, par exemple 2026-06-15',
+        '# respondent_group = "elu"  # si tous les répondants sont du même groupe',
+    ]
+    if others:
+        lines.append("# Autres questions du fichier : " + ", ".join(toml_str(h) for h in others[:20]))
+    return "\n".join(lines)
 
 
 def _item_columns(spec, raw: RawTable, referential) -> dict[str, str]:
@@ -38,20 +90,7 @@ def _item_columns(spec, raw: RawTable, referential) -> dict[str, str]:
                 )
             out[found] = item
         return out
-    statements = {norm(i.statement): i.id for i in referential.items.values()}
-    known = set(referential.items)
-    out = {}
-    for h in raw.header:
-        code, text = limesurvey.CODE_SUB.match(h), limesurvey.TEXT_SUB.match(h)
-        item = None
-        if code and item_id(code[2]) in known:
-            item = item_id(code[2])
-        elif text and norm(text[2]) in statements:
-            item = statements[norm(text[2])]
-        elif item_id(h) in known:
-            item = item_id(h)
-        if item:
-            out[h] = item
+    out = found_items(raw, referential)
     if not out:
         raise FileRefused(
             f"Le fichier de correspondance {spec.path.name} vise les réponses de maturité, mais aucune colonne "
@@ -114,3 +153,22 @@ def map_maturity(spec, raw: RawTable, ctx: MapContext, headers: dict[str, str], 
     )
     mapped = map_answers(frame, referential, ctx.salt, source)
     return Mapped(mapped.dataset, source, mapped.frame, tuple(rejected) + mapped.rejected)
+
+
+def maturity_refusal(raw: RawTable, ctx: MapContext) -> None:
+    """Refuse a LimeSurvey maturity questionnaire without mapping, with a maturity mapping to fill
+    (nothing when the export is not one: the survey refusal follows)."""
+    ref = ctx.referential
+    if isinstance(ref, Exception):
+        return
+    template = maturity_template(raw, ref or load_referential())
+    if template is None:
+        return
+    source = limesurvey.survey_source(raw)
+    raise FileRefused(
+        f"Export LimeSurvey d'autoévaluation de maturité reconnu ({raw.frame.height} réponse(s), "
+        f"{len(found_items(raw, ref or load_referential()))} affirmations du référentiel trouvées), mais Baromètre "
+        "ne peut pas deviner la date de la vague ni quelle question porte le groupe du répondant. Enregistrez ce "
+        f"fichier de correspondance dans data/mappings/ (par exemple data/mappings/{source}-maturite.toml), "
+        f"complétez-le, puis relancez l'import :\n{template}"
+    )

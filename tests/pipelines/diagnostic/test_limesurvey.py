@@ -124,3 +124,24 @@ def test_mapping_without_group_refused_naming_the_key(tmp_path):
         "maturite.toml, clé [columns] : il manque « respondent_group », obligatoire pour maturity_answers"
         in messages
     )
+
+
+def test_without_mapping_refused_with_a_maturity_mapping_to_fill(tmp_path):
+    zone = DropZone(tmp_path)
+    zone.write("results-survey246810.csv", CODE_EXPORT)
+    (report,) = zone.ingest()
+    assert report.status == "refused"
+    assert (
+        "Export LimeSurvey d'autoévaluation de maturité reconnu (4 réponse(s), 3 affirmations"
+        in report.message
+    )
+    template = report.message.split("relancez l'import :\n", 1)[1]
+    assert 'dataset = "maturity"' in template and 'respondent_group = "GRP"' in template
+    # completed as the message says, the mapping takes the file
+    filled = template.replace('wave = "???"', "wave = 2026-06-15").replace(
+        '# "A1" = "elu"', 'A1 = "elu"\nA2 = "agent"'
+    )
+    zone.mapping("limesurvey-246810-maturite.toml", filled)
+    (report,) = zone.ingest()
+    assert report.status == "partial", report.message
+    assert zone.one("select count(*) from maturity_answers") == 6
