@@ -8,7 +8,7 @@ Shape (see ``data/mappings/exemple-limesurvey.toml.example``)::
     columns = ["…"]
     filename = "export_*.csv"
     [target]
-    dataset = "survey"          # usage | processing | survey | web_audience (or a list)
+    dataset = "survey"          # usage | processing | survey | web_audience (or a list) | maturity (alone)
     source = "limesurvey-456789"
     [columns]                   # canonical column = header in the file (or a list of possible headers)
     source_id = "ID de la réponse"

@@ -2,8 +2,8 @@
 
 - **Long**: one row per answer, « Vague ; Groupe ; Répondant ; Affirmation (or Item) ; Niveau »
   (+ « Commune »). The statement may be its id (``GOV-1``) or its exact wording in the referential.
-- **Wide**: one row per respondent, one column per statement headed by its id (``GOV-1``, ``GOV1``,
-  ``gov-1``…), plus « Vague » (or a date in the file name, ``maturite-2024-02-15.xlsx``),
+- **Wide**: one row per respondent, one column per statement headed by its id (``GOV-1`` or ``GOV1``,
+  upper case), plus « Vague » (or a date in the file name, ``maturite-2024-02-15.xlsx``),
   « Groupe » and « Répondant » (without it, the respondent is the file's line: noted).
   Recognised when most headers are statement ids.
 
@@ -45,6 +45,7 @@ ITEM = ("Affirmation", "Item", "Code affirmation", "Identifiant de l'affirmation
 LEVEL = ("Niveau", "Niveau (0-5)", "Niveau (0 à 5)", "Niveau de 0 à 5", "Niveau donné")
 COMMUNE = ("Commune", "Code commune", "Code INSEE")
 ITEM_HEADER = re.compile(r"^([A-Za-z]{2,6})[-_ ]?(\d{1,2})$")
+WIDE_HEADER = re.compile(r"^[A-Z]{2,6}-?\d{1,2}$")  # what makes a wide sheet: upper-case ids, GOV-1 or GOV1
 DATE_IN_NAME = re.compile(r"(\d{4})[-_](\d{2})[-_](\d{2})|(\d{2})[-_](\d{2})[-_](\d{4})")
 # « 3 », « 3,0 », « 3 - Organisé », « Niveau 3 », LimeSurvey answer codes « A3 »
 LEVEL_TEXT = r"(?i)^(?:a|niveau\s*)?([0-9]+)(?:[.,]0+)?(?:\s*[-–—:)]\s*.*)?$"
@@ -87,7 +88,7 @@ class MaturitySheet:
         return ["Vague", "Groupe", "Répondant", "Affirmation", "Niveau"]
 
     def _wide_items(self, raw: RawTable) -> dict[str, str]:
-        return {h: item_id(h) for h in raw.header if item_id(h)}
+        return {h: item_id(h) for h in raw.header if WIDE_HEADER.match(h.strip())}
 
     def _is_long(self, raw: RawTable) -> bool:
         h = raw.header

@@ -16,6 +16,8 @@ array ``MAT`` with answer codes A0…A5 and LimeSurvey's « no answer » (empty)
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from tests.pipelines.ingest.conftest import DropZone
@@ -145,3 +147,22 @@ def test_without_mapping_refused_with_a_maturity_mapping_to_fill(tmp_path):
     (report,) = zone.ingest()
     assert report.status == "partial", report.message
     assert zone.one("select count(*) from maturity_answers") == 6
+
+
+def test_documented_example_mapping_takes_the_demo_export(tmp_path):
+    from pipelines.demo import diagnostic_maturity
+    from tests.conftest import ROOT
+
+    zone = DropZone(tmp_path)
+    example = ROOT / "data" / "mappings" / "exemple-maturite-limesurvey.toml.example"
+    zone.mapping("maturite-2026.toml", example.read_text(encoding="utf-8"))
+    folder = zone.data / "exports" / "diagnostic"
+    folder.mkdir(parents=True)
+    diagnostic_maturity.write(folder)
+    (zone.data / "mappings" / "demo-maturite-limesurvey.toml").unlink()  # only the example
+    reports = zone.ingest(folder / "results-survey482913.csv")
+    (report,) = reports
+    assert report.status == "loaded", report.message
+    assert report.mapping_sha256 == hashlib.sha256(example.read_bytes()).hexdigest()
+    assert zone.one("select count(distinct respondent_key) from maturity_answers") == 42
+    assert zone.one("select count(distinct item) from maturity_answers") == 38
