@@ -6,6 +6,11 @@ Columns ``wave, respondent_group, respondent_key, item, level`` (+ ``commune``, 
 item — so a later file with the same answer updates it. Levels « ne sait pas » (NSP, empty) are
 kept as null; a level that is not a whole number, or an item absent from the referential, is a
 rejected row with its French reason (a level outside 0–5 is refused by the model).
+
+The referential is the one in use for the ingest (``MapContext.referential``: the plan's
+``[diagnostic] referential``, else the shipped one); a broken plan referential refuses the file
+with its French reason. :func:`map_answers` holds these rules for every maturity layout (French
+spreadsheets: :mod:`.maturity_sheet`; mapping files: :mod:`.maturity_mapping`).
 """
 
 from __future__ import annotations
