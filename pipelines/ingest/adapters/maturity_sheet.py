@@ -5,7 +5,8 @@
 - **Wide**: one row per respondent, one column per statement headed by its id (``GOV-1`` or ``GOV1``,
   upper case), plus « Vague » (or a date in the file name, ``maturite-2024-02-15.xlsx``),
   « Groupe » and « Répondant » (without it, the respondent is the file's line: noted).
-  Recognised when most headers are statement ids.
+  Recognised when at least three headers are statement ids, and they are most of the headers or
+  the « Groupe » column and a « Vague » or « Répondant » column are there.
 
 Levels: ``0``…``5`` (``3,0``, « 3 - Organisé », « Niveau 3 » read as 3); « NSP », « ne sait pas »
 or an empty cell: kept as « ne sait pas » (null, not scored). Respondent ids are stored only as
@@ -101,7 +102,11 @@ class MaturitySheet:
 
     def _is_wide(self, raw: RawTable) -> bool:
         items = self._wide_items(raw)
-        return len(items) >= 3 and len(items) >= len(raw.header) / 2
+        if len(items) < 3:
+            return False
+        h = raw.header
+        described = find_column(h, *GROUP) and (find_column(h, *WAVE) or find_column(h, *RESPONDENT))
+        return len(items) >= len(h) / 2 or bool(described)
 
     def matches(self, raw: RawTable) -> bool:
         return self._is_long(raw) or self._is_wide(raw)

@@ -116,3 +116,31 @@ def test_long_spreadsheet(tmp_path):
     assert "en double dans le fichier (déjà présent ligne 2)" in reasons[3]
     assert "« XYZ-1 » n'existe pas dans le référentiel" in reasons[5]
     assert "« Maire » n'est pas une valeur admise pour groupe de répondants" in reasons[6]
+
+
+def test_names_and_emails_never_stored(tmp_path):
+    zone = DropZone(tmp_path)
+    header = ["Répondant", "Prénom et nom", "Téléphone", "Groupe", "Vague", "GOV-1", "GOV-2", "GOV-3"]
+    rows = [
+        ["Jean Dupont", "Jean Dupont", "06 12 34 56 78", "Élu", "15/02/2024", "3", "2", "1"],
+        [
+            "Marie Curie",
+            "Marie Curie",
+            "06 98 76 54 32",
+            "Agent",
+            "15/02/2024",
+            "jean.dupont@exemple.fr",
+            "2",
+            "1",
+        ],
+    ]
+    zone.write("atelier.csv", _csv_fr(header, rows))
+    (report,) = zone.ingest()
+    assert (report.rows_loaded, report.rows_rejected) == (3, 1)
+    assert "« Prénom et nom », « Téléphone »" in report.message  # columns left out, named
+    con_rows = []
+    for (table,) in zone.rows("select table_name from information_schema.tables where table_schema = 'main'"):
+        con_rows += zone.rows(f'select * from "{table}"')
+    dump = " ".join(str(r) for r in con_rows)
+    for personal in ("Dupont", "Curie", "06 12", "exemple.fr"):
+        assert personal not in dump, personal
