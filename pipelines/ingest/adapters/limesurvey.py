@@ -195,9 +195,6 @@ class LimeSurvey:
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         source = survey_source(raw)
-        from pipelines.ingest.adapters.maturity_mapping import maturity_refusal
-
-        maturity_refusal(raw, ctx)  # a maturity questionnaire gets its own mapping to fill
         template = mapping_template(
             raw,
             dataset="survey",

@@ -10,9 +10,9 @@ from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
-from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
+from pipelines.ingest.adapters.maturity_mapping import LimeSurveyWithMaturity
 from pipelines.ingest.adapters.maturity_sheet import MaturitySheet
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
@@ -21,7 +21,7 @@ from pipelines.ingest.read import RawTable
 ADAPTERS: list[Adapter] = [
     DemarchesSimplifiees(),
     JeDonneMonAvis(),
-    LimeSurvey(),
+    LimeSurveyWithMaturity(),  # LimeSurvey, with a maturity mapping offered when it fits
     Matomo(),
     Sitadel(),
     *CANONICAL_ADAPTERS,
