@@ -21,6 +21,7 @@ import streamlit as st
 
 from pipelines.diagnostic.referential import Referential, referential_in_use
 from pipelines.errors import PlanError
+from pipelines.french import fmt_number
 
 FOLDER = "saisies"
 SOURCE = "saisie-atelier"
@@ -73,6 +74,23 @@ def save_entry(data_dir: Path, wave: dt.date, group: str, number: int, levels: d
     tmp.write_text(entry_csv(wave, group, number, levels), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def entry_scores(ref: Referential, levels: dict[str, int | None]) -> list[dict]:
+    """Per theme, what this respondent's answers give: their theme score (mean of the levels they
+    gave, « ne sait pas » left out) and how many statements they rated."""
+    out = []
+    for theme in ref.themes:
+        given = [levels.get(i.id) for i in theme.items if levels.get(i.id) is not None]
+        score = sum(given) / len(given) if given else None
+        out.append(
+            {
+                "Thème": theme.label,
+                "Score du répondant (sur 5)": fmt_number(score, 1),
+                "Affirmations notées": f"{len(given)} sur {len(theme.items)}",
+            }
+        )
+    return out
 
 
 def _level_label(level: int | None) -> str:
@@ -151,12 +169,14 @@ def render(*, data_dir: Path, warehouse: Path, plan_path: Path) -> None:
         from dashboard.upload import summary_sentence
         from pipelines.present import tables
 
-        path, reports = shown
+        path, reports, scores = shown
         text, clean = summary_sentence(reports)
         (st.success if clean else st.warning)(
             f"Saisie enregistrée dans {path}. {text}", icon=":material/task_alt:"
         )
         ui.show_static_table(tables.report_table(reports))
+        st.caption("Ce que donnent les réponses de ce répondant, thème par thème :")
+        st.dataframe(scores, hide_index=True)
 
 
 def _submit(
@@ -173,4 +193,5 @@ def _submit(
     path = save_entry(data_dir, wave, group, number, levels)
     with st.spinner("Import de la saisie…"):
         reports = ingest([path], Path(warehouse), data_dir=Path(data_dir), plan_path=Path(plan_path))
-    st.session_state["maturity_reports"] = (f"{FOLDER}/{path.name}", reports)
+    scores = entry_scores(referential_in_use(plan_path), levels)
+    st.session_state["maturity_reports"] = (f"{FOLDER}/{path.name}", reports, scores)

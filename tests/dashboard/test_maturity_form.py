@@ -68,6 +68,9 @@ def test_fill_submit_and_rows_in_the_warehouse(folder):
     at.button[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.success and "saisies/maturite-2026-06-15-1.csv" in at.success[0].value
+    shown = at.dataframe[-1].value
+    assert list(shown["Score du répondant (sur 5)"]) == ["3,0", "5,0"]  # (4 + 2) / 2; 5
+    assert list(shown["Affirmations notées"]) == ["2 sur 3", "1 sur 3"]
     written = folder / "saisies" / "maturite-2026-06-15-1.csv"
     assert written.exists()
     con = duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True)
