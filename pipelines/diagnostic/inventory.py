@@ -1,0 +1,28 @@
+"""The inventory of equipment and platforms at a date, as Polars frames: every asset with its status
+at that date and its accessibility flag (``kpi_equipment``), and the counts per commune × kind ×
+status (``kpi_equipment_summary``); both macros live in ``indicators/sql/11_equipment.sql``, which
+writes down the rules (status at a date, statement missing or older than 3 years)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+from pipelines.indicators.query import frame
+
+FLAGS = {
+    "statement_missing": "déclaration d'accessibilité absente",
+    "statement_old": "déclaration d'accessibilité de plus de 3 ans",
+}
+
+
+def equipment_at(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
+    """Every asset with its columns, ``status_at`` (status at ``as_of``), ``flag`` and ``flag_reason``."""
+    return frame(con, "select * exclude (file_id) from kpi_equipment(?)", [as_of])
+
+
+def equipment_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
+    """``commune, kind, status, assets, flagged``: counts at ``as_of`` (status = status at that date)."""
+    return frame(con, "select * from kpi_equipment_summary(?)", [as_of])
