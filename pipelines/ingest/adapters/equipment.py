@@ -8,7 +8,7 @@ Three layouts, each recognised by its headers:
   « Commune » (INSEE code), « État » / « Statut », « Date de mise en service », « Date de retrait »,
   « Taux de conformité RGAA », « Date de la déclaration d'accessibilité », « FranceConnect ». It is
   taken when it has a kind and a name column and either a column only an inventory has (mise en
-  service, RGAA, déclaration d'accessibilité, FranceConnect, retrait) or kind values that are
+  service, RGAA, déclaration d'accessibilité, FranceConnect) or kind values that are
   mostly known kinds (so that a case log with a « Type » column is never taken for an inventory).
   French kinds (« Wi-Fi public », « raccordement fibre », « portail famille », « GNAU », « TNI »…)
   and statuses (« en service », « prévu », « dégradé », « hors service »…) go through the
@@ -349,8 +349,9 @@ HEADER_WORDS = {
     "accessibility_statement_date": ["declaration d'accessibilite"],
     "franceconnect": ["franceconnect", "france connect"],
 }
-# columns only an inventory has: one of them is enough to take the file as a register
-SPECIFIC = ("since", "until", "rgaa_rate", "accessibility_statement_date", "franceconnect")
+# columns only an inventory has: one of them is enough to take the file as a register (not the
+# retirement date: « Date de fin » is also a case log's decision date)
+SPECIFIC = ("since", "rgaa_rate", "accessibility_statement_date", "franceconnect")
 
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")

@@ -398,3 +398,17 @@ def test_status_words_and_kinds_cover_the_model():
         None,
     ]
     assert set(KIND_LABELS) == set(EQUIPMENT_KINDS)
+
+
+def test_a_register_without_kinds_is_refused_with_the_closest_format(zone):
+    (zone.data / "parc_sans_nature.csv").write_text(
+        "Identifiant;Nom;Code INSEE;État;Date de mise en service;Taux de conformité RGAA\n"
+        "A1;Wi-Fi mairie;39901;En service;01/01/2024;\n",
+        encoding="utf-8",
+    )
+    report = zone.ingest()["parc_sans_nature.csv"]
+    assert report.status == "refused"
+    assert report.message.startswith("Format de fichier non reconnu.")
+    assert (
+        "Format connu le plus proche : inventaire des équipements et plateformes numériques" in report.message
+    )
