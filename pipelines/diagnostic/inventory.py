@@ -10,6 +10,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from pipelines.errors import ViewsMissing
 from pipelines.indicators.query import frame
 
 FLAGS = {
@@ -20,9 +21,19 @@ FLAGS = {
 
 def equipment_at(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
     """Every asset with its columns, ``status_at`` (status at ``as_of``), ``flag`` and ``flag_reason``."""
-    return frame(con, "select * exclude (file_id) from kpi_equipment(?)", [as_of])
+    return _query(con, "select * exclude (file_id) from kpi_equipment(?)", as_of)
 
 
 def equipment_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> pl.DataFrame:
     """``commune, kind, status, assets, flagged``: counts at ``as_of`` (status = status at that date)."""
-    return frame(con, "select * from kpi_equipment_summary(?)", [as_of])
+    return _query(con, "select * from kpi_equipment_summary(?)", as_of)
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, as_of: dt.date) -> pl.DataFrame:
+    try:
+        return frame(con, sql, [as_of])
+    except duckdb.CatalogException as err:  # a warehouse whose views predate the inventory
+        raise ViewsMissing(
+            "L'entrepôt ne contient pas encore les vues de l'inventaire des équipements : "
+            "relancez « barometre ingest » pour les créer."
+        ) from err

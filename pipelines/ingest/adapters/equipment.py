@@ -31,6 +31,7 @@ Decisions:
   ``[authority] communes``; every row when no plan says) and the ingest report says how many rows
   were kept; rows dropped this way are not rejected rows (they are not the authority's);
 - personal data (telephone, courriels, mail, adresse, horaires, texts) are never read, so never stored;
+  an e-mail or phone typed in a name is masked (``privacy.mask_free_text``);
 - a commune must be given as an INSEE code (a four-digit code gets its leading zero back): a name
   is a rejected row with a French reason (names are not matched to codes here: the territory table
   may not be loaded yet, and two communes may share a name);
@@ -63,6 +64,7 @@ from pipelines.ingest.adapters.base import (
     vocabulary,
 )
 from pipelines.ingest.adapters.vocabulary import commune_code
+from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
 
 REGISTER_SOURCE = "inventaire"
@@ -589,7 +591,7 @@ class EquipmentRegister:
             col(frame, found.get("asset_id")).alias("_ident"),
             col(frame, kind_col).str.strip_chars().alias("_kind_raw"),
             _translated(frame, kind_col, kind_of).alias("kind"),
-            col(frame, found.get("label")).str.strip_chars().alias("label"),
+            col(frame, found.get("label")).str.strip_chars().pipe(mask_free_text).alias("label"),
             col(frame, found.get("commune")).str.strip_chars().alias("commune"),
             col(frame, status_col).str.strip_chars().alias("_status_raw"),
             (_translated(frame, status_col, status_of) if status_col else pl.lit(None, pl.String)).alias(
@@ -711,7 +713,7 @@ class MediationPlaces:
             .then(pl.lit("france_services"))
             .otherwise(pl.lit("mediation_place"))
             .alias("kind"),
-            col(frame, "nom").str.strip_chars().alias("label"),
+            col(frame, "nom").str.strip_chars().pipe(mask_free_text).alias("label"),
             col(frame, "code_insee").str.strip_chars().alias("commune"),
             pl.lit("operational").alias("status"),
             pl.col(LINE_COL),
@@ -745,7 +747,7 @@ class FranceServicesList:
         out = frame.select(
             col(frame, names.get("id_fs")).alias("_ident"),
             pl.lit("france_services").alias("kind"),
-            col(frame, names.get("lib_fs")).str.strip_chars().alias("label"),
+            col(frame, names.get("lib_fs")).str.strip_chars().pipe(mask_free_text).alias("label"),
             col(frame, names.get("insee_com")).str.strip_chars().alias("commune"),
             pl.lit("operational").alias("status"),
             iso_or_text(col(frame, names.get("labellisation"))).alias("since"),

@@ -412,3 +412,22 @@ def test_a_register_without_kinds_is_refused_with_the_closest_format(zone):
     assert (
         "Format connu le plus proche : inventaire des équipements et plateformes numériques" in report.message
     )
+
+
+def test_a_phone_or_email_typed_in_a_name_is_masked(zone):
+    (zone.data / "parc.csv").write_text(
+        "Identifiant;Type;Nom;Code INSEE;État;Date de mise en service\n"
+        "A1;Wi-Fi public;Wi-Fi mairie (panne : appeler le 06 11 22 33 44 ou wifi@example.org);39901;En service;01/01/2024\n",
+        encoding="utf-8",
+    )
+    zone.ingest()
+    (label,) = zone.rows("select label from equipment")[0]
+    assert "06 11 22 33 44" not in label and "wifi@example.org" not in label
+    assert label.startswith("Wi-Fi mairie (panne : appeler le ")
+
+
+def test_a_warehouse_without_the_inventory_views_says_so_in_french(tmp_path):
+    from pipelines.errors import ViewsMissing
+
+    with duckdb.connect(str(tmp_path / "vide.duckdb")) as con, pytest.raises(ViewsMissing, match="relancez"):
+        equipment_at(con, dt.date(2026, 1, 1))
