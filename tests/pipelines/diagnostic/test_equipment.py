@@ -431,3 +431,14 @@ def test_a_warehouse_without_the_inventory_views_says_so_in_french(tmp_path):
 
     with duckdb.connect(str(tmp_path / "vide.duckdb")) as con, pytest.raises(ViewsMissing, match="relancez"):
         equipment_at(con, dt.date(2026, 1, 1))
+
+
+def test_register_in_utf8_with_bom_and_empty_excel_lines(zone):
+    text = (FIXTURES / REGISTER).read_bytes().decode("cp1252") + ";;;;;;;;;;;;\r\n;;;;;;;;;;;;\r\n"
+    (zone.data / "inventaire_utf8.csv").write_bytes(text.encode("utf-8-sig"))
+    report = zone.ingest()["inventaire_utf8.csv"]
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (15, 8, 7)
+    assert _assets(zone)["PLT-01"][5:] == (0.62, dt.date(2025, 1, 15), True)
+    assert zone.rows("select value from rejected_rows where \"check\" = 'commune_name'") == [
+        ("Sorne-le-Château",)
+    ]
