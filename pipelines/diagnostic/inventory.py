@@ -12,6 +12,9 @@ import polars as pl
 
 from pipelines.errors import ViewsMissing
 from pipelines.indicators.query import frame
+from pipelines.ingest.adapters.equipment import KIND_LABELS, STATUS_LABELS
+
+__all__ = ["FLAGS", "KIND_LABELS", "STATUS_LABELS", "equipment_at", "equipment_summary", "with_labels"]
 
 FLAGS = {
     "statement_missing": "déclaration d'accessibilité absente",
@@ -37,3 +40,14 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, as_of: dt.date) -> pl.DataF
             "L'entrepôt ne contient pas encore les vues de l'inventaire des équipements : "
             "relancez « barometre ingest » pour les créer."
         ) from err
+
+
+def with_labels(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with French labels beside its codes: ``kind_label``, ``status_label`` (of ``status``,
+    or of ``status_at`` when there is one), ``flag_label`` when it has a ``flag``."""
+    out = frame.with_columns(pl.col("kind").replace_strict(KIND_LABELS, default=None).alias("kind_label"))
+    status = "status_at" if "status_at" in frame.columns else "status"
+    out = out.with_columns(pl.col(status).replace_strict(STATUS_LABELS, default=None).alias("status_label"))
+    if "flag" in frame.columns:
+        out = out.with_columns(pl.col("flag").replace_strict(FLAGS, default=None).alias("flag_label"))
+    return out

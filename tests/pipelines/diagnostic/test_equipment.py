@@ -442,3 +442,20 @@ def test_register_in_utf8_with_bom_and_empty_excel_lines(zone):
     assert zone.rows("select value from rejected_rows where \"check\" = 'commune_name'") == [
         ("Sorne-le-Château",)
     ]
+
+
+def test_french_labels_beside_the_codes(zone):
+    from pipelines.diagnostic.inventory import with_labels
+
+    zone.add(REGISTER)
+    zone.ingest()
+    with zone.connect() as con:
+        assets = with_labels(equipment_at(con, dt.date(2026, 6, 30)))
+        summary = with_labels(equipment_summary(con, dt.date(2026, 6, 30)))
+    plt04 = assets.filter(asset_id="PLT-04").row(0, named=True)
+    assert (plt04["kind_label"], plt04["status_label"], plt04["flag_label"]) == (
+        "plateforme en ligne",
+        "dégradé",
+        "déclaration d'accessibilité absente",
+    )
+    assert set(summary["status_label"]) == {"en service", "dégradé", "retiré", "prévu"}
