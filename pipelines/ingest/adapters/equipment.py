@@ -675,7 +675,8 @@ class MediationPlaces:
     name = "lieux de médiation numérique (schéma de données de l'ANCT)"
     source = MEDIATION_SOURCE
     REQUIRED = ("id", "nom", "commune", "code_postal", "adresse")
-    ANY_OF = ("pivot", "services", "date_maj", "code_insee")
+    # columns of this schema only (data·inclusion's structures share the others, not these)
+    ANY_OF = ("pivot", "dispositif_programmes_nationaux", "modalites_accompagnement")
 
     def signature(self) -> list[str]:
         return [
@@ -693,7 +694,7 @@ class MediationPlaces:
 
     def matches(self, raw: RawTable) -> bool:
         header = set(raw.header)
-        return all(c in header for c in self.REQUIRED) and sum(c in header for c in self.ANY_OF) >= 2
+        return all(c in header for c in self.REQUIRED) and any(c in header for c in self.ANY_OF)
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         frame = raw.frame
