@@ -77,7 +77,7 @@ def map_tables(
         if adapter is None:
             unmatched.append(raw)
             continue
-        ctx = MapContext(salt=salt)
+        ctx = MapContext(salt=salt, communes=catalogue.communes or None)
         if raw.header_line > 1:
             ctx.notes.append(header_note(raw))
         try:

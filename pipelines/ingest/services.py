@@ -5,6 +5,9 @@ The catalogue comes from the plan's ``[[services]]`` (or ``data/services.toml`` 
 (case, accents and apostrophes ignored), then with every punctuation ignored (file names write
 ``_`` for it). Unknown names are kept, slugified, and listed as unknown
 in the ingest report so the analyst can add an alias.
+
+The catalogue also carries the authority's communes (the plan's ``[authority] communes``, INSEE
+codes), which the adapters of national lists receive through ``MapContext.communes``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class Catalogue:
     lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
     # punctuation-free key → slug: « Demande_d_acte_de_naissance » (JDMA file names) finds « Demande d'acte de naissance »
     loose: dict[str, str] = field(default_factory=dict)
+    # the plan's ``[authority] communes`` (INSEE codes); empty when no plan says
+    communes: frozenset[str] = frozenset()
 
     @classmethod
     def from_entries(cls, entries: list[dict]) -> Catalogue:
@@ -42,13 +47,19 @@ class Catalogue:
     @classmethod
     def load(cls, plan_path: Path | None, data_dir: Path | None) -> Catalogue:
         entries: list[dict] = []
+        communes: list[str] = []
         for path in (data_dir / "services.toml" if data_dir else None, plan_path):
             if path and path.exists():
                 try:
-                    entries += tomllib.loads(path.read_text(encoding="utf-8")).get("services", [])
+                    doc = tomllib.loads(path.read_text(encoding="utf-8"))
                 except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                     continue  # the plan's own validation reports it; ingest goes on without a catalogue
-        return cls.from_entries(entries)
+                entries += doc.get("services", [])
+                if path == plan_path:
+                    communes = _plan_communes(doc)
+        cat = cls.from_entries(entries)
+        cat.communes = frozenset(communes)
+        return cat
 
     def resolve(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         """Map ``service`` (a slug, label or alias) onto catalogue slugs; fill ``service_label``.
@@ -84,3 +95,17 @@ class Catalogue:
                 .alias("service")
             )
         return (frame.with_columns(exprs) if exprs else frame), sorted(unknown)
+
+
+def _plan_communes(doc: dict) -> list[str]:
+    """The plan's ``[authority] communes`` as INSEE codes (a four-digit code gets its leading zero back);
+    an invalid list is the plan's own validation's to report: none here."""
+    authority = doc.get("authority")
+    values = authority.get("communes") if isinstance(authority, dict) else None
+    if not isinstance(values, list):
+        return []
+    out = []
+    for v in values:
+        text = str(v).strip().upper()
+        out.append("0" + text if text.isdigit() and len(text) == 4 else text)
+    return out

@@ -47,6 +47,9 @@ class MapContext:
     salt: bytes = b""
     # what a cumulative export shows of its whole (Démarches Simplifiées: ``absences.ExportScope``)
     scope: object | None = None
+    # the authority's communes (INSEE codes, the plan's ``[authority] communes``): national lists keep
+    # only their rows; None or empty when no plan says (every row kept)
+    communes: frozenset[str] | None = None
 
 
 class Adapter(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
+from pipelines.ingest.adapters.equipment import EquipmentRegister, FranceServicesList, MediationPlaces
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
 from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
@@ -25,6 +26,10 @@ ADAPTERS: list[Adapter] = [
     Sitadel(),
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
+    # national lists by their producers' column names, then the register by its French headers
+    FranceServicesList(),
+    MediationPlaces(),
+    EquipmentRegister(),
     Tableur(),
 ]
 
