@@ -71,6 +71,24 @@ else:
         "indice de fragilité numérique (IFN, 100 = moyenne nationale) : là où l'accompagnement paie le plus."
     )
 
+st.header("Inventaire des équipements et plateformes")
+inventory = words.inventory_table(doc)
+if inventory.is_empty():
+    st.info(
+        "Aucun inventaire n'est chargé : déposez le registre des équipements (Wi-Fi public, raccordements, plateformes "
+        "en ligne, lieux de médiation, équipements des écoles…) dans le dossier de dépôt.",
+        icon=":material/inbox:",
+    )
+else:
+    ui.show_static_table(inventory)
+    for flagged in doc["inventory"]["flagged"]:
+        st.warning(
+            f"{md_escape(flagged['label'])} : {md_escape(flagged['flag_reason'])}",
+            icon=":material/accessibility:",
+        )
+    if not doc["inventory"]["flagged"]:
+        st.success("Chaque plateforme en ligne a une déclaration d'accessibilité de moins de 3 ans.")
+
 st.header("Angles morts")
 if doc["blind_spots"]:
     for spot in doc["blind_spots"]:

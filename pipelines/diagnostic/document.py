@@ -5,7 +5,9 @@ all read it).
 Stable keys: ``as_of``, ``period_start``/``period_end`` (the 12 months the priority components
 read), ``maturity`` (list of ``{theme, label, wave, group, score, ci_low, ci_high, n, below_min}``,
 ``group`` = ``"all"`` for the pooled row; waves up to ``as_of``), ``priorities`` (``weights``,
-``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``.
+``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``,
+``inventory`` (``summary``: ``{commune, kind, status, assets, flagged}`` at ``as_of``; ``flagged``: the
+online platforms whose accessibility statement is missing or older than 3 years).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.diagnostic import priorities as prio
 from pipelines.indicators.query import period_ending
@@ -41,6 +44,23 @@ def maturity_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list
     return out
 
 
+def inventory_part(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict:
+    """The inventory at ``as_of``: counts per commune × kind × status, and the flagged platforms."""
+    from pipelines.diagnostic.inventory import equipment_at, equipment_summary
+
+    if not prio.exists(con, "kpi_equipment"):
+        return {"summary": [], "flagged": []}
+    summary = equipment_summary(con, as_of).sort("commune", "kind", "status", nulls_last=True).to_dicts()
+    assets = equipment_at(con, as_of)
+    flagged = (
+        assets.filter(pl.col("flag").is_not_null())
+        .select("asset_id", "label", "kind", "commune", "flag", "flag_reason")
+        .sort("asset_id")
+        .to_dicts()
+    )
+    return {"summary": summary, "flagged": flagged}
+
+
 def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = None) -> dict:
     """The diagnostic document on an open connection (views required)."""
     require_views(con)
@@ -61,6 +81,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
             "communes": [prio.ranked_json(r, "commune") for r in communes],
         },
         "blind_spots": prio.blind_spots(services, communes, weights),
+        "inventory": inventory_part(con, as_of or period.end),
     }
 
 

@@ -132,7 +132,7 @@ def exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         " + (select count(*) from duckdb_tables() where table_name = $1)"
         " + (select count(*) from duckdb_views() where view_name = $1 and not internal)"
     )
-    return con.execute(sql, [name]).fetchone()[0] > 0
+    return con.execute(sql, [name]).fetchall()[0][0] > 0
 
 
 def _targets(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, tuple[str, ...]]:

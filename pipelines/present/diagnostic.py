@@ -109,3 +109,45 @@ def score_rule(doc: dict) -> str:
         f"les 12 mois du {fmt_date(doc['period_start'])} au {fmt_date(doc['period_end'])}. Un service ou une "
         f"commune classé dans les {w['top']} premiers sans action du plan qui le vise est un angle mort."
     )
+
+
+def commune_label(code: str | None, names: dict[str, str]) -> str:
+    """« Nom (code) » when the territory names the commune, the code otherwise."""
+    if code is None:
+        return "Tout le territoire"
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def commune_names(doc: dict) -> dict[str, str]:
+    """INSEE code → name, from the communes' ranking (which reads the territory)."""
+    return {c["commune"]: c["name"] for c in doc["priorities"]["communes"] if c["name"] != c["commune"]}
+
+
+def inventory_table(doc: dict) -> pl.DataFrame:
+    """Assets per commune and kind at the date of reading, counted by status."""
+    from pipelines.ingest.adapters.equipment import KIND_LABELS, STATUS_LABELS
+
+    names = commune_names(doc)
+    cells: dict[tuple[str | None, str], dict[str, int]] = {}
+    for row in doc["inventory"]["summary"]:
+        cell = cells.setdefault((row["commune"], row["kind"]), {})
+        cell[row["status"]] = cell.get(row["status"], 0) + int(row["assets"])
+    order = sorted(
+        cells,
+        key=lambda k: (
+            k[0] is None,
+            k[0] or "",
+            list(KIND_LABELS).index(k[1]) if k[1] in KIND_LABELS else 99,
+        ),
+    )
+    columns = ["Commune", "Nature", *(label.capitalize() for label in STATUS_LABELS.values())]
+    rows = [
+        [
+            commune_label(commune, names),
+            KIND_LABELS.get(kind, kind).capitalize(),
+            *(fmt_int(cells[(commune, kind)].get(status, 0)) for status in STATUS_LABELS),
+        ]
+        for commune, kind in order
+    ]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
