@@ -24,6 +24,8 @@ class Catalogue:
     lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
     # punctuation-free key → slug: « Demande_d_acte_de_naissance » (JDMA file names) finds « Demande d'acte de naissance »
     loose: dict[str, str] = field(default_factory=dict)
+    # the plan's communes (``[authority] communes``): what national territory files are cut to
+    communes: tuple[str, ...] = ()
 
     @classmethod
     def from_entries(cls, entries: list[dict]) -> Catalogue:
@@ -42,13 +44,22 @@ class Catalogue:
     @classmethod
     def load(cls, plan_path: Path | None, data_dir: Path | None) -> Catalogue:
         entries: list[dict] = []
+        communes: tuple[str, ...] = ()
         for path in (data_dir / "services.toml" if data_dir else None, plan_path):
             if path and path.exists():
                 try:
-                    entries += tomllib.loads(path.read_text(encoding="utf-8")).get("services", [])
+                    doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
                 except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                     continue  # the plan's own validation reports it; ingest goes on without a catalogue
-        return cls.from_entries(entries)
+                entries += doc.get("services", [])
+                if path == plan_path:
+                    authority = doc.get("authority")
+                    listed = authority.get("communes", []) if isinstance(authority, dict) else []
+                    if isinstance(listed, list):
+                        communes = tuple(dict.fromkeys(str(c).strip() for c in listed if str(c).strip()))
+        cat = cls.from_entries(entries)
+        cat.communes = communes
+        return cat
 
     def resolve(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         """Map ``service`` (a slug, label or alias) onto catalogue slugs; fill ``service_label``.

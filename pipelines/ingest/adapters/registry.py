@@ -15,6 +15,7 @@ from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
+from pipelines.ingest.adapters.territory import TERRITORY_ADAPTERS
 from pipelines.ingest.read import RawTable
 
 ADAPTERS: list[Adapter] = [
@@ -23,6 +24,7 @@ ADAPTERS: list[Adapter] = [
     LimeSurvey(),
     Matomo(),
     Sitadel(),
+    *TERRITORY_ADAPTERS,
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
     Tableur(),
