@@ -198,10 +198,10 @@ class InseeCog(_Territory):
         counts = dict(frame.group_by(kind.alias("k")).len().iter_rows())
         skipped = {k: n for k, n in counts.items() if k in ("COMA", "COMD")}
         if skipped:
+            detail = ", ".join(f"{k} : {fr_int(n)}" for k, n in sorted(skipped.items()))
             ctx.notes.append(
                 f"{fr_int(sum(skipped.values()))} commune(s) associée(s) ou déléguée(s) écartée(s) "
-                f"(COMA : {fr_int(skipped.get('COMA', 0))}, COMD : {fr_int(skipped.get('COMD', 0))}) : "
-                "elles ne sont pas des communes à part entière"
+                f"({detail}) : elles ne sont pas des communes à part entière"
             )
         if counts.get("ARM"):
             ctx.notes.append(f"{fr_int(counts['ARM'])} arrondissement(s) municipal(aux) gardé(s) (ARM)")
