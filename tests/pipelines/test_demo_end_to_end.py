@@ -46,6 +46,8 @@ def test_second_ingest_skips_every_file_and_changes_nothing(demo):
     assert reports and all(r.status == "skipped" for r in reports)
     con = duckdb.connect(str(demo.warehouse), read_only=True)
     try:
-        assert con.execute("select count(*) from ingest_files").fetchall()[0][0] == 3
+        # the three canonical CSVs and the diagnostic's files (exports/diagnostic/)
+        diagnostic = [p for p in (demo.data_dir / "exports" / "diagnostic").glob("*") if p.is_file()]
+        assert con.execute("select count(*) from ingest_files").fetchall()[0][0] == 3 + len(diagnostic)
     finally:
         con.close()

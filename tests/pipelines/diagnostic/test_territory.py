@@ -246,3 +246,27 @@ ARCEP_HEADER = (
     "code_insee", "nom_com", "code_dep", "code_reg", "nbr", "type", "inel_hd", "elig_hd05", "elig_hd3",
     "elig_hd8", "elig_thd30", "elig_thd100", "elig_thd1g", "date",
 )  # fmt: skip
+
+
+def test_demo_territory_through_the_ingest(tmp_path):
+    from pipelines.demo.diagnostic_territory import write
+    from pipelines.demo.generate import COMMUNES, PLAN_FILE
+
+    zone = Zone(tmp_path, Path(shutil.copy(PLAN_FILE, tmp_path / "plan.toml")))
+    files = write(zone.data)
+    reports = zone.ingest()
+    assert {r.status for r in reports.values()} == {"loaded"} and len(reports) == len(files) == 5
+    assert all("12 commune(s) gardée(s) sur 14" in r.message for r in reports.values())
+    rows = zone.rows(
+        "select commune, name, population, density_class, fragility_index, thd_coverage, sources "
+        "from territory_communes order by population desc"
+    )
+    assert [(c, n, p) for c, n, p, *_ in rows] == sorted(COMMUNES, key=lambda c: -c[2])
+    assert all(
+        r[3] and r[6] == "arcep, insee-cog, insee-densite, insee-populations, mednum-ifn" for r in rows
+    )
+    fragility = [r[4] for r in rows]
+    cover = [r[5] for r in rows]
+    # the smallest communes are the most fragile and the least covered (by population, largest first)
+    assert fragility[0] < 100 < fragility[-1] and sum(fragility[-4:]) > sum(fragility[:4])
+    assert cover == sorted(cover, reverse=True) and cover[-1] < 0.5 < cover[0]
