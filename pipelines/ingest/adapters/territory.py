@@ -220,13 +220,21 @@ class InseePopulations(_Territory):
     source = "insee-populations"
     columns = ("CODREG", "REG", "CODDEP", "CODARR", "CODCAN", "CODCOM", "COM", "PMUN", "PCAP", "PTOT")
 
+    # the CSV's codes, or the workbook's labels (« Code département », « Code commune »…)
+    DEP = ("CODDEP", "Code département")
+    COM_CODE = ("CODCOM", "Code commune")
+    PMUN = ("PMUN", "Population municipale")
+    NAME = ("COM", "Nom de la commune")
+
     def matches(self, raw: RawTable) -> bool:
-        return _has(raw, "CODDEP", "CODCOM", "PMUN")
+        h = raw.header
+        found = all(find_column(h, *names) for names in (self.DEP, self.COM_CODE, self.PMUN))
+        return found and not InseeDensity().matches(raw)  # the density grid may show populations too
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
         h = raw.header
-        dep = pl.col(find_column(h, "CODDEP")).str.strip_chars().str.to_uppercase()
-        com = pl.col(find_column(h, "CODCOM")).str.strip_chars()
+        dep = pl.col(find_column(h, *self.DEP)).str.strip_chars().str.to_uppercase()
+        com = pl.col(find_column(h, *self.COM_CODE)).str.strip_chars()
         # a spreadsheet drops leading zeros: « 1 » is département 01, « 1 » commune 001 (separate
         # columns: the padding is unambiguous); overseas départements (971…) give their first two
         # digits, the commune number carrying the third (971 + 101 → 97101)
@@ -236,11 +244,11 @@ class InseePopulations(_Territory):
         padded = raw.frame.select(
             ((dep.str.len_chars() == 1) | (com.str.len_chars() < 3)).fill_null(False).sum()
         ).item()
-        name = find_column(h, "COM")
+        name = find_column(h, *self.NAME)
         frame = raw.frame.select(
             code.alias("code"),
             (pl.col(name).str.strip_chars() if name else pl.lit(None, pl.String)).alias("name"),
-            pl.col(find_column(h, "PMUN")).str.replace_all(r"[\s\u00a0\u202f]", "").alias("population"),
+            pl.col(find_column(h, *self.PMUN)).str.replace_all(r"[\s\u00a0\u202f]", "").alias("population"),
             pl.lit(_year(raw, ctx)).alias("year"),
             pl.col(LINE_COL),
         )

@@ -270,3 +270,20 @@ def test_demo_territory_through_the_ingest(tmp_path):
     # the smallest communes are the most fragile and the least covered (by population, largest first)
     assert fragility[0] < 100 < fragility[-1] and sum(fragility[-4:]) > sum(fragility[:4])
     assert cover == sorted(cover, reverse=True) and cover[-1] < 0.5 < cover[0]
+
+
+def test_populations_workbook_with_long_labels_and_title_rows(zone):
+    zone.add("ensemble_populations_legales_2021.xlsx")
+    r = zone.ingest()["ensemble_populations_legales_2021.xlsx"]
+    assert r.headers == [{"sheet": "Communes", "line": 6}]
+    assert "feuille(s) ignorée(s), sans format reconnu : « Régions »" in r.message
+    pops = zone.territory("insee-populations")
+    # the same five communes as the CSV: « 1 » + « 4 » → 01004, 971 + 101 → 97101; no COG: 01999 kept
+    assert {c: v[2] for c, v in pops.items()} == {
+        "01001": 859,
+        "01004": 14514,
+        "01999": 120,
+        "2A004": 73299,
+        "97101": 53491,
+    }
+    assert pops["2A004"][:2] == ("Ajaccio", 2021)
