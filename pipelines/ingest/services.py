@@ -5,6 +5,9 @@ The catalogue comes from the plan's ``[[services]]`` (or ``data/services.toml`` 
 (case, accents and apostrophes ignored), then with every punctuation ignored (file names write
 ``_`` for it). Unknown names are kept, slugified, and listed as unknown
 in the ingest report so the analyst can add an alias.
+
+The plan's ``[authority] communes`` ride along (``Catalogue.communes``): national territory files
+(INSEE, MedNum, Arcep) keep only those communes (see ``adapters.territory``).
 """
 
 from __future__ import annotations
