@@ -271,8 +271,8 @@ class InseeDensity(_Territory):
         level = find_like(
             h, "typo degre de densite", "degre de densite", "niveau de densite", exclude=[label]
         )
-        if level is None:
-            level = find_column(h, "DENS", "DENS7", "DENS4")
+        if level is None:  # INSEE's coded release: only its 7-level column says which grid it is
+            level = find_column(h, "DENS7")
         return level, label
 
     def matches(self, raw: RawTable) -> bool:

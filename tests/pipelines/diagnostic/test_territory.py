@@ -287,3 +287,39 @@ def test_populations_workbook_with_long_labels_and_title_rows(zone):
         "97101": 53491,
     }
     assert pops["2A004"][:2] == ("Ajaccio", 2021)
+
+
+ARCEP_TOP = '"Données déclaratives."\n' + ";".join(ARCEP_HEADER) + "\n"
+
+
+def test_arcep_rows_per_premises_type_summed_or_total_kept(zone):
+    # two types of premises for 01001: 100 + 50 premises, 60 + 30 of them ≥ 30 Mbit/s → 90 / 150
+    (zone.data / "arcep_types.csv").write_text(
+        ARCEP_TOP
+        + "01001;A;01;84;100;logements;0;10;10;20;20;20;20;2025-06-30\n"
+        + "01001;A;01;84;50;locaux professionnels;0;5;5;10;10;10;10;2025-06-30\n",
+        encoding="utf-8",
+    )
+    # a « total » row beside its parts: only the total counts (40 / 200)
+    (zone.data / "arcep_total.csv").write_text(
+        ARCEP_TOP
+        + "01004;B;01;84;150;logements;0;0;0;150;0;0;0;2025-06-30\n"
+        + "01004;B;01;84;200;total;0;0;0;160;10;10;20;2025-06-30\n",
+        encoding="utf-8",
+    )
+    reports = zone.ingest()
+    assert "additionnés par commune" in reports["arcep_types.csv"].message
+    got = {c: v[5] for c, v in zone.territory("arcep").items()}
+    assert got == {"01001": pytest.approx(90 / 150, abs=1e-6), "01004": pytest.approx(40 / 200, abs=1e-6)}
+    assert {v[1] for v in zone.territory("arcep").values()} == {2025}
+
+
+def test_density_grid_by_level_number_only(zone):
+    # a 4-level grid file giving only the level: labels from INSEE's 4 levels
+    (zone.data / "grille_densite_4_niveaux.csv").write_text(
+        "Code Commune;Libellé des communes;Typo degré de Densité\n01001;A;4\n01004;B;2\n", encoding="utf-8"
+    )
+    r = zone.ingest()["grille_densite_4_niveaux.csv"]
+    assert "grille à 4 niveaux" in r.message and "année en cours" in r.message
+    got = {c: v[3] for c, v in zone.territory("insee-densite").items()}
+    assert got == {"01001": "Commune très peu dense", "01004": "Commune de densité intermédiaire"}
