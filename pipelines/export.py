@@ -37,6 +37,7 @@ OTHER_TABLES = (
     "plan_funding",
     "plan_phases",
     "plan_services",
+    "territory",
     *REFERENTIAL_TABLES,
 )
 
