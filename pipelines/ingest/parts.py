@@ -64,10 +64,15 @@ class Part:
 
 
 def map_tables(
-    tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter], salt: bytes = b""
+    tables: list[RawTable],
+    catalogue: Catalogue,
+    extra: list[Adapter],
+    salt: bytes = b"",
+    cog: frozenset[str] | None = None,
 ) -> list[Part]:
     """Raw tables → validated parts per dataset (or FileRefused with the French reason); ``salt``:
-    the warehouse's key for content ids (see ``stable_row_ids``)."""
+    the warehouse's key for content ids (see ``stable_row_ids``); ``cog``: the communes of the
+    Code officiel géographique loaded in the warehouse, if any (territory files check their codes)."""
     parts: list[Part] = []
     unmatched: list[RawTable] = []
     empty: list[RawTable] = []
@@ -77,7 +82,7 @@ def map_tables(
         if adapter is None:
             unmatched.append(raw)
             continue
-        ctx = MapContext(salt=salt, communes=catalogue.communes or None)
+        ctx = MapContext(salt=salt, communes=catalogue.communes, cog=cog)
         if raw.header_line > 1:
             ctx.notes.append(header_note(raw))
         try:

@@ -6,8 +6,8 @@ The catalogue comes from the plan's ``[[services]]`` (or ``data/services.toml`` 
 ``_`` for it). Unknown names are kept, slugified, and listed as unknown
 in the ingest report so the analyst can add an alias.
 
-The catalogue also carries the authority's communes (the plan's ``[authority] communes``, INSEE
-codes), which the adapters of national lists receive through ``MapContext.communes``.
+The plan's ``[authority] communes`` ride along (``Catalogue.communes``): national files
+(INSEE, MedNum, Arcep, ANCT's lists) keep only those communes (``MapContext.communes``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class Catalogue:
     lookup: dict[str, str] = field(default_factory=dict)  # normal form of slug/label/alias → slug
     # punctuation-free key → slug: « Demande_d_acte_de_naissance » (JDMA file names) finds « Demande d'acte de naissance »
     loose: dict[str, str] = field(default_factory=dict)
-    # the plan's ``[authority] communes`` (INSEE codes); empty when no plan says
-    communes: frozenset[str] = frozenset()
+    # the plan's communes (``[authority] communes``): what national territory files are cut to
+    communes: tuple[str, ...] = ()
 
     @classmethod
     def from_entries(cls, entries: list[dict]) -> Catalogue:
@@ -47,18 +47,18 @@ class Catalogue:
     @classmethod
     def load(cls, plan_path: Path | None, data_dir: Path | None) -> Catalogue:
         entries: list[dict] = []
-        communes: list[str] = []
+        communes: tuple[str, ...] = ()
         for path in (data_dir / "services.toml" if data_dir else None, plan_path):
             if path and path.exists():
                 try:
-                    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+                    doc = tomllib.loads(path.read_text(encoding="utf-8-sig"))
                 except (tomllib.TOMLDecodeError, UnicodeDecodeError):
                     continue  # the plan's own validation reports it; ingest goes on without a catalogue
                 entries += doc.get("services", [])
                 if path == plan_path:
-                    communes = _plan_communes(doc)
+                    communes = tuple(dict.fromkeys(_plan_communes(doc)))
         cat = cls.from_entries(entries)
-        cat.communes = frozenset(communes)
+        cat.communes = communes
         return cat
 
     def resolve(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:

@@ -47,9 +47,10 @@ class MapContext:
     salt: bytes = b""
     # what a cumulative export shows of its whole (Démarches Simplifiées: ``absences.ExportScope``)
     scope: object | None = None
-    # the authority's communes (INSEE codes, the plan's ``[authority] communes``): national lists keep
-    # only their rows; None or empty when no plan says (every row kept)
-    communes: frozenset[str] | None = None
+    # territory files: the plan's communes (INSEE codes; empty: keep every commune), and the codes of
+    # the Code officiel géographique loaded in the warehouse (None: no COG loaded, codes not checked)
+    communes: tuple[str, ...] = ()
+    cog: frozenset[str] | None = None
 
 
 class Adapter(Protocol):

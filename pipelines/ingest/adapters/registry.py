@@ -16,6 +16,7 @@ from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
+from pipelines.ingest.adapters.territory import TERRITORY_ADAPTERS
 from pipelines.ingest.read import RawTable
 
 ADAPTERS: list[Adapter] = [
@@ -24,6 +25,7 @@ ADAPTERS: list[Adapter] = [
     LimeSurvey(),
     Matomo(),
     Sitadel(),
+    *TERRITORY_ADAPTERS,
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
     # national lists by their producers' column names, then the register by its French headers
