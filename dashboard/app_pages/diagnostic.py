@@ -60,6 +60,18 @@ ui.show_figure(charts.priorities_figure(doc), key="priorities")
 ui.show_static_table(words.services_table(doc))
 st.caption(md_escape(words.score_rule(doc)))
 
+st.header("Le territoire")
+territory = words.territory_table(doc)
+if territory.is_empty():
+    st.info(
+        "Aucune donnée sur les communes n'est chargée : déposez les fichiers ouverts de l'INSEE (liste des communes, "
+        "populations légales, grille de densité), l'indice de fragilité numérique (MedNum) et l'éligibilité au très haut "
+        "débit (Arcep) dans le dossier de dépôt.",
+        icon=":material/inbox:",
+    )
+else:
+    ui.show_static_table(territory)
+
 st.header("Priorités des communes")
 communes = words.communes_table(doc)
 if communes.is_empty():

@@ -7,7 +7,8 @@ read), ``maturity`` (list of ``{theme, label, wave, group, score, ci_low, ci_hig
 ``group`` = ``"all"`` for the pooled row; waves up to ``as_of``), ``priorities`` (``weights``,
 ``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``,
 ``inventory`` (``summary``: ``{commune, kind, status, assets, flagged}`` at ``as_of``; ``flagged``: the
-online platforms whose accessibility statement is missing or older than 3 years).
+online platforms whose accessibility statement is missing or older than 3 years), ``territory``
+(``{commune, name, population, density_class, fragility_index, thd_coverage, year}`` per commune).
 """
 
 from __future__ import annotations
@@ -42,6 +43,21 @@ def maturity_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list
         item["n"] = int(item["n"])
         out.append(item)
     return out
+
+
+TERRITORY_KEYS = ("commune", "name", "population", "density_class", "fragility_index", "thd_coverage", "year")
+
+
+def territory_part(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[dict]:
+    """The communes of the territory (the plan's, else every one loaded), newest values of each column."""
+    if not prio.exists(con, "territory_communes"):
+        return []
+    rows = con.execute(
+        f"select {', '.join(TERRITORY_KEYS)} from territory_communes "
+        "where len(?::varchar[]) = 0 or list_contains(?::varchar[], commune) order by commune",
+        [list(plan.communes), list(plan.communes)],
+    ).fetchall()
+    return [dict(zip(TERRITORY_KEYS, r, strict=True)) for r in rows]
 
 
 def inventory_part(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict:
@@ -82,6 +98,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
         },
         "blind_spots": prio.blind_spots(services, communes, weights),
         "inventory": inventory_part(con, as_of or period.end),
+        "territory": territory_part(con, plan),
     }
 
 

@@ -151,3 +151,27 @@ def inventory_table(doc: dict) -> pl.DataFrame:
         for commune, kind in order
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def territory_table(doc: dict) -> pl.DataFrame:
+    """The communes: name, population, density class, digital fragility, very-high-speed coverage."""
+    columns = [
+        "Commune",
+        "Population",
+        "Densité",
+        "Fragilité numérique (IFN)",
+        "Locaux éligibles au THD",
+        "Année",
+    ]
+    rows = [
+        [
+            commune_label(t["commune"], {t["commune"]: t["name"]} if t["name"] else {}),
+            fmt_int(t["population"]) if t["population"] is not None else "—",
+            t["density_class"] or "—",
+            fmt_number(t["fragility_index"], 1) if t["fragility_index"] is not None else "—",
+            fmt_pct(t["thd_coverage"]) if t["thd_coverage"] is not None else "—",
+            str(t["year"]),
+        ]
+        for t in doc.get("territory", [])
+    ]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
