@@ -9,6 +9,7 @@ in the ingest report so the analyst can add an alias.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,3 +85,36 @@ class Catalogue:
                 .alias("service")
             )
         return (frame.with_columns(exprs) if exprs else frame), sorted(unknown)
+
+    def slug_of(self, name: str | None) -> str | None:
+        """The catalogue slug a name (slug, label or alias) designates, or None."""
+        if name is None or not str(name).strip():
+            return None
+        return self.lookup.get(norm(name)) or self.loose.get(slugify(name))
+
+    def known_only(self, frame: pl.DataFrame, fallback: str = "_service_alt") -> pl.DataFrame:
+        """``service`` (a free label: a consultation's item) → the catalogue slug it names, else null.
+
+        Unlike :meth:`resolve`, a name the catalogue does not know is not a service: it stays null
+        and is not reported as unknown. ``fallback`` (a column the adapter may add, e.g. a Decidim
+        proposal's category) is tried when ``service`` names nothing; it is then dropped. Without
+        any catalogue (no plan, no ``services.toml``) a value already written as a slug is kept.
+        """
+        if "service" not in frame.columns:
+            return frame
+        names = set(frame.get_column("service").drop_nulls().unique().to_list())
+        if fallback in frame.columns:
+            names |= set(frame.get_column(fallback).drop_nulls().unique().to_list())
+
+        def slug(name: str) -> str | None:
+            found = self.slug_of(name)
+            if found is None and not self.labels and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name.strip()):
+                return name.strip()
+            return found
+
+        mapping = {n: slug(n) for n in names}
+        expr = pl.col("service").replace_strict(mapping, default=None, return_dtype=pl.String)
+        if fallback in frame.columns:
+            alt = pl.col(fallback).replace_strict(mapping, default=None, return_dtype=pl.String)
+            return frame.with_columns(pl.coalesce(expr, alt).alias("service")).drop(fallback)
+        return frame.with_columns(expr.alias("service"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
+from pipelines.ingest.adapters.consultation_limesurvey import LimeSurveyConsultation
+from pipelines.ingest.adapters.decidim import DecidimProposals
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
 from pipelines.ingest.adapters.limesurvey import LimeSurvey
@@ -20,9 +22,11 @@ from pipelines.ingest.read import RawTable
 ADAPTERS: list[Adapter] = [
     DemarchesSimplifiees(),
     JeDonneMonAvis(),
+    LimeSurveyConsultation(),  # before LimeSurvey: an export of one multiple-choice question
     LimeSurvey(),
     Matomo(),
     Sitadel(),
+    DecidimProposals(),
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
     Tableur(),
