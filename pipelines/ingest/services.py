@@ -96,15 +96,16 @@ class Catalogue:
         """``service`` (a free label: a consultation's item) → the catalogue slug it names, else null.
 
         Unlike :meth:`resolve`, a name the catalogue does not know is not a service: it stays null
-        and is not reported as unknown. ``fallback`` (a column the adapter may add, e.g. a Decidim
-        proposal's category) is tried when ``service`` names nothing; it is then dropped. Without
-        any catalogue (no plan, no ``services.toml``) a value already written as a slug is kept.
+        and is not reported as unknown. When ``service`` names nothing, ``fallback`` (a column the
+        adapter may add, e.g. a Decidim proposal's category, dropped here) then ``item`` are tried.
+        Without any catalogue (no plan, no ``services.toml``) a value already written as a slug is kept.
         """
         if "service" not in frame.columns:
             return frame
-        names = set(frame.get_column("service").drop_nulls().unique().to_list())
-        if fallback in frame.columns:
-            names |= set(frame.get_column(fallback).drop_nulls().unique().to_list())
+        tried = [c for c in ("service", fallback, "item") if c in frame.columns]
+        names: set[str] = set()
+        for c in tried:
+            names |= set(frame.get_column(c).drop_nulls().unique().to_list())
 
         def slug(name: str) -> str | None:
             found = self.slug_of(name)
@@ -113,8 +114,8 @@ class Catalogue:
             return found
 
         mapping = {n: slug(n) for n in names}
-        expr = pl.col("service").replace_strict(mapping, default=None, return_dtype=pl.String)
-        if fallback in frame.columns:
-            alt = pl.col(fallback).replace_strict(mapping, default=None, return_dtype=pl.String)
-            return frame.with_columns(pl.coalesce(expr, alt).alias("service")).drop(fallback)
-        return frame.with_columns(expr.alias("service"))
+        exprs = [pl.col(c).replace_strict(mapping, default=None, return_dtype=pl.String) for c in tried]
+        if not self.labels:  # no catalogue: only an explicit slug in ``service`` is kept
+            exprs = exprs[:1]
+        out = frame.with_columns(pl.coalesce(exprs).alias("service"))
+        return out.drop(fallback) if fallback in out.columns else out
