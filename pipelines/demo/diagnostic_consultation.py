@@ -8,7 +8,8 @@ layouts authorities get them:
   (« Paiement des amendes », « Inscription à la médiathèque »); the plan's axes answer the most
   requested ones, except the déchèterie badges, left without an action (a blind spot to show);
 - a small Decidim proposals export (0.27 layout, ``;``) of the participatory space « plan numérique
-  2024 », with authors' names as Decidim writes them (never stored).
+  2024 », with authors' names as Decidim writes them (never stored). No row of either file is
+  rejected (the demo's warehouse has no rejected rows).
 
 Deterministic: a fixed seed, whatever the demo's own seed.
 """
@@ -128,15 +129,6 @@ PROPOSALS = (
         "evaluating",
         False,
         "Inès Robert",
-    ),
-    (
-        "Navette le dimanche",
-        "",
-        "<p>Hors sujet numérique, retirée.</p>",
-        3,
-        "withdrawn",
-        True,
-        "Jules Marchand",
     ),
 )
 
