@@ -36,6 +36,7 @@ Rules (written down in ``NOTES-consultation.md`` too):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -327,3 +328,39 @@ class ConsultationMapping(MappingAdapter):
                 source=spec.source,
             )
         ]
+
+
+def consultation_hint(raw: RawTable) -> str:
+    """For the refusal of a LimeSurvey export: when one of its questions is a multiple choice, the
+    French sentence and mapping file that load it as a consultation (empty string otherwise)."""
+    questions = [q for key in _grouped(raw) if (q := find_question(raw, key)) is not None]
+    # boxes mostly ticked / empty (a stray value is refused at import, with its reason)
+    questions = [
+        q for q in questions if 2 * sum(_is_box(raw.frame, b.header) for b in q.boxes) >= len(q.boxes)
+    ]
+    if not questions:
+        return ""
+    q = questions[0]
+    source = limesurvey.survey_source(raw)
+    toml = json.dumps
+    lines = [
+        "[match]",
+        f"columns = [{toml(q.boxes[0].header)}]",
+        "[target]",
+        'dataset = "consultation"',
+        f"source = {toml(source)}",
+        "[columns]",
+        f"item = {toml(q.key)}  # la question à choix multiples",
+        "[constants]",
+        f"consultation = {toml(source + ('-' + slugify(q.key) if not q.text_mode else ''))}  # identifiant court et stable",
+        'consultation_label = "???"  # intitulé de la consultation',
+        '# closed_on = "2026-03-31"  # date de clôture (par défaut : date de la dernière réponse)',
+    ]
+    if not q.text_mode:
+        lines.append("[values.item]  # libellé de chaque réponse, tel que dans le questionnaire")
+        lines += [f'{toml(b.code)} = "???"' for b in q.boxes]
+    return (
+        f"\n\nS'il s'agit d'une consultation (la question à choix multiples « {q.key} » : "
+        "chaque case cochée soutient une réponse), utilisez plutôt ce fichier de correspondance :\n"
+        + "\n".join(lines)
+    )

@@ -183,3 +183,64 @@ def test_same_file_twice_and_a_later_export(zone):
     assert zone.one("select count(*) from consultation_items") == 4
     assert items(zone, "limesurvey-135790")["Carte grise"][1:3] == (3, 5)
     assert zone.one("select distinct closed_on from consultation_items") == dt.date(2026, 5, 9)
+
+
+def test_refusal_offers_a_consultation_mapping_that_loads(zone):
+    """A code-mode export with a stray box value is not recognised on its own: the refusal carries a
+    consultation mapping; filled in (labels) and saved, it loads the file."""
+    add(zone, "results-survey246810.csv")
+    (refused,) = zone.ingest()
+    assert refused.status == "refused"
+    assert "S'il s'agit d'une consultation" in refused.message
+    toml = refused.message.split("utilisez plutôt ce fichier de correspondance :\n", 1)[1]
+    assert 'dataset = "consultation"' in toml and 'item = "Q3"' in toml
+    labels = iter(
+        ["Acte de naissance", "Inscription scolaire", "Ramassage des encombrants", "Acte de mariage"]
+    )
+    toml = "\n".join(
+        line.replace("???", next(labels)) if line.startswith('"SQ') else line.replace("???", "Démarches")
+        for line in toml.splitlines()
+    )
+    zone.mapping("consultation.toml", toml)
+    (report,) = zone.ingest()
+    assert report.status == "partial", report.message
+    got = items(zone, "limesurvey-246810-q3")
+    assert got["Acte de naissance"][:3] == ("etat-civil", 3, 8)
+    assert got["Acte de mariage"][:3] == ("etat-civil", 2, 8)
+
+
+def test_underscore_and_english_headings(zone):
+    """``Q3_SQ001`` headings (code mode, other exporters) and English full text « [Other] », « Yes »."""
+    services = zone.data / "services.toml"
+    services.write_text(
+        services.read_text(encoding="utf-8")
+        + '\n[[services]]\nslug = "cni-passeport"\nlabel = "CNI et passeport"\naliases = ["Passport"]\n',
+        encoding="utf-8",
+    )
+    add(
+        zone,
+        "results-survey555555.csv",
+        "id,submitdate,lastpage,startlanguage,Q3_SQ001,Q3_SQ002,Q3_other\n"
+        "1,2026-01-02 10:00:00,1,en,Y,,\n"
+        "2,2026-01-03 10:00:00,1,en,Y,Y,Call 06 11 22 33 44\n",
+    )
+    add(
+        zone,
+        "results-survey666666.csv",
+        "Response ID,Date submitted,Last page,Start language,"
+        "Which services? [Passport],Which services? [Birth certificate],Which services? [Other]\n"
+        "1,2026-01-02 10:00:00,1,en,Yes,,\n"
+        "2,2026-01-03 10:00:00,1,en,,,\n"
+        "3,2026-01-04 10:00:00,1,en,Yes,Yes,\n",
+    )
+    reports = zone.ingest()
+    assert {r.status for r in reports} == {"loaded"}, [r.message for r in reports]
+    english = items(zone, "limesurvey-666666")
+    assert {k: v[1:3] for k, v in english.items()} == {"Passport": (2, 2), "Birth certificate": (1, 2)}
+    assert english["Passport"][0] == "cni-passeport"  # the alias added above
+    got = items(zone, "limesurvey-555555")
+    assert {k: v[1:] for k, v in got.items()} == {
+        "SQ001": (2, 2, None),
+        "SQ002": (1, 2, None),
+        "Autre": (1, 2, "Call [téléphone masqué]"),
+    }
