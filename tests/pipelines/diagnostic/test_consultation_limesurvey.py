@@ -244,3 +244,29 @@ def test_underscore_and_english_headings(zone):
         "SQ002": (1, 2, None),
         "Autre": (1, 2, "Call [téléphone masqué]"),
     }
+
+
+def test_mapping_errors_in_french(zone):
+    """A consultation mapping without its question, and one naming a question the export lacks."""
+    zone.mapping("sans-question.toml", '[match]\nfilename = "x*"\n[target]\ndataset = "consultation"\n')
+    zone.mapping(
+        "mauvaise-question.toml",
+        '[match]\nfilename = "results-survey135790*"\n[target]\ndataset = "consultation"\n[columns]\nitem = "Q9"\n',
+    )
+    add(zone, "results-survey135790.csv")
+    reports = zone.ingest()
+    messages = " ".join(r.message for r in reports)
+    assert "sans-question.toml" in messages and 'item = "Q3"' in messages
+    refused = next(r for r in reports if r.path.endswith(".csv"))
+    assert refused.status == "refused"
+    assert "« Q9 »" in refused.message and "Quelles démarches aimeriez-vous faire" in refused.message
+
+
+def test_shipped_example_mapping_is_valid():
+    from pipelines.ingest.mapping_files import parse_mapping
+
+    root = Path(__file__).resolve().parents[3]
+    spec = parse_mapping(root / "data" / "mappings" / "exemple-consultation-limesurvey.toml.example")
+    assert spec.datasets == ("consultation",)
+    assert spec.columns["item"] == ("Q3",)
+    assert spec.values["item"]["sq001"] == "Acte de naissance"
