@@ -23,6 +23,8 @@ computed); ``comment`` = the body, HTML tags removed, e-mails and phones masked;
 title through the catalogue's aliases, else the category's name; ``source_id`` = consultation /
 proposal id. A withdrawn proposal (``withdrawn`` true, or state ``withdrawn``) is a rejected row
 with its reason. Authors' names, nicknames and e-mails (admin exports) are never read.
+A mapping file ``[target] format = "decidim"`` may give in ``[constants]`` what the export does not
+say: ``consultation_label``, ``closed_on``, ``participants`` (see ``from_mapping``).
 """
 
 from __future__ import annotations

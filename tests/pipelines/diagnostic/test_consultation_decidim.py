@@ -156,3 +156,22 @@ def test_demand_per_service_pooled(zone):
     assert ranking["rank"].to_list() == [1, 2, 3, 3, 3]
     low, high = ranking.filter(ranking["item"] == "Acte de naissance").select("ci_low", "ci_high").row(0)
     assert (low, high) == pytest.approx(wilson(3, 8), abs=1e-12)
+
+
+def test_decidim_with_a_mapping_stating_participants(zone):
+    """``[target] format = "decidim"``: the export through the built-in adapter, with the title,
+    closing date and participants the export does not hold; shares then exist (42 / 120)."""
+    zone.mapping(
+        "budget.toml",
+        '[match]\nfilename = "decidim-budget-*"\n[target]\nformat = "decidim"\n[constants]\n'
+        'consultation_label = "Budget participatif 2026"\nclosed_on = "2026-03-31"\nparticipants = 120\n',
+    )
+    add(zone, "decidim-budget-participatif-2026-proposals.csv")
+    (report,) = zone.ingest()
+    assert report.status == "partial", report.message
+    label, closed, share, low, high = zone.one(
+        "select consultation_label, closed_on, share, ci_low, ci_high from kpi_consultation() where rank = 1"
+    )
+    assert (label, str(closed)) == ("Budget participatif 2026", "2026-03-31")
+    assert share == pytest.approx(42 / 120)
+    assert (low, high) == pytest.approx(wilson(42, 120), abs=1e-12)
