@@ -222,11 +222,9 @@ def consultation_items(
     if label is None:
         label = question.key if question.text_mode else f"Question {question.key}"
     if closed_on is None:
-        dates = (
-            answered.select(pl.col("_submit").str.slice(0, 10))
-            .filter(~pl.col("_submit").str.starts_with("1980-01-01"))
-            .to_series()
-        )
+        # ISO stamps (LimeSurvey's own), or day first (« 15/03/2026 14:02 », a spreadsheet's)
+        day = pl.col("_submit").str.slice(0, 10).str.replace(r"^(\d{2})/(\d{2})/(\d{4})$", "$3-$2-$1")
+        dates = answered.select(day).filter(~pl.col("_submit").str.starts_with("1980-01-01")).to_series()
         parsed = [d for d in dates.to_list() if d and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)]
         closed_on = max(parsed) if parsed else None
     unlabeled = []
