@@ -175,3 +175,32 @@ def test_decidim_with_a_mapping_stating_participants(zone):
     assert (label, str(closed)) == ("Budget participatif 2026", "2026-03-31")
     assert share == pytest.approx(42 / 120)
     assert (low, high) == pytest.approx(wilson(42, 120), abs=1e-12)
+
+
+def test_decidim_json_export(zone):
+    """Decidim's JSON export (nested objects, flattened like its CSV): same items as the CSV would give;
+    the endorsers' and authors' names are not stored."""
+    add(zone, "decidim-ville-numerique-proposals.json")
+    (report,) = zone.ingest()
+    assert report.status == "loaded", report.message
+    assert sorted(
+        zone.rows("select source_id, item, service, supports, comment from consultation_items")
+    ) == [
+        (
+            "decidim-ville-numerique/301",
+            "Tout faire en ligne pour les naissances",
+            "etat-civil",  # through the category « État civil »
+            23,
+            "Écrire à [e-mail masqué] pour en parler.",
+        ),
+        ("decidim-ville-numerique/302", "Un composteur par quartier", None, 11, "Pour réduire les déchets."),
+    ]
+    dump = str(zone.rows("select * from consultation_items"))
+    assert "Léa Blanc" not in dump and "Omar" not in dump
+
+
+def test_json_that_is_not_a_list_of_records_is_refused(zone):
+    zone.write("reglages.json", '{"theme": "sombre"}')
+    (report,) = zone.ingest()
+    assert report.status == "refused"
+    assert "liste d'enregistrements" in report.message
