@@ -9,7 +9,8 @@ How the file is recognised (a satisfaction survey and a consultation may come fr
   ``[values.item]`` the label of each answer code (``"SQ001" = "Acte de naissance"``): needed in
   code mode, where the file carries only the codes;
 - **automatically** when every question column of the export belongs to one multiple-choice
-  question (sub-question columns ``Q3[SQ001]``, ``Q3_SQ001`` or « Question ? [Acte de naissance] »
+  question (sub-question columns ``Q3[SQ001]``, ``Q3_SQ001`` (SPSS/R-style), ``Q3 [SQ001]`` or
+  « Question ? [Acte de naissance] », « [Acte de naissance] Question ? » (LimeSurvey 1.x)
   holding only ``Y``/« Oui » or empty, plus an optional « Autre » column ``Q3[other]`` /
   « … [Autre] »). Any other question in the file (a satisfaction score…) needs the mapping file.
 
@@ -53,6 +54,8 @@ TICKED = {"y", "oui", "yes", "1", "x", "vrai", "true", "o", "coche"}
 UNTICKED = {"", "n", "non", "no", "0", "faux", "false", "n/a", "na", "sans reponse"}
 OTHER = {"other", "autre", "autres", "sonstiges", "other:", "autre :"}
 UNDERSCORE_SUB = re.compile(r"^([A-Za-z][A-Za-z0-9]*)_([A-Za-z0-9]+)$")
+PREFIX_SUB = re.compile(r"^\[([^\[\]]+)\] (.*\S)$")
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
 COLUMNS = ("source", "source_id", "consultation", "consultation_label", "closed_on", "item")
 
 
@@ -80,8 +83,11 @@ def _split(header: str) -> tuple[str, str, bool] | None:
     if m:
         return m[1], m[2], False
     m = limesurvey.TEXT_SUB.match(header)
-    if m:
-        return m[1], m[2], True
+    if m:  # « Question ? [Acte de naissance] »; « Q3 [SQ001] » (LimeSurvey 1.x codes) is code mode
+        return m[1], m[2], not CODE.match(m[1])
+    m = PREFIX_SUB.match(header)
+    if m:  # LimeSurvey 1.x full text: « [Acte de naissance] Question ? »
+        return m[2], m[1], True
     return None
 
 

@@ -270,3 +270,35 @@ def test_shipped_example_mapping_is_valid():
     assert spec.datasets == ("consultation",)
     assert spec.columns["item"] == ("Q3",)
     assert spec.values["item"]["sq001"] == "Acte de naissance"
+
+
+def test_limesurvey_1x_headings(zone):
+    """LimeSurvey 1.x wrote the answer before the question in full text (« [Acte de naissance]
+    Question ? ») and ``Q3 [SQ001]`` with a space in code mode."""
+    add(
+        zone,
+        "results-survey111111.csv",
+        "id,submitdate,lastpage,startlanguage,[Acte de naissance] Vos démarches ?,[Cantine] Vos démarches ?\n"
+        "1,2010-01-02 10:00:00,1,fr,Y,Y\n"
+        "2,2010-01-03 10:00:00,1,fr,,Y\n",
+    )
+    add(
+        zone,
+        "results-survey222222.csv",
+        "id,submitdate,lastpage,startlanguage,Q3 [SQ001],Q3 [SQ002]\n1,2010-01-02 10:00:00,1,fr,Y,\n",
+    )
+    reports = zone.ingest()
+    assert {r.status for r in reports} == {"loaded"}, [r.message for r in reports]
+    text = items(zone, "limesurvey-111111")
+    assert {k: v[:3] for k, v in text.items()} == {
+        "Acte de naissance": ("etat-civil", 1, 2),
+        "Cantine": (None, 2, 2),
+    }
+    assert (
+        zone.one(
+            "select distinct consultation_label from consultation_items where consultation = 'limesurvey-111111'"
+        )
+        == "Vos démarches ?"
+    )
+    codes = items(zone, "limesurvey-222222")
+    assert {k: v[1:3] for k, v in codes.items()} == {"SQ001": (1, 1), "SQ002": (0, 1)}
