@@ -368,3 +368,15 @@ def consultation_hint(raw: RawTable) -> str:
         "chaque case cochée soutient une réponse), utilisez plutôt ce fichier de correspondance :\n"
         + "\n".join(lines)
     )
+
+
+class LimeSurveyWithConsultationHint(limesurvey.LimeSurvey):
+    """The built-in LimeSurvey adapter (a recognised export without a mapping is refused with a
+    survey mapping to fill), whose refusal also offers a consultation mapping when the export holds
+    a multiple-choice question (:func:`consultation_hint`)."""
+
+    def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
+        try:
+            return limesurvey.LimeSurvey.map(self, raw, ctx)
+        except FileRefused as err:
+            raise FileRefused(str(err) + consultation_hint(raw)) from err

@@ -194,9 +194,6 @@ class LimeSurvey:
         return is_limesurvey(raw)
 
     def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
-        # (imported here: the consultation adapter builds on this module)
-        from pipelines.ingest.adapters.consultation_limesurvey import consultation_hint
-
         source = survey_source(raw)
         template = mapping_template(
             raw,
@@ -224,5 +221,4 @@ class LimeSurvey:
             + _listed(raw, questions(raw))
             + ". Enregistrez ce fichier de correspondance dans data/mappings/ (par exemple "
             f"data/mappings/{source}.toml), complétez-le, puis relancez l'import :\n{template}"
-            + consultation_hint(raw)
         )

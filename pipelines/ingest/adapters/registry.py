@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
-from pipelines.ingest.adapters.consultation_limesurvey import LimeSurveyConsultation
+from pipelines.ingest.adapters.consultation_limesurvey import (
+    LimeSurveyConsultation,
+    LimeSurveyWithConsultationHint,
+)
 from pipelines.ingest.adapters.decidim import DecidimProposals
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
-from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
 from pipelines.ingest.adapters.sitadel import Sitadel
@@ -23,7 +25,7 @@ ADAPTERS: list[Adapter] = [
     DemarchesSimplifiees(),
     JeDonneMonAvis(),
     LimeSurveyConsultation(),  # before LimeSurvey: an export of one multiple-choice question
-    LimeSurvey(),
+    LimeSurveyWithConsultationHint(),  # LimeSurvey's refusal, plus a consultation mapping if it fits
     Matomo(),
     Sitadel(),
     DecidimProposals(),
