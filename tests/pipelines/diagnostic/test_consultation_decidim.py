@@ -204,3 +204,21 @@ def test_json_that_is_not_a_list_of_records_is_refused(zone):
     (report,) = zone.ingest()
     assert report.status == "refused"
     assert "liste d'enregistrements" in report.message
+
+
+def test_decidim_same_file_twice_then_new_votes(zone):
+    """Same export twice: skipped, same rows. A later export (more votes on 101): updated in place."""
+    add(zone, "decidim-ancienne-version-proposals.csv")
+    zone.ingest()
+    before = zone.rows("select * exclude (file_id) from consultation_items order by source_id")
+    (again,) = zone.ingest()
+    assert again.status == "skipped"
+    assert zone.rows("select * exclude (file_id) from consultation_items order by source_id") == before
+    path = zone.data / "decidim-ancienne-version-proposals.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",30,", ",31,"), encoding="utf-8")
+    (later,) = zone.ingest()
+    assert (later.rows_new, later.rows_updated) == (0, 1), later.message
+    assert zone.rows("select source_id, supports from consultation_items order by source_id") == [
+        ("decidim-conseil-citoyen/7", 31),
+        ("decidim-conseil-citoyen/8", 12),
+    ]
