@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pipelines.errors import MappingError
 from pipelines.ingest.adapters.base import Adapter, norm
+from pipelines.ingest.adapters.consultation_limesurvey import ConsultationMapping
 from pipelines.ingest.adapters.from_mapping import MappingAdapter, MappingSpec
 from pipelines.ingest.adapters.registry import ADAPTERS
 from pipelines.ingest.adapters.vocabulary import ALLOWED_VALUES
@@ -50,6 +51,7 @@ DATASET_NAMES = {
     "enquetes": "survey",
     "satisfaction": "survey",
     "audience": "web_audience",
+    "consultations": "consultation",
 }
 SCORES = ("score_raw", "score_10", "satisfied", "nps", "clarity_10")
 
@@ -126,6 +128,11 @@ def parse_mapping(path: Path) -> MappingSpec:
                     "[columns]",
                     f"il manque « {required} », obligatoire pour {DATASETS[dataset].table} (ou donnez-le dans [constants]).",
                 )
+        if dataset == "consultation" and "item" not in provided:
+            raise fail(
+                "[columns]",
+                'indiquez la question à choix multiples de la consultation, par exemple item = "Q3".',
+            )
         if dataset == "survey" and not (set(SCORES) & provided):
             raise fail(
                 "[columns]",
@@ -183,7 +190,7 @@ def _datasets(value, fail) -> tuple[str, ...]:
         if not isinstance(v, str) or norm(v) not in DATASET_NAMES:
             raise fail(
                 "[target] dataset",
-                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience).",
+                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience, consultation).",
             )
         out.append(DATASET_NAMES[norm(v)])
     return tuple(dict.fromkeys(out))
@@ -265,6 +272,9 @@ def _delegating(path: Path, delegate, columns, filename, constants, values, dige
 
 
 def _adapter(spec: MappingSpec) -> MappingAdapter:
-    """The adapter a mapping file describes; one that names a built-in format gets that adapter."""
+    """The adapter a mapping file describes; one that names a built-in format gets that adapter;
+    one that targets the consultations reads a LimeSurvey multiple-choice question (``item``)."""
+    if spec.datasets == ("consultation",):
+        return ConsultationMapping(spec)
     delegate = next((a for a in ADAPTERS if a.source == spec.delegate), None) if spec.delegate else None
     return MappingAdapter(spec, delegate)

@@ -181,7 +181,10 @@ def prepare_part(
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
     if adapter_rej.height:  # defensive: an adapter's refused lines never load
         frame = frame.filter(~pl.col(LINE_COL).is_in(adapter_rej[LINE_COL].drop_nulls().implode()))
-    frame, unknown = catalogue.resolve(frame)
+    if mapped.dataset == "consultation":  # an item names a service or is none (never « unknown »)
+        frame, unknown = catalogue.known_only(frame), []
+    else:
+        frame, unknown = catalogue.resolve(frame)
     typed, coerce_rej = coerce(frame, ds.polars_schema, memo)
     good, val_rej = validate(typed, ds, duplicates, memo)
     ragged = pl.DataFrame(

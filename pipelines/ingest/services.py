@@ -12,6 +12,7 @@ The plan's ``[authority] communes`` ride along (``Catalogue.communes``): nationa
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,40 @@ class Catalogue:
                 .alias("service")
             )
         return (frame.with_columns(exprs) if exprs else frame), sorted(unknown)
+
+    def slug_of(self, name: str | None) -> str | None:
+        """The catalogue slug a name (slug, label or alias) designates, or None."""
+        if name is None or not str(name).strip():
+            return None
+        return self.lookup.get(norm(name)) or self.loose.get(slugify(name))
+
+    def known_only(self, frame: pl.DataFrame, fallback: str = "_service_alt") -> pl.DataFrame:
+        """``service`` (a free label: a consultation's item) → the catalogue slug it names, else null.
+
+        Unlike :meth:`resolve`, a name the catalogue does not know is not a service: it stays null
+        and is not reported as unknown. When ``service`` names nothing, ``fallback`` (a column the
+        adapter may add, e.g. a Decidim proposal's category, dropped here) then ``item`` are tried.
+        Without any catalogue (no plan, no ``services.toml``) a value already written as a slug is kept.
+        """
+        if "service" not in frame.columns:
+            return frame
+        tried = [c for c in ("service", fallback, "item") if c in frame.columns]
+        names: set[str] = set()
+        for c in tried:
+            names |= set(frame.get_column(c).drop_nulls().unique().to_list())
+
+        def slug(name: str) -> str | None:
+            found = self.slug_of(name)
+            if found is None and not self.labels and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", name.strip()):
+                return name.strip()
+            return found
+
+        mapping = {n: slug(n) for n in names}
+        exprs = [pl.col(c).replace_strict(mapping, default=None, return_dtype=pl.String) for c in tried]
+        if not self.labels:  # no catalogue: only an explicit slug in ``service`` is kept
+            exprs = exprs[:1]
+        out = frame.with_columns(pl.coalesce(exprs).alias("service"))
+        return out.drop(fallback) if fallback in out.columns else out
 
 
 def _plan_communes(doc: dict) -> list[str]:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
+from pipelines.ingest.adapters.consultation_limesurvey import (
+    LimeSurveyConsultation,
+    LimeSurveyWithConsultationHint,
+)
+from pipelines.ingest.adapters.decidim import DecidimProposals
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
 from pipelines.ingest.adapters.equipment import EquipmentRegister, FranceServicesList, MediationPlaces
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
-from pipelines.ingest.adapters.limesurvey import LimeSurvey
 from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
 from pipelines.ingest.adapters.sitadel import Sitadel
@@ -22,10 +26,12 @@ from pipelines.ingest.read import RawTable
 ADAPTERS: list[Adapter] = [
     DemarchesSimplifiees(),
     JeDonneMonAvis(),
-    LimeSurvey(),
+    LimeSurveyConsultation(),  # before LimeSurvey: an export of one multiple-choice question
+    LimeSurveyWithConsultationHint(),  # LimeSurvey's refusal, plus a consultation mapping if it fits
     Matomo(),
     Sitadel(),
     *TERRITORY_ADAPTERS,
+    DecidimProposals(),
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
     # national lists by their producers' column names, then the register by its French headers
