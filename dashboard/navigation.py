@@ -9,6 +9,7 @@ import streamlit as st
 PAGES_DIR = Path(__file__).parent / "app_pages"
 PAGES = (  # (file, title, Material icon, url_path)
     ("overview.py", "Vue d'ensemble", ":material/dashboard:", "vue-ensemble"),
+    ("diagnostic.py", "Diagnostic", ":material/troubleshoot:", "diagnostic"),
     ("indicator.py", "Indicateur", ":material/monitoring:", "indicateur"),
     ("review.py", "Revue", ":material/compare_arrows:", "revue"),
     ("roadmap.py", "Feuille de route", ":material/view_timeline:", "feuille-de-route"),

@@ -112,6 +112,15 @@ def review(warehouse: str, version: str, plan_path: str, mtime: float, review_na
     return _review(Path(warehouse), plan(plan_path, mtime), review_name)
 
 
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner="Calcul du diagnostic…")
+def diagnostic(
+    warehouse: str, version: str, plan_path: str, mtime: float, as_of: dt.date | None = None
+) -> dict:
+    from pipelines.diagnostic.document import diagnostic as _diagnostic
+
+    return _diagnostic(Path(warehouse), plan(plan_path, mtime), as_of)
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def filter_options(warehouse: str, version: str) -> dict:
     from pipelines.indicators import filter_options as _filter_options

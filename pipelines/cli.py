@@ -140,6 +140,21 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diagnostic(args: argparse.Namespace) -> int:
+    """The diagnostic: maturity, priorities of services and communes, blind spots (French or JSON)."""
+    from pipelines.diagnostic.document import diagnostic
+    from pipelines.plan import load_plan
+    from pipelines.present.console import print_diagnostic
+
+    _, warehouse, plan_path = _paths(args)
+    doc = diagnostic(warehouse, load_plan(plan_path), args.at)
+    if args.json:
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        print_diagnostic(doc)
+    return 0
+
+
 def run_app(warehouse: Path, plan: Path, port: int, no_browser: bool, analyst: bool = False) -> int:
     """Start the Streamlit server on the given warehouse and plan (blocks until stopped)."""
     env = {**os.environ, "BAROMETRE_WAREHOUSE": str(warehouse), "BAROMETRE_PLAN": str(plan)}
@@ -332,6 +347,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)"
     )
     k.set_defaults(func=cmd_kpi)
+
+    g = sub.add_parser(
+        "diagnostic",
+        help="diagnostic : maturité numérique, priorités des services et des communes, angles morts",
+    )
+    common(g)
+    g.add_argument(
+        "--at",
+        type=_date,
+        help="date de lecture AAAA-MM-JJ : vagues de maturité jusqu'à cette date, 12 mois de données "
+        "se terminant au dernier mois complet (défaut : dernier mois complet des données)",
+    )
+    g.add_argument("--json", action="store_true", help="document JSON (parts en fraction 0–1)")
+    g.set_defaults(func=cmd_diagnostic)
     e = sub.add_parser(
         "export", help="exporte l'entrepôt en Parquet partitionné (table / année / collectivité)"
     )

@@ -37,6 +37,9 @@ OTHER_TABLES = (
     "plan_funding",
     "plan_phases",
     "plan_services",
+    "territory",
+    "equipment",
+    "consultation_items",
     *REFERENTIAL_TABLES,
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-PARTS: tuple[str, ...] = ("maturity",)
+PARTS: tuple[str, ...] = ("territory", "equipment", "consultation", "maturity")
 
 
 def write_diagnostic(exports: Path) -> list[Path]:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from pipelines.errors import MappingError
 from pipelines.ingest.adapters.base import Adapter, norm
+from pipelines.ingest.adapters.consultation_limesurvey import ConsultationMapping
 from pipelines.ingest.adapters.from_mapping import MappingAdapter, MappingSpec
 from pipelines.ingest.adapters.registry import ADAPTERS
 from pipelines.ingest.adapters.vocabulary import ALLOWED_VALUES
@@ -53,6 +54,7 @@ DATASET_NAMES = {
     "enquetes": "survey",
     "satisfaction": "survey",
     "audience": "web_audience",
+    "consultations": "consultation",
 }
 SCORES = ("score_raw", "score_10", "satisfied", "nps", "clarity_10")
 
@@ -129,6 +131,11 @@ def parse_mapping(path: Path) -> MappingSpec:
                     "[columns]",
                     f"il manque « {required} », obligatoire pour {DATASETS[dataset].table} (ou donnez-le dans [constants]).",
                 )
+        if dataset == "consultation" and "item" not in provided:
+            raise fail(
+                "[columns]",
+                'indiquez la question à choix multiples de la consultation, par exemple item = "Q3".',
+            )
         if dataset == "survey" and not (set(SCORES) & provided):
             raise fail(
                 "[columns]",
@@ -218,7 +225,7 @@ def _datasets(value, fail) -> tuple[str, ...]:
         if not isinstance(v, str) or norm(v) not in DATASET_NAMES:
             raise fail(
                 "[target] dataset",
-                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience, maturity).",
+                f"« {v} » n'est pas reconnu (valeurs possibles : usage, processing, survey, web_audience, consultation, maturity).",
             )
         out.append(DATASET_NAMES[norm(v)])
     return tuple(dict.fromkeys(out))
@@ -300,6 +307,9 @@ def _delegating(path: Path, delegate, columns, filename, constants, values, dige
 
 
 def _adapter(spec: MappingSpec) -> MappingAdapter:
-    """The adapter a mapping file describes; one that names a built-in format gets that adapter."""
+    """The adapter a mapping file describes; one that names a built-in format gets that adapter;
+    one that targets the consultations reads a LimeSurvey multiple-choice question (``item``)."""
+    if spec.datasets == ("consultation",):
+        return ConsultationMapping(spec)
     delegate = next((a for a in ADAPTERS if a.source == spec.delegate), None) if spec.delegate else None
     return MappingAdapter(spec, delegate)

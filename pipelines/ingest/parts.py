@@ -64,10 +64,15 @@ class Part:
 
 
 def map_tables(
-    tables: list[RawTable], catalogue: Catalogue, extra: list[Adapter], salt: bytes = b""
+    tables: list[RawTable],
+    catalogue: Catalogue,
+    extra: list[Adapter],
+    salt: bytes = b"",
+    cog: frozenset[str] | None = None,
 ) -> list[Part]:
     """Raw tables → validated parts per dataset (or FileRefused with the French reason); ``salt``:
-    the warehouse's key for content ids (see ``stable_row_ids``)."""
+    the warehouse's key for content ids (see ``stable_row_ids``); ``cog``: the communes of the
+    Code officiel géographique loaded in the warehouse, if any (territory files check their codes)."""
     parts: list[Part] = []
     unmatched: list[RawTable] = []
     empty: list[RawTable] = []
@@ -77,7 +82,9 @@ def map_tables(
         if adapter is None:
             unmatched.append(raw)
             continue
-        ctx = MapContext(salt=salt, referential=catalogue.maturity_referential)
+        ctx = MapContext(
+            salt=salt, communes=catalogue.communes, cog=cog, referential=catalogue.maturity_referential
+        )
         if raw.header_line > 1:
             ctx.notes.append(header_note(raw))
         try:
@@ -176,7 +183,10 @@ def prepare_part(
     adapter_rej = pl.DataFrame(list(mapped.rejected), schema=empty_rejections().schema, orient="row")
     if adapter_rej.height:  # defensive: an adapter's refused lines never load
         frame = frame.filter(~pl.col(LINE_COL).is_in(adapter_rej[LINE_COL].drop_nulls().implode()))
-    frame, unknown = catalogue.resolve(frame)
+    if mapped.dataset == "consultation":  # an item names a service or is none (never « unknown »)
+        frame, unknown = catalogue.known_only(frame), []
+    else:
+        frame, unknown = catalogue.resolve(frame)
     typed, coerce_rej = coerce(frame, ds.polars_schema, memo)
     good, val_rej = validate(typed, ds, duplicates, memo)
     ragged = pl.DataFrame(

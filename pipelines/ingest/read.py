@@ -19,6 +19,8 @@ What is understood:
 - XLSX/XLSM workbooks (each non-empty sheet is a table; date cells rendered ISO);
 - ZIP archives whose members are CSV/TSV/TXT/XLSX exports (e.g. the legacy « Je donne mon avis »
   export, one ``Avis_<year>.csv`` per year), with limits against zip bombs.
+- JSON files holding a list of records (Decidim's JSON export): nested keys flattened with ``/`` as
+  in the same tool's CSV, ``_line`` = the record's rank in the list.
 
 Speed: a clean text file (no line break inside quotes, every row the header's width) is parsed by
 Polars; anything else goes through Python's ``csv`` module, which gives exact line numbers.
@@ -29,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -682,7 +685,49 @@ def read_file(path: Path, data: bytes | None = None) -> list[RawTable]:
         return read_zip(path, data)
     if data is None:
         data = path.read_bytes()
+    if suffix == ".json":
+        return [read_json_records(path, data)]
     return _read_text_bytes(path, data)
+
+
+def _flatten(record: dict, prefix: str = "") -> dict[str, str | None]:
+    """Nested keys joined with ``/`` (as Decidim's CSV exporter writes them); lists as JSON text."""
+    out: dict[str, str | None] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}/"))
+        elif value is None:
+            out[name] = None
+        elif isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            out[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def read_json_records(path: Path, data: bytes) -> RawTable:
+    """A JSON export that is a list of records (Decidim's JSON export) → one table, nested keys
+    flattened with ``/`` like its CSV; ``_line`` = the record's rank in the list (1, 2…)."""
+    text, encoding = decode(data)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FileRefused(f"Fichier JSON illisible ({err.msg}, ligne {err.lineno}).") from err
+    if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
+        raise FileRefused(
+            "Fichier JSON non reconnu : Baromètre lit les exports JSON faits d'une liste d'enregistrements "
+            "(comme l'export des propositions de Decidim) ; pour les autres, exportez en CSV."
+        )
+    rows = [_flatten(r) for r in doc]
+    header = list(dict.fromkeys(k for r in rows for k in r))
+    frame = pl.DataFrame(
+        {h: [r.get(h) for r in rows] for h in header} | {LINE_COL: list(range(1, len(rows) + 1))},
+        schema={h: pl.String for h in header} | {LINE_COL: pl.Int64},
+    )
+    return RawTable(path, frame, header, encoding, None)
 
 
 _CONTROL = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")

@@ -321,7 +321,7 @@ def _load_in_one_go(
     reason. ``after``: the mappings folder (a mapping offered for unknown values) and the ledger row
     this read replaces."""
     try:
-        parts = map_tables(read_file(path), catalogue, extra, salt)
+        parts = map_tables(read_file(path), catalogue, extra, salt, cog=_cog_communes(con))
     except FileRefused as err:
         report.message = str(err)
     except (OSError, MemoryError) as err:
@@ -344,6 +344,15 @@ def _load_in_one_go(
         return
     report.status = "refused"
     ld.record_file(con, file_id, _ledger_meta(report, t0))
+
+
+def _cog_communes(con: duckdb.DuckDBPyConnection) -> frozenset[str] | None:
+    """The communes of the Code officiel géographique loaded in the warehouse (None: no COG yet)."""
+    try:
+        rows = con.execute("select distinct commune from territory where source = 'insee-cog'").fetchall()
+    except duckdb.CatalogException:  # a warehouse without the territory table
+        return None
+    return frozenset(c for (c,) in rows) or None
 
 
 def _load_parts(

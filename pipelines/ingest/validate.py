@@ -38,6 +38,11 @@ _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^decision_before_filing", "La décision ({value}) est antérieure au dépôt du dossier{filed}."),
     (r"^decided_without_date", "Dossier décidé (accepté, refusé ou traité) sans date de décision."),
     (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée{scale}."),
+    (
+        r"^supports_above_participants",
+        "{value} soutiens pour plus de participants que n'en compte la consultation : un participant ne "
+        "soutient un élément qu'une fois (soutiens ≤ participants).",
+    ),
 ]
 _HINTS = {
     "commune": " (code INSEE à 5 caractères, ex. 39300 ou 2A004)",

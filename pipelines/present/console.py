@@ -109,3 +109,30 @@ def print_kpi_table(doc: dict) -> None:
     print()
     for ind in doc["indicators"]:
         print(f"• {ind['label']} : {ind['change']['sentence']}")
+
+
+def print_diagnostic(doc: dict) -> None:
+    """The ``barometre diagnostic`` summary: maturity (all respondents), the two rankings, the blind spots."""
+    from pipelines.present.diagnostic import communes_table, maturity_table, score_rule, services_table
+
+    def show(title: str, frame) -> None:
+        print(title)
+        if frame.is_empty():
+            print("  (aucune donnée)")
+        else:
+            print(_table(frame.columns, [list(r) for r in frame.rows()]))
+        print()
+
+    print(f"Diagnostic au {fmt_date(doc['as_of'])}")
+    print()
+    show("Maturité numérique par thème (tous répondants)", maturity_table(doc))
+    show("Priorités : services", services_table(doc))
+    show("Priorités : communes", communes_table(doc))
+    print(score_rule(doc))
+    print()
+    if doc["blind_spots"]:
+        print("Angles morts :")
+        for spot in doc["blind_spots"]:
+            print(f"• {spot['message']}")
+    else:
+        print("Aucun angle mort : chaque priorité du haut du classement est visée par une action du plan.")

@@ -25,6 +25,7 @@ from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
 from pipelines.present import charts, plan_charts, roadmap_frames
 from pipelines.report import frames
+from pipelines.report.diagnostic import diagnostic_part
 from pipelines.report.model import Chart, Pack, Section
 from pipelines.report.sources import Sources, collect_sources
 
@@ -328,6 +329,7 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder"),
         sources=sources,
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
+        diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
     )
 
 
@@ -505,6 +507,7 @@ def review_content(
             "review_end": doc["end"],
             "review_complete": complete,
         },
+        diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
     )
 
 

@@ -40,6 +40,17 @@ class Section:
 
 
 @dataclass(frozen=True)
+class DiagnosticPart:
+    """The short « Diagnostic » part: maturity at the diagnostic wave against the latest one, the
+    first priorities and the blind spots (a page of the PDF, a sheet, ``donnees/diagnostic.csv``)."""
+
+    paragraphs: tuple[str, ...]
+    table: pl.DataFrame  # French-formatted strings (PDF)
+    data: pl.DataFrame  # numbers (XLSX, CSV)
+    chart: Chart | None
+
+
+@dataclass(frozen=True)
 class Pack:
     kind: str  # "funder" or "review"
     stem: str  # file name stem: dossier-feder-2026-10-31
@@ -58,8 +69,11 @@ class Pack:
     method: tuple[str, ...]  # paragraphs of the method page
     sources: Sources
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
+    diagnostic: DiagnosticPart | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:
         extra = (self.actions_chart,) if self.actions_chart else ()
+        if self.diagnostic and self.diagnostic.chart:
+            extra = (self.diagnostic.chart, *extra)
         return tuple(c for s in self.sections for c in s.charts) + extra

@@ -278,6 +278,21 @@ def _section(pdf: PackPDF, section: Section, images: dict[str, Rendered]) -> Non
         )
 
 
+def _diagnostic(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
+    part = pack.diagnostic
+    if part is None:
+        return
+    pdf.add_page()
+    pdf.start_section("Diagnostic")
+    pdf.heading("Diagnostic")
+    for paragraph in part.paragraphs:
+        pdf.paragraph(paragraph, size=9, after=1.5)
+    if part.table.height:
+        pdf.table(part.table, size=7.8)
+    if part.chart:
+        pdf.chart(images[part.chart.stem], alt=part.chart.figure.summary, caption=part.chart.figure.summary)
+
+
 def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
     pdf.add_page()
     title = "Actions financées" if pack.kind == "funder" else "Actions du plan"
@@ -355,6 +370,7 @@ def write_pdf(pack: Pack, images: dict[str, Rendered], path: Path) -> None:
     pdf = PackPDF(pack)
     _cover(pdf, pack)
     _summary(pdf, pack)
+    _diagnostic(pdf, pack, images)
     for section in pack.sections:
         _section(pdf, section, images)
     _actions(pdf, pack, images)

@@ -170,7 +170,7 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
     )
     w = _Writer(wb)
     head = [pack.title, f"{pack.authority} — {pack.plan_title} — situation au {fmt_date(pack.as_of)}"]
-    fixed = ["Synthèse", "Actions", "Sources"]
+    fixed = ["Synthèse", "Diagnostic", "Actions", "Sources"]
     names = sheet_names([f"{s.number:02d} {s.label}" for s in pack.sections], tuple(fixed))
     _sheet(
         w,
@@ -182,6 +182,14 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
         ],
         [(None, pack.summary_data)],
     )
+    if pack.diagnostic is not None:
+        _sheet(
+            w,
+            wb,
+            "Diagnostic",
+            ["Diagnostic", *pack.diagnostic.paragraphs],
+            [("Maturité numérique par thème (0 à 5), tous répondants", pack.diagnostic.data)],
+        )
     for name, section in zip(names, pack.sections, strict=True):
         _sheet(
             w,

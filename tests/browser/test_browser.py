@@ -15,6 +15,7 @@ from tests.browser.conftest import screenshot, wait_for_streamlit
 
 PAGES = [  # (url path, expected title, whether every indicator label shows)
     ("", "Vue d'ensemble", True),  # the default page lives at the root
+    ("diagnostic", "Diagnostic", False),
     ("indicateur", "Indicateur", False),
     ("revue", "Revue", True),
     ("feuille-de-route", "Feuille de route", False),

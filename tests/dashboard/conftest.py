@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {  # page file (relative to app.py) → title
     "overview": "Vue d'ensemble",
+    "diagnostic": "Diagnostic",
     "indicator": "Indicateur",
     "review": "Revue",
     "roadmap": "Feuille de route",

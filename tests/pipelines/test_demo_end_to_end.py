@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.ingest.run import discover, ingest
+from pipelines.ingest.run import ingest
 
 
 def _csv_rows(path) -> int:
@@ -46,9 +46,8 @@ def test_second_ingest_skips_every_file_and_changes_nothing(demo):
     assert reports and all(r.status == "skipped" for r in reports)
     con = duckdb.connect(str(demo.warehouse), read_only=True)
     try:
-        # the three canonical CSVs and the diagnostic files (pipelines/demo/diagnostic.py)
-        assert con.execute("select count(*) from ingest_files").fetchall()[0][0] == len(
-            discover([demo.data_dir / "exports"])
-        )
+        # the three canonical exports, and the diagnostic's files (pipelines/demo/diagnostic.py)
+        diagnostic = [f for f in (demo.data_dir / "exports" / "diagnostic").rglob("*") if f.is_file()]
+        assert con.execute("select count(*) from ingest_files").fetchall()[0][0] == 3 + len(diagnostic)
     finally:
         con.close()

@@ -152,16 +152,15 @@ WH = Path("data/warehouse.duckdb")
 # --- rebuild ---------------------------------------------------------------------------------
 
 
-def _files() -> int:
-    """Files in the ledger: the three canonical CSVs, the demo's diagnostic files, three others."""
-    from pipelines.ingest.run import discover
-
-    return 6 + len(discover([Path("data/exports/diagnostic")]))
+def files_taken() -> int:
+    """The ledger's files: the demo's three CSVs and its diagnostic files (exports/diagnostic/),
+    then three files of other tools."""
+    return 6 + len([p for p in Path("data/exports/diagnostic").rglob("*") if p.is_file()])
 
 
 def test_rebuild_reproduces_every_table_and_the_indicators(work, capsys):
     before, kpi_before, salt = digest(WH), kpi(capsys), meta(WH)["row_id_salt"]
-    n = _files()
+    n = files_taken()
     assert len(salt) == 32 and before["ingest_files"][0] == n
     rc, out, err = cli(capsys, "rebuild", "--data-dir", "data")
     assert rc == 0, err
@@ -187,7 +186,7 @@ def test_rebuild_refuses_when_a_file_is_gone_and_force_leaves_it_out(work, capsy
     assert rc == 0, err
     assert "il lui manque les lignes de 1 fichier(s)" in out
     after = digest(WH)
-    assert after["ingest_files"][0] == _files() - 1
+    assert after["ingest_files"][0] == files_taken() - 1
     assert after["processing_cases"][0] == before["processing_cases"][0] - 3
     assert sha(Path("data/warehouse.duckdb.before-rebuild")) == original
 

@@ -150,7 +150,9 @@ select * from kpi_satisfaction(null, null, dims := ['month', 'service', 'channel
 
 comment on view kpi_satisfaction_monthly is 'Satisfaction par mois, service et canal : note moyenne (Student), part de satisfaits (Wilson), NPS.';
 
--- Filter values with their labels: the plan's service catalogue wins over the exports' labels.
+-- Filter values with their labels: the plan's service catalogue wins over the exports' labels;
+-- a commune reads « Nom (code) » when the territory files name it (newest name: year, then file),
+-- its code otherwise.
 create or replace view kpi_dimension_values as
 with
 
@@ -162,13 +164,21 @@ catalogue as (
     select slug, label from plan_services
 ),
 
+commune_names as (
+    select commune, arg_max(name, year::bigint * 1000000000 + file_id) as name
+    from territory
+    where name is not null
+    group by commune
+),
+
 final as (
     select
         s.dimension,
         s.value,
-        coalesce(c.label, s.label, s.value) as label
+        coalesce(c.label, n.name || ' (' || s.value || ')', s.label, s.value) as label
     from seen as s
     left join catalogue as c on s.dimension = 'service' and c.slug = s.value
+    left join commune_names as n on s.dimension = 'commune' and n.commune = s.value
 )
 
 select * from final;

@@ -47,6 +47,10 @@ class MapContext:
     salt: bytes = b""
     # what a cumulative export shows of its whole (Démarches Simplifiées: ``absences.ExportScope``)
     scope: object | None = None
+    # territory files: the plan's communes (INSEE codes; empty: keep every commune), and the codes of
+    # the Code officiel géographique loaded in the warehouse (None: no COG loaded, codes not checked)
+    communes: tuple[str, ...] = ()
+    cog: frozenset[str] | None = None
     # the maturity referential in use (``pipelines.diagnostic.referential.Referential``, the plan's
     # own or the shipped one), or the PlanError that stopped loading it; None: the shipped one
     referential: object | None = None

@@ -10,7 +10,7 @@ leaves out (response id, incomplete responses, undated ``1980-01-01``, ``limesur
 
 ``[target] format = "<built-in source>"`` instead hands the file to a built-in adapter with the
 mapping's constants (e.g. the service of Démarches Simplifiées exports whose names lost the
-procedure) and its ``[values.<column>]``, applied to the values the built-in vocabulary leaves
+procedure; the title, closing date and participants of a Decidim consultation) and its ``[values.<column>]``, applied to the values the built-in vocabulary leaves
 as written (the mapping the ingest writes for rows rejected on an unknown value, see ``remedy``).
 """
 
@@ -86,7 +86,10 @@ class MappingAdapter:
         spec = self.spec
         if self.delegate is not None:
             ctx.service_hint = spec.constants.get("service", ctx.service_hint)
-            return [_with_values(m, spec.values) for m in self.delegate.map(raw, ctx)]
+            return [
+                _with_constants(_with_values(m, spec.values), spec.constants)
+                for m in self.delegate.map(raw, ctx)
+            ]
         headers = self._headers(raw)
         f = raw.frame
         exprs = self._base_exprs(f, headers)
@@ -241,6 +244,22 @@ def _with_values(mapped: Mapped, values: dict[str, dict[str, str]]) -> Mapped:
     if not exprs:
         return mapped
     return Mapped(mapped.dataset, mapped.source, frame.with_columns(exprs), mapped.rejected)
+
+
+# what a mapping handing a consultation export to its built-in adapter (Decidim) may state that the
+# export does not: the consultation's title, closing date and number of participants
+CONSULTATION_CONSTANTS = ("consultation_label", "closed_on", "participants")
+
+
+def _with_constants(mapped: Mapped, constants: dict[str, str]) -> Mapped:
+    """A built-in adapter's consultation rows with the mapping's constants in
+    :data:`CONSULTATION_CONSTANTS` (other datasets: unchanged)."""
+    if mapped.dataset != "consultation":
+        return mapped
+    exprs = [pl.lit(constants[c]).alias(c) for c in CONSULTATION_CONSTANTS if c in constants]
+    if not exprs:
+        return mapped
+    return Mapped(mapped.dataset, mapped.source, mapped.frame.with_columns(exprs), mapped.rejected)
 
 
 def _num(x: float) -> str:

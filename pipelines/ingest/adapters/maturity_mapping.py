@@ -172,12 +172,3 @@ def maturity_refusal(raw: RawTable, ctx: MapContext) -> None:
         f"fichier de correspondance dans data/mappings/ (par exemple data/mappings/{source}-maturite.toml), "
         f"complétez-le, puis relancez l'import :\n{template}"
     )
-
-
-class LimeSurveyWithMaturity(limesurvey.LimeSurvey):
-    """The built-in LimeSurvey adapter (a file without mapping is refused with a mapping to fill),
-    offering a maturity mapping when the export's columns are statements of the referential."""
-
-    def map(self, raw: RawTable, ctx: MapContext) -> list[Mapped]:
-        maturity_refusal(raw, ctx)
-        return super().map(raw, ctx)

@@ -8,25 +8,36 @@ from __future__ import annotations
 
 from pipelines.ingest.adapters.base import Adapter, norm
 from pipelines.ingest.adapters.canonical import CANONICAL_ADAPTERS
+from pipelines.ingest.adapters.consultation_limesurvey import LimeSurveyConsultation
+from pipelines.ingest.adapters.decidim import DecidimProposals
 from pipelines.ingest.adapters.demarches_simplifiees import DemarchesSimplifiees
+from pipelines.ingest.adapters.equipment import EquipmentRegister, FranceServicesList, MediationPlaces
 from pipelines.ingest.adapters.jdma import JeDonneMonAvis
 from pipelines.ingest.adapters.matomo import Matomo
 from pipelines.ingest.adapters.maturity import MaturityCanonical
-from pipelines.ingest.adapters.maturity_mapping import LimeSurveyWithMaturity
+from pipelines.ingest.adapters.maturity_limesurvey import LimeSurveyWithMaturity
 from pipelines.ingest.adapters.maturity_sheet import MaturitySheet
 from pipelines.ingest.adapters.sitadel import Sitadel
 from pipelines.ingest.adapters.tableur import Tableur
+from pipelines.ingest.adapters.territory import TERRITORY_ADAPTERS
 from pipelines.ingest.read import RawTable
 
 ADAPTERS: list[Adapter] = [
     DemarchesSimplifiees(),
     JeDonneMonAvis(),
-    LimeSurveyWithMaturity(),  # LimeSurvey, with a maturity mapping offered when it fits
+    LimeSurveyConsultation(),  # before LimeSurvey: an export of one multiple-choice question
+    LimeSurveyWithMaturity(),  # LimeSurvey's refusal, with a maturity mapping or a consultation hint if it fits
     Matomo(),
     Sitadel(),
+    *TERRITORY_ADAPTERS,
+    DecidimProposals(),
     *CANONICAL_ADAPTERS,
     MaturityCanonical(),
     MaturitySheet(),
+    # national lists by their producers' column names, then the register by its French headers
+    FranceServicesList(),
+    MediationPlaces(),
+    EquipmentRegister(),
     Tableur(),
 ]
 
