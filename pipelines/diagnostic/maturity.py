@@ -59,6 +59,8 @@ def _themes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
 
 
 def _summary(values: list[float]) -> tuple[float | None, float | None, int]:
+    """(mean, sd, n), the values sorted first: the same respondents give the same bits in any order."""
+    values = sorted(values)
     n = len(values)
     if n == 0:
         return None, None, 0

@@ -8,6 +8,8 @@
 -- (mean ± t(0.975, n − 1) · sd / √n), n = respondents, cut to the scale (0 to 5, as the NPS interval
 -- is cut to −100…100); a single respondent has no interval.
 -- below_min: fewer respondents than the referential's min_respondents (flagged, never hidden).
+-- Score and interval are rounded to 9 decimals: a float sum depends on the order DuckDB's threads
+-- add the respondents in, and the same warehouse must give the same numbers (and charts) every time.
 create or replace macro kpi_maturity() as table
 with
 
@@ -47,9 +49,9 @@ select
     th.label,
     s.wave,
     s."group",
-    s.score,
-    case when s.n > 1 then greatest(0.0, s.score - coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)) end as ci_low,
-    case when s.n > 1 then least(5.0, s.score + coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)) end as ci_high,
+    round(s.score, 9) as score,
+    case when s.n > 1 then round(greatest(0.0, s.score - coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)), 9) end as ci_low,
+    case when s.n > 1 then round(least(5.0, s.score + coalesce(t.t, kpi_t975_approx(s.n - 1)) * s.sd / sqrt(s.n)), 9) end as ci_high,
     s.n,
     th.min_respondents,
     s.n < th.min_respondents as below_min

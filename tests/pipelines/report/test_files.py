@@ -18,7 +18,10 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def test_every_chart_as_png_and_svg(feder):
     pngs = sorted((feder.out / "graphiques").glob("*.png"))
     svgs = sorted((feder.out / "graphiques").glob("*.svg"))
-    assert len(pngs) == len(svgs) == 2 * 4 + 1  # series and services per indicator, and the funding chart
+    # series and services per indicator, the diagnostic's maturity chart (the demo has maturity waves)
+    # and the funding chart
+    assert len(pngs) == len(svgs) == 2 * 4 + 2
+    assert "diagnostic-maturite" in [p.stem for p in pngs]
     assert [p.stem for p in pngs] == [s.stem for s in svgs]
     for png in pngs:
         data = png.read_bytes()
