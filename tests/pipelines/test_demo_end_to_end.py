@@ -47,7 +47,7 @@ def test_second_ingest_skips_every_file_and_changes_nothing(demo):
     con = duckdb.connect(str(demo.warehouse), read_only=True)
     try:
         # the three canonical exports, and the diagnostic's files (pipelines/demo/diagnostic.py)
-        diagnostic = [f for f in (demo.data_dir / "exports" / "diagnostic").glob("*") if f.is_file()]
+        diagnostic = [f for f in (demo.data_dir / "exports" / "diagnostic").rglob("*") if f.is_file()]
         assert con.execute("select count(*) from ingest_files").fetchall()[0][0] == 3 + len(diagnostic)
     finally:
         con.close()

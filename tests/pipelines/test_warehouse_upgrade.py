@@ -155,7 +155,7 @@ WH = Path("data/warehouse.duckdb")
 def files_taken() -> int:
     """The ledger's files: the demo's three CSVs and its diagnostic files (exports/diagnostic/),
     then three files of other tools."""
-    return 6 + len([p for p in Path("data/exports/diagnostic").glob("*") if p.is_file()])
+    return 6 + len([p for p in Path("data/exports/diagnostic").rglob("*") if p.is_file()])
 
 
 def test_rebuild_reproduces_every_table_and_the_indicators(work, capsys):
