@@ -10,6 +10,7 @@ from dashboard import components as ui
 from dashboard import queries
 from dashboard.context import page_context
 from pipelines.french import fmt_date
+from pipelines.present import charts as indicator_charts
 from pipelines.present import diagnostic as words
 from pipelines.present import diagnostic_charts as charts
 from pipelines.present.markdown import md_escape
@@ -82,6 +83,33 @@ else:
         "Communes classées selon la part de leurs demandes faites hors ligne (guichet, téléphone, courrier) et leur "
         "indice de fragilité numérique (IFN, 100 = moyenne nationale) : là où l'accompagnement paie le plus."
     )
+
+st.header("Consultation des habitants")
+found = words.consultations(doc)
+if not found:
+    st.info(
+        "Aucune consultation n'est chargée : déposez l'export LimeSurvey d'une question à choix multiple (« Quelles "
+        "démarches aimeriez-vous faire en ligne ? ») ou l'export des propositions d'un espace Decidim.",
+        icon=":material/inbox:",
+    )
+labels = {s["service"]: s["label"] for s in doc["priorities"]["services"]}
+for key, title, rows in found:
+    st.subheader(title)
+    shares = words.consultation_frame(rows)
+    if shares["value"].is_not_null().any():
+        ui.show_figure(
+            indicator_charts.breakdown_figure(shares, by="Élément", unit="%", label="Part des participants"),
+            key=f"consultation-{key}",
+        )
+    else:
+        st.caption(
+            "Le nombre de participants n'est pas connu : les éléments sont classés par soutiens, sans part."
+        )
+    ui.show_static_table(words.consultation_table(rows, labels))
+st.caption(
+    "Part : participants ayant choisi l'élément ÷ participants de la consultation, avec son intervalle de confiance à "
+    "95 % (Wilson). La demande d'un service alimente la composante « Demande citoyenne » des priorités."
+)
 
 st.header("Inventaire des équipements et plateformes")
 inventory = words.inventory_table(doc)

@@ -8,7 +8,9 @@ read), ``maturity`` (list of ``{theme, label, wave, group, score, ci_low, ci_hig
 ``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``,
 ``inventory`` (``summary``: ``{commune, kind, status, assets, flagged}`` at ``as_of``; ``flagged``: the
 online platforms whose accessibility statement is missing or older than 3 years), ``territory``
-(``{commune, name, population, density_class, fragility_index, thd_coverage, year}`` per commune).
+(``{commune, name, population, density_class, fragility_index, thd_coverage, year}`` per commune),
+``consultation`` (``{consultation, consultation_label, closed_on, item, service, supports, participants,
+share, ci_low, ci_high, rank}`` per consultation × item).
 """
 
 from __future__ import annotations
@@ -77,6 +79,18 @@ def inventory_part(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict:
     return {"summary": summary, "flagged": flagged}
 
 
+def consultation_part(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every consultation's items, best supported first, with their share of participants (Wilson 95 %)."""
+    from pipelines.diagnostic.consultation import consultation_ranking
+
+    if not prio.exists(con, "kpi_consultation"):
+        return []
+    rows = consultation_ranking(con).to_dicts()
+    for row in rows:
+        row["closed_on"] = row["closed_on"].isoformat() if row["closed_on"] else None
+    return rows
+
+
 def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = None) -> dict:
     """The diagnostic document on an open connection (views required)."""
     require_views(con)
@@ -99,6 +113,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
         "blind_spots": prio.blind_spots(services, communes, weights),
         "inventory": inventory_part(con, as_of or period.end),
         "territory": territory_part(con, plan),
+        "consultation": consultation_part(con),
     }
 
 

@@ -175,3 +175,57 @@ def territory_table(doc: dict) -> pl.DataFrame:
         for t in doc.get("territory", [])
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def consultations(doc: dict) -> list[tuple[str, str, list[dict]]]:
+    """(id, title, items best supported first) of each consultation."""
+    out: dict[str, tuple[str, list[dict]]] = {}
+    for row in doc.get("consultation", []):
+        title = row["consultation_label"] or row["consultation"]
+        if row["closed_on"]:
+            title += f" (clôturée le {fmt_date(row['closed_on'])})"
+        out.setdefault(row["consultation"], (title, []))[1].append(row)
+    return [(key, title, rows) for key, (title, rows) in out.items()]
+
+
+def consultation_frame(rows: list[dict]) -> pl.DataFrame:
+    """The items of one consultation in the shape of a breakdown chart (label, value, interval, n)."""
+    return pl.DataFrame(
+        [
+            {
+                "key": r["item"],
+                "label": r["item"],
+                "value": r["share"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "n": r["participants"],
+            }
+            for r in rows
+        ],
+        schema={
+            "key": pl.String,
+            "label": pl.String,
+            "value": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "n": pl.Int64,
+        },
+    )
+
+
+def consultation_table(rows: list[dict], labels: dict[str, str]) -> pl.DataFrame:
+    """Rank, item, supports, participants, share with its interval, the catalogue service it names."""
+    columns = ["Rang", "Élément", "Soutiens", "Participants", "Part", "IC 95 %", "Service du catalogue"]
+    out = [
+        [
+            str(r["rank"]),
+            r["item"],
+            fmt_int(r["supports"]),
+            fmt_int(r["participants"]) if r["participants"] is not None else "—",
+            fmt_pct(r["share"]) if r["share"] is not None else "—",
+            f"{fmt_pct(r['ci_low'])} – {fmt_pct(r['ci_high'])}" if r["ci_low"] is not None else "—",
+            labels.get(r["service"], r["service"]) if r["service"] else "—",
+        ]
+        for r in rows
+    ]
+    return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String), orient="row")
