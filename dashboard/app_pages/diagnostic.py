@@ -50,6 +50,23 @@ else:
             charts.maturity_figure(charts.maturity_frame(doc, group=None, wave=wave), legend="Groupe"),
             key="maturity-groups",
         )
+    changes = [c for c in doc["maturity_changes"] if c["group"] == "all"]
+    if changes:
+        st.subheader("Évolution depuis le diagnostic")
+        st.markdown("\n".join(f"- {md_escape(words.sentence(c['sentence']))}" for c in changes))
+        with st.expander("Évolution par groupe de répondants", icon=":material/groups:"):
+            for group in groups:
+                rows = [c for c in doc["maturity_changes"] if c["group"] == group and group != "all"]
+                if rows:
+                    st.markdown(f"**{words.GROUP_LABELS[group]}**")
+                    st.markdown("\n".join(f"- {md_escape(words.sentence(c['sentence']))}" for c in rows))
+    if doc["group_gaps"]:
+        st.subheader("Élus et agents")
+        st.markdown("\n".join(f"- {md_escape(words.sentence(g['sentence']))}" for g in doc["group_gaps"]))
+    st.caption(
+        "Pour saisir les réponses d'un atelier (élus, agents), ouvrez la page Données en mode analyste : "
+        "« Saisir une autoévaluation de maturité »."
+    )
     st.caption(
         "Score d'un thème : chaque répondant reçoit la moyenne des niveaux (0 à 5) qu'il a donnés aux affirmations du "
         "thème, « ne sait pas » exclu ; le score est la moyenne sur les répondants, avec son intervalle de confiance "

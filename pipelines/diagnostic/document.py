@@ -4,7 +4,10 @@ all read it).
 
 Stable keys: ``as_of``, ``period_start``/``period_end`` (the 12 months the priority components
 read), ``maturity`` (list of ``{theme, label, wave, group, score, ci_low, ci_high, n, below_min}``,
-``group`` = ``"all"`` for the pooled row; waves up to ``as_of``), ``priorities`` (``weights``,
+``group`` = ``"all"`` for the pooled row; waves up to ``as_of``), ``maturity_changes`` (the first wave
+against the latest, per theme × group, with Welch's test and a sentence: see
+:func:`pipelines.diagnostic.maturity.compare_waves`), ``group_gaps`` (élus − agents per theme at the
+latest wave, with its interval and sentence), ``priorities`` (``weights``,
 ``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``,
 ``inventory`` (``summary``: ``{commune, kind, status, assets, flagged}`` at ``as_of``; ``flagged``: the
 online platforms whose accessibility statement is missing or older than 3 years), ``territory``
@@ -48,6 +51,29 @@ def maturity_rows(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> list
 
 
 TERRITORY_KEYS = ("commune", "name", "population", "density_class", "fragility_index", "thd_coverage", "year")
+
+
+def _iso(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, dt.date):
+                row[key] = value.isoformat()
+    return rows
+
+
+def maturity_comparison(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date | None
+) -> tuple[list[dict], list[dict]]:
+    """(waves compared: the first against the latest on or before ``as_of``, per theme × group;
+    the élus − agents gap per theme at that latest wave), each with its test and French sentence."""
+    from pipelines.diagnostic.maturity import compare_waves, group_gaps, waves
+
+    present = [w for w in waves(con) if as_of is None or w <= as_of]
+    if not present:
+        return [], []
+    changes = compare_waves(con, present[0], present[-1]).to_dicts() if len(present) > 1 else []
+    gaps = group_gaps(con, present[-1]).to_dicts()
+    return _iso(changes), _iso(gaps)
 
 
 def territory_part(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[dict]:
@@ -98,11 +124,14 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
     services = prio.service_priorities(con, plan, period)
     communes = prio.commune_priorities(con, plan, period)
     weights = plan.priorities
+    changes, gaps = maturity_comparison(con, as_of)
     return {
         "as_of": (as_of or period.end).isoformat(),
         "period_start": period.start.isoformat(),
         "period_end": period.end.isoformat(),
         "maturity": maturity_rows(con, as_of),
+        "maturity_changes": changes,
+        "group_gaps": gaps,
         "priorities": {
             "weights": {c: getattr(weights, c) for c in prio.SERVICE_COMPONENTS}
             | {w: getattr(weights, w) for w in prio.COMMUNE_WEIGHTS.values()}

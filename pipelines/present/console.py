@@ -113,7 +113,13 @@ def print_kpi_table(doc: dict) -> None:
 
 def print_diagnostic(doc: dict) -> None:
     """The ``barometre diagnostic`` summary: maturity (all respondents), the two rankings, the blind spots."""
-    from pipelines.present.diagnostic import communes_table, maturity_table, score_rule, services_table
+    from pipelines.present.diagnostic import (
+        communes_table,
+        maturity_table,
+        score_rule,
+        sentence,
+        services_table,
+    )
 
     def show(title: str, frame) -> None:
         print(title)
@@ -126,6 +132,13 @@ def print_diagnostic(doc: dict) -> None:
     print(f"Diagnostic au {fmt_date(doc['as_of'])}")
     print()
     show("Maturité numérique par thème (tous répondants)", maturity_table(doc))
+    for change in doc.get("maturity_changes", []):
+        if change["group"] == "all":
+            print(f"• {sentence(change['sentence'])}")
+    for gap in doc.get("group_gaps", []):
+        print(f"• {sentence(gap['sentence'])}")
+    if doc.get("maturity_changes") or doc.get("group_gaps"):
+        print()
     show("Priorités : services", services_table(doc))
     show("Priorités : communes", communes_table(doc))
     print(score_rule(doc))

@@ -31,6 +31,11 @@ COMMUNE_COLUMNS = {
 NO_ACTION = "aucune — angle mort"
 
 
+def sentence(text: str) -> str:
+    """A sentence ends with one full stop."""
+    return text if text.endswith(".") else text + "."
+
+
 def _score(x: float | None) -> str:
     return fmt_number(None if x is None else 100 * x, 0)
 

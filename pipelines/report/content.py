@@ -157,9 +157,22 @@ def _breakdown_chart(warehouse: Path, plan: Plan, row: dict, number: int, as_of:
     return Chart(f"{number:02d}-{slug(ind.id)}-services", f"Par service, {period}", fig, data)
 
 
+# what the « Diagnostic » part reads: the answers, inventory, territory and consultations, and the
+# requests, cases and responses behind the priorities' components
+DIAGNOSTIC_TABLES = {
+    "usage_events",
+    "processing_cases",
+    "survey_responses",
+    "maturity_answers",
+    "equipment",
+    "territory",
+    "consultation_items",
+}
+
+
 def _tables(rows: list[dict]) -> set[str]:
-    """Warehouse tables feeding these indicators (for the list of source files)."""
-    return {DATASETS[dataset_of(r["measure"])] for r in rows}
+    """Warehouse tables feeding these indicators and the Diagnostic part (for the list of source files)."""
+    return {DATASETS[dataset_of(r["measure"])] for r in rows} | DIAGNOSTIC_TABLES
 
 
 def _action_rows(plan: Plan, funder: str | None) -> list[dict]:

@@ -14,6 +14,7 @@ from pipelines.diagnostic.document import diagnostic
 from pipelines.french import fmt_date, fmt_int, fmt_number
 from pipelines.plan import Plan
 from pipelines.present import diagnostic_charts
+from pipelines.present.diagnostic import sentence
 from pipelines.report.model import Chart, DiagnosticPart
 
 PRIORITIES_SHOWN = 3
@@ -58,6 +59,7 @@ def diagnostic_part(warehouse: Path, plan: Plan, as_of: dt.date | None, width: i
             "score de 0 à 5 par thème pour l'ensemble des répondants, avec son intervalle de confiance à 95 % et le nombre "
             "de répondants."
         )
+    paragraphs += [sentence(c["sentence"]) for c in doc["maturity_changes"] if c["group"] == "all"]
     services = doc["priorities"]["services"][:PRIORITIES_SHOWN]
     if services:
         paragraphs.append(

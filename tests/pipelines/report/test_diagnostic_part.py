@@ -56,6 +56,10 @@ def test_the_diagnostic_wave_against_the_latest_theme_by_theme(part):
     assert data["Répondants"] == 3 and data["Vague"] == dt.date(2026, 6, 15)
     assert "vague du 15/02/2024" in part.paragraphs[0] and "vague du 15/06/2026" in part.paragraphs[0]
     assert part.chart is not None and "Maturité numérique par thème" in part.chart.figure.summary
+    # the change in words, untested below the referential's minimum of respondents (5)
+    (change,) = [p for p in part.paragraphs if p.startswith("Gouvernance")]
+    assert "2,0 → 3,3 sur 5 entre la vague du 15/02/2024 et celle du 15/06/2026" in change
+    assert "trop peu de répondants pour un test" in change and change.endswith(".")
 
 
 def test_a_pack_read_before_the_second_wave_shows_the_diagnostic_alone(tmp_path):
