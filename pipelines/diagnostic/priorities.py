@@ -74,6 +74,7 @@ class Ranked:
     components: dict[str, float | None]
     percentiles: dict[str, float | None]
     actions: tuple[str, ...]
+    axes: tuple[str, ...] = ()  # the plan axes of those actions
 
     @property
     def blind(self) -> bool:
@@ -94,7 +95,16 @@ def _score(percentiles: dict[str, float | None], weights: dict[str, float]) -> f
     return sum(w * p for w, p in used) / total if total else None
 
 
+def _axes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """action id → the label of its axis (none when the action has no axis)."""
+    rows = con.execute(
+        "select a.action_id, x.label from plan_actions as a join plan_axes as x on x.axis_id = a.axis"
+    ).fetchall()
+    return dict(rows)
+
+
 def _rank(
+    con: duckdb.DuckDBPyConnection | None,
     ids: list[str],
     labels: dict[str, str],
     components: dict[str, dict[str, float | None]],
@@ -102,6 +112,7 @@ def _rank(
     actions: dict[str, tuple[str, ...]],
     tie: str,
 ) -> list[Ranked]:
+    axes = _axes(con) if con is not None else {}
     percentiles = {c: rank_percentiles({i: components[c].get(i) for i in ids}) for c in components}
     rows = []
     for i in ids:
@@ -120,6 +131,7 @@ def _rank(
             components={c: components[c].get(i) for c in components},
             percentiles=pct,
             actions=actions.get(i, ()),
+            axes=tuple(dict.fromkeys(axes[a] for a in actions.get(i, ()) if axes.get(a))),
         )
         for n, (i, score, pct) in enumerate(order, start=1)
     ]
@@ -179,7 +191,7 @@ def service_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Perio
         )
     components["demand"] = demand
     weights = {c: getattr(plan.priorities, c) for c in SERVICE_COMPONENTS}
-    return _rank(ids, labels, components, weights, _targets(con, "service"), tie="offline_volume")
+    return _rank(con, ids, labels, components, weights, _targets(con, "service"), tie="offline_volume")
 
 
 def commune_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Period) -> list[Ranked]:
@@ -202,7 +214,7 @@ def commune_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Perio
     ids = list(plan.communes) or sorted({r[0] for r in shares} | set(fragility))
     components = {"offline_share": _by(shares), "fragility_index": fragility}
     weights = {c: getattr(plan.priorities, w) for c, w in COMMUNE_WEIGHTS.items()}
-    ranked = _rank(ids, names, components, weights, _targets(con, "commune"), tie="offline_share")
+    ranked = _rank(con, ids, names, components, weights, _targets(con, "commune"), tie="offline_share")
     return ranked
 
 
@@ -237,4 +249,5 @@ def ranked_json(r: Ranked, key: str) -> dict:
         "components": dict(r.components),
         "percentiles": dict(r.percentiles),
         "actions": list(r.actions),
+        "axes": list(r.axes),
     }

@@ -42,7 +42,8 @@ def _score(x: float | None) -> str:
 
 def _actions(row: dict, top: int) -> str:
     if row["actions"]:
-        return ", ".join(row["actions"])
+        axes = f" ({' ; '.join(row['axes'])})" if row.get("axes") else ""
+        return ", ".join(row["actions"]) + axes
     return NO_ACTION if row["rank"] <= top and row["score"] is not None else "aucune"
 
 

@@ -60,6 +60,9 @@ def test_page_renders_in_browser(app_url, browser, demo, url_path, title, all_la
             chart_text = " ".join(charts.nth(i).locator("text").all_text_contents())
             assert not ENGLISH_MONTHS.search(chart_text), chart_text
             assert charts.nth(i).get_attribute("aria-label")
+        if url_path == "diagnostic":  # maturity, priorities and consultation charts drawn; blind spots named
+            assert charts.count() >= 3, shot
+            assert "Angle mort" in text and "Maturité numérique" in text and "Sorne-le-Château" in text, shot
         if url_path in ("indicateur", "feuille-de-route"):
             assert "janv." in " ".join(page.locator(".vega-embed text").all_text_contents())
     finally:

@@ -29,6 +29,10 @@ from tests.pipelines.indicators.conftest import build, case, request, response
 
 AS_OF = dt.date(2026, 6, 30)
 CATALOGUE = """
+[[axes]]
+id = "acces"
+label = "Des démarches accessibles"
+
 [[services]]
 slug = "a"
 label = "Service A"
@@ -44,6 +48,7 @@ label = "Service C"
 [[actions]]
 id = "X"
 label = "Action X"
+axis = "acces"
 services = ["a"]
 communes = ["39002"]
 """
@@ -124,6 +129,7 @@ def test_services_components_percentiles_and_scores_equal_the_hand_computation(t
     assert s["b"]["score"] == pytest.approx(0.5)
     assert s["c"]["score"] == pytest.approx(1 / 3)
     assert s["a"]["actions"] == ["X"] and s["b"]["actions"] == []
+    assert s["a"]["axes"] == ["Des démarches accessibles"] and s["b"]["axes"] == []
     # top = 2: b (rank 2, no action) is a blind spot; a is addressed, c is below the top
     spots = [(b["kind"], b["id"]) for b in doc["blind_spots"]]
     assert ("service", "b") in spots and ("service", "a") not in spots and ("service", "c") not in spots
