@@ -63,6 +63,8 @@ else:
     if doc["group_gaps"]:
         st.subheader("Élus et agents")
         st.markdown("\n".join(f"- {md_escape(words.sentence(g['sentence']))}" for g in doc["group_gaps"]))
+    st.subheader("Thèmes et actions du plan")
+    ui.show_static_table(words.themes_table(doc))
     st.caption(
         "Pour saisir les réponses d'un atelier (élus, agents), ouvrez la page Données en mode analyste : "
         "« Saisir une autoévaluation de maturité »."
@@ -72,6 +74,9 @@ else:
         "thème, « ne sait pas » exclu ; le score est la moyenne sur les répondants, avec son intervalle de confiance "
         "à 95 % (loi de Student). Une vague sous le nombre minimal de répondants du référentiel est montrée en clair."
     )
+
+for warning in doc["warnings"]:
+    st.warning(md_escape(warning), icon=":material/warning:")
 
 st.header("Priorités des services")
 ui.show_figure(charts.priorities_figure(doc), key="priorities")

@@ -7,7 +7,8 @@ read), ``maturity`` (list of ``{theme, label, wave, group, score, ci_low, ci_hig
 ``group`` = ``"all"`` for the pooled row; waves up to ``as_of``), ``maturity_changes`` (the first wave
 against the latest, per theme × group, with Welch's test and a sentence: see
 :func:`pipelines.diagnostic.maturity.compare_waves`), ``group_gaps`` (élus − agents per theme at the
-latest wave, with its interval and sentence), ``priorities`` (``weights``,
+latest wave, with its interval and sentence), ``themes`` (each theme with the actions naming it),
+``warnings`` (French: action themes absent from the referential), ``priorities`` (``weights``,
 ``services``, ``communes``: see :mod:`pipelines.diagnostic.priorities`), ``blind_spots``,
 ``inventory`` (``summary``: ``{commune, kind, status, assets, flagged}`` at ``as_of``; ``flagged``: the
 online platforms whose accessibility statement is missing or older than 3 years), ``territory``
@@ -76,6 +77,23 @@ def maturity_comparison(
     return _iso(changes), _iso(gaps)
 
 
+def themes_part(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[str]]:
+    """(each maturity theme with the actions naming it in ``themes``; French warnings for action
+    themes absent from the referential in use)."""
+    targets = prio.action_targets(con, "theme")
+    themes = con.execute("select theme, label from maturity_themes order by theme").fetchall()
+    known = {t for t, _ in themes}
+    rows = [{"theme": t, "label": label, "actions": list(targets.get(t, ()))} for t, label in themes]
+    warnings = []
+    for theme, ids in sorted(targets.items()):
+        if theme not in known:
+            who = ("les actions " if len(ids) > 1 else "l'action ") + ", ".join(ids)
+            warnings.append(
+                f"Le plan rattache {who} au thème « {theme} », absent du référentiel de maturité en usage."
+            )
+    return rows, warnings
+
+
 def territory_part(con: duckdb.DuckDBPyConnection, plan: Plan) -> list[dict]:
     """The communes of the territory (the plan's, else every one loaded), newest values of each column."""
     if not prio.exists(con, "territory_communes"):
@@ -125,6 +143,7 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
     communes = prio.commune_priorities(con, plan, period)
     weights = plan.priorities
     changes, gaps = maturity_comparison(con, as_of)
+    themes, warnings = themes_part(con)
     return {
         "as_of": (as_of or period.end).isoformat(),
         "period_start": period.start.isoformat(),
@@ -132,6 +151,8 @@ def build(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = No
         "maturity": maturity_rows(con, as_of),
         "maturity_changes": changes,
         "group_gaps": gaps,
+        "themes": themes,
+        "warnings": warnings,
         "priorities": {
             "weights": {c: getattr(weights, c) for c in prio.SERVICE_COMPONENTS}
             | {w: getattr(weights, w) for w in prio.COMMUNE_WEIGHTS.values()}

@@ -147,7 +147,7 @@ def exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(sql, [name]).fetchall()[0][0] > 0
 
 
-def _targets(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, tuple[str, ...]]:
+def action_targets(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, tuple[str, ...]]:
     rows = con.execute(
         "select target, list(action_id order by action_id) from plan_action_targets where kind = ? group by target",
         [kind],
@@ -191,7 +191,7 @@ def service_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Perio
         )
     components["demand"] = demand
     weights = {c: getattr(plan.priorities, c) for c in SERVICE_COMPONENTS}
-    return _rank(con, ids, labels, components, weights, _targets(con, "service"), tie="offline_volume")
+    return _rank(con, ids, labels, components, weights, action_targets(con, "service"), tie="offline_volume")
 
 
 def commune_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Period) -> list[Ranked]:
@@ -214,7 +214,7 @@ def commune_priorities(con: duckdb.DuckDBPyConnection, plan: Plan, period: Perio
     ids = list(plan.communes) or sorted({r[0] for r in shares} | set(fragility))
     components = {"offline_share": _by(shares), "fragility_index": fragility}
     weights = {c: getattr(plan.priorities, w) for c, w in COMMUNE_WEIGHTS.items()}
-    ranked = _rank(con, ids, names, components, weights, _targets(con, "commune"), tie="offline_share")
+    ranked = _rank(con, ids, names, components, weights, action_targets(con, "commune"), tie="offline_share")
     return ranked
 
 

@@ -235,3 +235,25 @@ def consultation_table(rows: list[dict], labels: dict[str, str]) -> pl.DataFrame
         for r in rows
     ]
     return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def themes_table(doc: dict) -> pl.DataFrame:
+    """Each maturity theme: score at the diagnostic wave and at the latest one (all respondents), the
+    plan's actions that name it."""
+    pooled = [m for m in doc["maturity"] if m["group"] == "all"]
+    waves = sorted({m["wave"] for m in pooled})
+    at = {(m["theme"], m["wave"]): m for m in pooled}
+    columns = ["Thème", "Au diagnostic", "Dernière vague", "Actions du plan"]
+    rows = []
+    for t in doc.get("themes", []):
+        first = at.get((t["theme"], waves[0])) if waves else None
+        last = at.get((t["theme"], waves[-1])) if len(waves) > 1 else None
+        rows.append(
+            [
+                t["label"],
+                fmt_number(first["score"], 1) if first else "—",
+                fmt_number(last["score"], 1) if last else "—",
+                ", ".join(t["actions"]) or "aucune",
+            ]
+        )
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")

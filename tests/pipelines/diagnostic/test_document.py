@@ -20,6 +20,7 @@ import math
 import pytest
 
 from pipelines.cli import main
+from pipelines.ingest.run import ingest
 from tests.pipelines.indicators.conftest import PLAN_HEAD
 from tests.pipelines.ingest.conftest import DropZone
 
@@ -125,3 +126,22 @@ def test_reading_before_the_second_wave_sees_the_diagnostic_only(tmp_path, capsy
     )
     doc = json.loads(capsys.readouterr().out)
     assert {m["wave"] for m in doc["maturity"]} == {"2024-02-15"} and doc["maturity_changes"] == []
+
+
+def test_themes_list_the_actions_naming_them_and_an_unknown_theme_is_named(tmp_path, capsys):
+    zone = DropZone(tmp_path)
+    zone.write("maturite.csv", answers())
+    zone.ingest()
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        PLAN_HEAD + '\n[[actions]]\nid = "B1"\nlabel = "Médiation"\nthemes = ["INC", "XYZ"]\n',
+        encoding="utf-8",
+    )
+    ingest([zone.data], zone.warehouse, data_dir=zone.data, plan_path=plan)  # loads the plan's tables
+    assert main(["diagnostic", "--json", "--warehouse", str(zone.warehouse), "--plan", str(plan)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    themes = {t["theme"]: t["actions"] for t in doc["themes"]}
+    assert themes["INC"] == ["B1"] and themes["GOV"] == []
+    assert doc["warnings"] == [
+        "Le plan rattache l'action B1 au thème « XYZ », absent du référentiel de maturité en usage."
+    ]
