@@ -92,10 +92,15 @@ def test_manifest_lists_every_file_with_its_sha256(feder):
         assert hashlib.sha256((feder.out / rel).read_bytes()).hexdigest() == entry["sha256"]
     assert manifest["funder"] == "FEDER" and manifest["as_of"] == feder.kpi["as_of"]
     assert len(manifest["sources"]["warehouse"]["fingerprint_sha256"]) == 64
+    # the indicators' tables, and those the Diagnostic part reads (no web audience in the demo)
     assert {f["dataset"] for f in manifest["sources"]["files"]} == {
         "usage_events",
         "processing_cases",
         "survey_responses",
+        "maturity_answers",
+        "equipment",
+        "territory",
+        "consultation_items",
     }
 
 
