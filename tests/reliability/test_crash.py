@@ -14,9 +14,11 @@ import pytest
 
 from pipelines.ingest.run import ingest
 from pipelines.warehouse import read_connection
+from schemas import DATASETS
 from tests.conftest import ROOT
 
-TABLES = ("usage_events", "processing_cases", "survey_responses")
+# every canonical table: the demo's exports feed the diagnostic's tables too (maturity, territory…)
+TABLES = tuple(d.table for d in DATASETS.values())
 
 
 def _consistent(warehouse) -> dict[str, int]:
@@ -51,7 +53,20 @@ def test_kill_minus_9_leaves_a_consistent_warehouse(demo, tmp_path, delay):
     ingest([exports / "survey_responses.csv"], warehouse)
     before = _consistent(warehouse)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "ingest", str(exports), "--warehouse", str(warehouse)],
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "ingest",
+            str(exports),
+            "--warehouse",
+            str(warehouse),
+            # the demo's mappings (maturity LimeSurvey export) and plan (communes, catalogue)
+            "--data-dir",
+            str(demo.data_dir),
+            "--plan",
+            str(demo.plan),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -66,7 +81,7 @@ def test_kill_minus_9_leaves_a_consistent_warehouse(demo, tmp_path, delay):
         expected = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
     # the run is all in (the swap happened) or not at all (the previous snapshot is intact)
     assert after in (before, expected)
-    reports = ingest([exports], warehouse)
+    reports = ingest([exports], warehouse, data_dir=demo.data_dir, plan_path=demo.plan)
     assert all(r.status in ("loaded", "skipped") for r in reports)
     assert _consistent(warehouse) == expected
     leftovers = [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
