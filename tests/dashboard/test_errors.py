@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from pipelines.ingest.run import ingest
