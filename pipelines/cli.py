@@ -252,6 +252,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handover(args: argparse.Namespace) -> int:
+    from pipelines.plan import load_plan
+    from pipelines.report import build_handover_pack
+
+    _, warehouse, plan_path = _paths(args)
+    result = build_handover_pack(
+        warehouse, load_plan(plan_path), Path(args.out), args.at, progress=_steps(sys.stderr.isatty())
+    )
+    _print_pack(result)
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from pipelines.plan import load_plan
     from pipelines.report import build_review_report
@@ -396,6 +408,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(v)
     v.set_defaults(func=cmd_review)
+
+    h = sub.add_parser(
+        "handover",
+        help="bilan et continuité du plan : décisions, indicateurs, engagements, prochaine revue (PDF, XLSX, CSV)",
+    )
+    h.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le bilan")
+    h.add_argument("--at", type=_date, help="date de situation AAAA-MM-JJ (défaut : dernier mois complet)")
+    common(h)
+    h.set_defaults(func=cmd_handover)
     return p
 
 

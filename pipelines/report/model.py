@@ -51,6 +51,19 @@ class DiagnosticPart:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a document beyond the indicators (the handover pack's « Ce qui a été décidé »…): a
+    page of the PDF, a sheet of the workbook, ``donnees/<stem>.csv``."""
+
+    title: str
+    stem: str
+    paragraphs: tuple[str, ...]
+    table: pl.DataFrame  # French-formatted strings (PDF)
+    data: pl.DataFrame  # numbers (XLSX, CSV)
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
 class Pack:
     kind: str  # "funder" or "review"
     stem: str  # file name stem: dossier-feder-2026-10-31
@@ -70,10 +83,12 @@ class Pack:
     sources: Sources
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
     diagnostic: DiagnosticPart | None = None
+    parts: tuple[Part, ...] = ()  # printed after the summary (the handover pack's parts)
 
     @property
     def charts(self) -> tuple[Chart, ...]:
         extra = (self.actions_chart,) if self.actions_chart else ()
         if self.diagnostic and self.diagnostic.chart:
             extra = (self.diagnostic.chart, *extra)
+        extra = tuple(p.chart for p in self.parts if p.chart) + extra
         return tuple(c for s in self.sections for c in s.charts) + extra
