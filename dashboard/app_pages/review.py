@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import filters, queries
 from dashboard.context import page_context
+from dashboard.funder_pack import render_handover_section
 from pipelines.french import fmt_date, fmt_month
 from pipelines.present import charts, tables
 from pipelines.present.markdown import md_escape
@@ -68,3 +69,6 @@ for start in range(0, len(rows), 2):
                 charts.review_figure(row, baseline_label=base_label, review_label=rev_label),
                 key=f"rev-{row['id']}",
             )
+
+st.subheader("Bilan et continuité du plan")
+render_handover_section()
