@@ -274,6 +274,18 @@ def cmd_review(args: argparse.Namespace) -> int:
         warehouse, plan, Path(args.out), args.name, args.at, progress=_steps(sys.stderr.isatty())
     )
     _print_pack(result)
+    if not args.draft:
+        from pipelines.indicators import review
+        from pipelines.indicators.published import publish
+
+        doc = review(warehouse, plan, args.name, args.at)
+        sources = result.pack.sources
+        manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+        publish(warehouse, doc, result.pack.as_of, sources.plan_sha256, sources.fingerprint, manifest)
+        print(
+            f"Revue publiée : ses chiffres sont gardés dans l'entrepôt (page Revue, « Revues publiées ») ; "
+            f"« barometre review --at {result.pack.as_of.isoformat()} » la reproduit tant que données et plan sont inchangés."
+        )
     return 0
 
 
@@ -405,6 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--name",
         metavar="REVUE",
         help="revue du plan, par exemple « Revue à mi-parcours » (défaut : la dernière commencée)",
+    )
+    v.add_argument(
+        "--draft",
+        action="store_true",
+        help="brouillon : écrit le rapport sans enregistrer la revue comme publiée dans l'entrepôt",
     )
     common(v)
     v.set_defaults(func=cmd_review)
