@@ -84,10 +84,13 @@ def series(
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def trajectory(plan_path: str, mtime: float, indicator_id: str, baseline_value: float | None) -> pl.DataFrame:
+def trajectory(
+    plan_path: str, mtime: float, indicator_id: str, baseline_value: float | None, at: str | None = None
+) -> pl.DataFrame:
+    """The trajectory in force on ``at`` (the original one when ``at`` is None)."""
     from pipelines.indicators import trajectory as _trajectory
 
-    return _trajectory(plan(plan_path, mtime), indicator_id, baseline_value)
+    return _trajectory(plan(plan_path, mtime), indicator_id, baseline_value, at)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)

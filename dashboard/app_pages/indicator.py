@@ -48,7 +48,8 @@ with st.container(border=True):
 
 st.subheader("Évolution et trajectoire")
 s = queries.series(*ctx.keys, chosen, flt)
-traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
+traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"), ind.get("period_end"))
+initial = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
 projection = {
     "date": ind.get("target_date"),
     "value": ind.get("projection"),
@@ -62,12 +63,18 @@ fig = charts.series_figure(
     unit=ind["unit"],
     min_sample=ind.get("min_sample") or 0,
     projection=projection,
+    original=initial,
 )
 ui.show_figure(fig, key="series")
 st.caption(
     "Trait plein : valeur mensuelle mesurée, avec sa bande d'incertitude à 95 % ; tirets : trajectoire attendue "
     "(référence, jalons, cible) ; pointillés : projection au rythme récent. Points gris : mois dont l'effectif "
     f"est sous le minimum du plan ({fmt_int(ind.get('min_sample'))})."
+    + (
+        " Gris clair : trajectoire initiale, avant révision de la cible."
+        if ind.get("target_revisions")
+        else ""
+    )
 )
 
 st.subheader("Détail par groupe")
