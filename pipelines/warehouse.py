@@ -33,6 +33,7 @@ from pipelines import migrations
 from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import ensure_referential_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
+from pipelines.plan_history import create_plan_history_table
 
 LEDGER_DDL = """
 create table if not exists ingest_files (
@@ -95,6 +96,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(dataset_ddl()).fetchall()
     create_absence_tables(con)
     ensure_referential_tables(con)
+    create_plan_history_table(con)
     if fresh:
         migrations.set_version(con)
 
