@@ -195,16 +195,46 @@ def record_plan_file(con: duckdb.DuckDBPyConnection, plan_path: Path) -> list[st
     return record(con, plan, hashlib.sha256(Path(plan_path).read_bytes()).hexdigest())
 
 
-def plan_warnings(con: duckdb.DuckDBPyConnection, indicator_id: str | None = None) -> list[str]:
-    """The warnings of the latest load of the plan (all indicators, or one), in plan order."""
+def latest_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(indicator id, warning) of the latest load of the plan, in plan order."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = ? and database_name = current_database()",
         [TABLE],
     ).fetchall()[0][0]
     if not exists:
         return []
-    rows = con.execute(
+    return con.execute(
         f"select indicator_id, warning from {TABLE} "
         f"where load_number = (select max(load_number) from {TABLE}) and warning is not null order by rowid"
     ).fetchall()
-    return [w for ind_id, w in rows if indicator_id is None or ind_id == indicator_id]
+
+
+def plan_warnings(con: duckdb.DuckDBPyConnection, indicator_id: str | None = None) -> list[str]:
+    """The warnings of the latest load of the plan (all indicators, or one), in plan order."""
+    return [w for ind_id, w in latest_warnings(con) if indicator_id is None or ind_id == indicator_id]
+
+
+def carried_history(con: duckdb.DuckDBPyConnection) -> list[tuple] | None:
+    """Every row of ``plan_history`` (None: a warehouse from before the table), for the rebuild."""
+    try:
+        return con.execute(f"select {', '.join(COLUMNS)} from {TABLE} order by load_number, rowid").fetchall()
+    except duckdb.CatalogException:
+        return None
+
+
+def restore_history(con: duckdb.DuckDBPyConnection, rows: list[tuple] | None) -> None:
+    """The rebuild keeps the history of the plan's loads: the rebuilt warehouse gets the old rows
+    back, in place of those its own ingests wrote. An old warehouse without the table had no
+    history: only the rebuild's last load stays, as the first one (like the ingest that migrates it)."""
+    create_plan_history_table(con)
+    if rows is None:
+        con.execute(
+            f"delete from {TABLE} where load_number < (select max(load_number) from {TABLE})"
+        ).fetchall()
+        con.execute(f"update {TABLE} set load_number = 1").fetchall()
+        return
+    con.execute(f"delete from {TABLE}").fetchall()
+    if rows:
+        con.executemany(
+            f"insert into {TABLE} ({', '.join(COLUMNS)}) values ({', '.join('?' * len(COLUMNS))})", rows
+        )

@@ -32,6 +32,8 @@ ind = by_id[chosen]
 spec = ctx.plan.indicator(chosen)
 if flt is not None:
     st.caption(md_escape(filters.describe(flt, options)))
+for warning in queries.plan_warnings(*ctx.wh, chosen):
+    st.warning(md_escape(warning), icon=":material/history_edu:")
 
 with st.container(border=True):
     head, value, goal = st.columns([1.2, 1.2, 1.6])

@@ -70,6 +70,8 @@ class Pack:
     sources: Sources
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
     diagnostic: DiagnosticPart | None = None
+    # every dated revision of the targets (French strings), printed on the method page
+    revisions: pl.DataFrame | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:
