@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import filters, queries
 from dashboard.context import page_context
-from pipelines.french import fmt_int
+from pipelines.french import fmt_date, fmt_int, fmt_value
 from pipelines.present import charts
 from pipelines.present.markdown import md_escape
 
@@ -101,3 +101,15 @@ st.subheader("Méthode")
 with st.container(border=True):
     st.markdown(md_escape(spec.methodology) if spec.methodology else "_Pas de note de méthode dans le plan._")
     ui.method_facts(ind, ctx.plan)
+    revisions = ind.get("target_revisions") or []
+    if revisions:
+        st.markdown("**Révisions de la cible** (la trajectoire d'origine est conservée) :")
+        st.markdown(
+            "\n".join(
+                f"- {md_escape(fmt_date(r['date']))} — {md_escape(r['decision'])} : cible de "
+                f"{md_escape(fmt_value(r['previous_target_value'], ind['unit']))} au {md_escape(fmt_date(r['previous_target_date']))} "
+                f"→ {md_escape(fmt_value(r['target_value'], ind['unit']))} au {md_escape(fmt_date(r['target_date']))}"
+                + (f". {md_escape(r['reason'])}" if r.get("reason") else "")
+                for r in revisions
+            )
+        )
