@@ -29,8 +29,9 @@ def test_a_silent_target_change_is_shown_until_revised(demo_copy):
     assert at.selectbox(key="w:indicator").value == "taux-demat"
     assert any("Part des démarches faites en ligne" in w.value for w in at.warning)
     # the demo's revision (dated 2026-12-15, after the evaluation date) is listed under the method
+    # (the target it replaced: the original one, 0.72 as edited)
     assert (
-        "15/12/2026 — Délibération n° 2026-045 du 15/12/2026 : cible de 70,0 % au 31/12/2028 → 75,0 %"
+        "15/12/2026 — Délibération n° 2026-045 du 15/12/2026 : cible de 72,0 % au 31/12/2028 → 75,0 %"
         in texts(at).replace("\u00a0", " ")
     )
     at.selectbox(key="w:indicator").select("delai-urbanisme").run()
