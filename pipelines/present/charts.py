@@ -293,9 +293,9 @@ def series_figure(
     first_target = initial.filter(pl.col("kind") == "cible")
     if first_target.height:
         t = first_target.row(0, named=True)
-        summary += (
-            f" La cible a été révisée : la trajectoire initiale (cible de {fmt_value(t['expected'], unit)} "
-            f"au {fmt_date(t['date'])}) est tracée en gris clair."
+        summary = summary.removesuffix(".") + (
+            f" ; la trajectoire initiale, avant révision de la cible ({fmt_value(t['expected'], unit)} "
+            f"au {fmt_date(t['date'])}), est tracée en gris clair."
         )
     chart = alt.layer(*layers).properties(height=height)
     return Figure(finish(chart, summary, title, width), summary, _series_table(s, traj, proj, unit))

@@ -75,7 +75,7 @@ def test_the_review_report_lists_every_revision(demo, early):
     demat = next(s for s in pack.sections if s.id == "taux-demat")
     assert ("Cible au 31/12/2028", "75,0\u00a0%") in demat.facts
     series = demat.charts[-1].figure.summary
-    assert "trajectoire initiale (cible de 70,0" in series
+    assert "trajectoire initiale, avant révision de la cible (70,0" in series
 
 
 def test_the_funder_pack_prints_the_revisions_table(demo, early, tmp_path):
