@@ -106,3 +106,22 @@ def test_the_plan_history_step_alone_creates_the_table():
         )
     finally:
         con.close()
+
+
+def test_the_ingest_command_prints_the_warning_and_still_succeeds(tmp_path, capsys):
+    from pipelines.cli import main
+
+    data = tmp_path / "donnees"
+    data.mkdir()
+    (data / "plan.toml").write_text(VALID, encoding="utf-8")
+    assert main(["ingest", "--data-dir", str(data)]) == 0
+    capsys.readouterr()
+    (data / "plan.toml").write_text(
+        VALID.replace(TARGET, "target = { value = 15, date = 2028-12-31 }\n"), encoding="utf-8"
+    )
+    assert main(["ingest", "--data-dir", str(data)]) == 0  # a warning, not a refusal
+    out = capsys.readouterr().out.replace("\u00a0", " ")
+    assert (
+        "• plan.toml (avertissement) : Plan modifié sans révision : indicateur « Délai médian » (delai)"
+        in out
+    )
