@@ -35,6 +35,15 @@ def plan(plan_path: str, mtime: float) -> Plan:
     return load_plan(Path(plan_path))
 
 
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def plan_warnings(warehouse: str, version: str, indicator_id: str | None = None) -> list[str]:
+    """The plan's changes without a revision, as of the latest ingest (see ``pipelines.plan_history``)."""
+    from pipelines.plan_history import plan_warnings as _plan_warnings
+
+    with read_connection(Path(warehouse)) as con:
+        return _plan_warnings(con, indicator_id)
+
+
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner="Calcul des indicateurs…")
 def evaluate(
     warehouse: str,
@@ -84,10 +93,13 @@ def series(
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def trajectory(plan_path: str, mtime: float, indicator_id: str, baseline_value: float | None) -> pl.DataFrame:
+def trajectory(
+    plan_path: str, mtime: float, indicator_id: str, baseline_value: float | None, at: str | None = None
+) -> pl.DataFrame:
+    """The trajectory in force on ``at`` (the original one when ``at`` is None)."""
     from pipelines.indicators import trajectory as _trajectory
 
-    return _trajectory(plan(plan_path, mtime), indicator_id, baseline_value)
+    return _trajectory(plan(plan_path, mtime), indicator_id, baseline_value, at)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)

@@ -30,7 +30,7 @@ from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import create_maturity_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -110,8 +110,18 @@ def _diagnostic_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists {ds.table} ({cols}, file_id bigint not null)").fetchall()
 
 
+def _plan_history_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 7 keeps a fingerprint of each plan indicator's trajectory at every load of the plan
+    (``plan_history``), to catch a target, milestone or baseline edited without a revision
+    (:mod:`pipelines.plan_history`). A warehouse migrated has no history yet: its next ingest is
+    the first load, accepted."""
+    from pipelines.plan_history import create_plan_history_table
+
+    create_plan_history_table(con)
+
+
 def _published_reviews(con: duckdb.DuckDBPyConnection) -> None:
-    """Version 7 keeps the reviews as published (``published_reviews``, ``published_review_figures``)."""
+    """Version 8 keeps the reviews as published (``published_reviews``, ``published_review_figures``)."""
     from pipelines.published_tables import create_published_tables
 
     create_published_tables(con)
@@ -151,6 +161,12 @@ MIGRATIONS: list[Migration] = [
     Migration(
         6,
         7,
+        "plan : empreinte de la trajectoire de chaque indicateur à chaque chargement (modifications sans révision)",
+        _plan_history_table,
+    ),
+    Migration(
+        7,
+        8,
         "revues publiées : chiffres, empreintes du plan et des données, manifeste",
         _published_reviews,
     ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import duckdb
@@ -106,6 +106,9 @@ class Indicator:
     min_sample: int
     methodology: str
     axis: str | None = None
+    # dated revisions of the target and milestones (``revisions = [...]``, see ``_parse_revisions``);
+    # the fields above keep the original trajectory, ``in_force`` gives the one at a date
+    revisions: tuple[Revision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -373,6 +376,7 @@ def load_plan(path: Path) -> Plan:
         "services": {s["slug"] for s in services},
     }
     indicators = tuple(_indicator(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "indicators")))
+    indicators = _parse_revisions(r, doc, indicators, start, end)
     _unique(r, "indicators", [ind.id for ind in indicators])
     refs["indicators"] = {ind.id for ind in indicators}
     actions = tuple(_action(r, d, i, refs) for i, d in enumerate(_tables(r, doc, "actions")))
@@ -770,6 +774,17 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "baseline_end": pl.Date,
     },
     "plan_services": {"slug": pl.String, "label": pl.String, "aliases": pl.List(pl.String)},
+    # every dated revision of an indicator's target (issue 15), with the target it replaced
+    "plan_revisions": {
+        "indicator_id": pl.String,
+        "date": pl.Date,
+        "decision": pl.String,
+        "reason": pl.String,
+        "previous_target_value": pl.Float64,
+        "previous_target_date": pl.Date,
+        "target_value": pl.Float64,
+        "target_date": pl.Date,
+    },
 }
 
 
@@ -852,6 +867,7 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             {"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]}
             for s in plan.services
         ],
+        "plan_revisions": revision_rows(plan),
     }
     return {
         name: pl.DataFrame(rows[name], schema=schema, orient="row")
@@ -886,3 +902,177 @@ def load_plan_tables(con: duckdb.DuckDBPyConnection, plan_path: Path) -> None:
     except PlanError:
         return
     _write_tables(con, plan_frames(plan), replace=True)
+
+
+# --- Revisions of targets and milestones (issue 15 §1) ---------------------------------------------
+#
+# An indicator may carry dated revisions, oldest first, each one inline table on ONE line (TOML):
+#
+#   revisions = [
+#     { date = 2026-12-15, decision = "Délibération n° 2026-045 du 15/12/2026", reason = "…", target = { value = 0.75, date = 2028-12-31 }, milestones = [ { date = 2027-12-31, value = 0.68 } ] },
+#   ]
+#
+# - ``date`` (required): the day the revision was decided, within the plan period, after the end of
+#   the baseline period; two revisions of an indicator never share a date.
+# - ``decision`` (required): the reference of the decision (délibération, décision du comité…).
+# - ``reason`` (optional): why the trajectory changed.
+# - ``target`` (required): ``{ value, date }``, checked like the indicator's target; its date
+#   follows the revision date.
+# - ``milestones`` (optional): the milestones of the revised trajectory, checked like the
+#   indicator's. Left out: the milestones in force before the revision that fall before the new
+#   target date are kept.
+#
+# The baseline is never revised. The original trajectory stays in the indicator's own fields (as
+# ``Plan.indicators`` holds it); the trajectory in force at a date is that of the latest revision
+# dated on or before it (``in_force``, which returns a copy with the revised target and milestones).
+
+
+@dataclass(frozen=True)
+class Revision:
+    date: dt.date
+    decision: str
+    reason: str
+    target_value: float
+    target_date: dt.date
+    milestones: tuple[Milestone, ...]
+
+
+def in_force(ind: Indicator, when: dt.date) -> Indicator:
+    """The indicator with the trajectory in force on ``when``: that of the latest revision dated on
+    or before ``when``, else the original one. Its ``revisions`` are kept (all of them)."""
+    current = [rev for rev in ind.revisions if rev.date <= when]
+    if not current:
+        return ind
+    rev = current[-1]
+    return replace(ind, target_value=rev.target_value, target_date=rev.target_date, milestones=rev.milestones)
+
+
+def _parse_revisions(
+    r: _Reader, doc: dict, indicators: tuple[Indicator, ...], start: dt.date, end: dt.date
+) -> tuple[Indicator, ...]:
+    """Each indicator with its ``revisions`` read and checked (see the comment above)."""
+    t = "indicators"
+    out = []
+    for i, (d, ind) in enumerate(zip(_tables(r, doc, t), indicators, strict=True)):
+        items = r.get(d, "revisions", list, t, i, required=False, default=[])
+        revisions: list[Revision] = []
+        milestones = ind.milestones
+        for k, item in enumerate(items):
+            shown = f"revisions[{k + 1}]"
+            if not isinstance(item, dict):
+                r.fail(
+                    'chaque révision s\'écrit { date = AAAA-MM-JJ, decision = "…", reason = "…", '
+                    "target = { value = …, date = AAAA-MM-JJ } }.",
+                    t,
+                    i,
+                    "revisions",
+                    shown=shown,
+                )
+            day = r.get(item, "date", dt.date, t, i, shown=f"{shown}.date")
+            needle = day.isoformat()
+
+            def fail(message: str, key: str, needle: str = needle, shown: str = shown, i: int = i) -> None:
+                r.fail(message, t, i, "revisions", needle, f"{shown}.{key}")
+
+            if not start <= day <= end:
+                fail(
+                    f"la révision du {day.isoformat()} doit être datée dans la période du plan "
+                    f"({start.isoformat()} – {end.isoformat()}).",
+                    "date",
+                )
+            if day <= ind.baseline_end:
+                fail("une révision suit la fin de la période de référence.", "date")
+            if revisions and day <= revisions[-1].date:
+                fail(
+                    "les révisions s'écrivent dans l'ordre des dates, deux révisions ne partagent pas une date.",
+                    "date",
+                )
+            decision = item.get("decision")
+            if not isinstance(decision, str) or not decision.strip():
+                fail(
+                    "la référence de la décision est obligatoire (ex. « Délibération n° 2026-045 du 15/12/2026 »).",
+                    "decision",
+                )
+            reason = item.get("reason", "")
+            if not isinstance(reason, str):
+                fail("le motif est un texte.", "reason")
+            target = item.get("target")
+            if not isinstance(target, dict) or "value" not in target or "date" not in target:
+                fail("la cible révisée s'écrit { value = nombre, date = AAAA-MM-JJ }.", "target")
+            value, when = target["value"], target["date"]
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                fail(f"un nombre est attendu, pas « {value!r} ».", "target.value")
+            if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
+                fail(f"une date (AAAA-MM-JJ) est attendue, pas « {when!r} ».", "target.date")
+            _check_revised_value(r, ind, float(value), i, needle, f"{shown}.target.value")
+            if when <= day:
+                fail("la date de la cible révisée doit suivre la date de la révision.", "target.date")
+            if "milestones" in item:
+                raw = item["milestones"]
+                if not isinstance(raw, list):
+                    fail("chaque jalon s'écrit { date = AAAA-MM-JJ, value = nombre }.", "milestones")
+                kept: list[Milestone] = []
+                for m in raw:
+                    ok = isinstance(m, dict) and isinstance(m.get("date"), dt.date)
+                    ok = (
+                        ok
+                        and isinstance(m.get("value"), int | float)
+                        and not isinstance(m.get("value"), bool)
+                    )
+                    if not ok:
+                        fail("chaque jalon s'écrit { date = AAAA-MM-JJ, value = nombre }.", "milestones")
+                    ms = Milestone(m["date"], float(m["value"]))
+                    if not ind.baseline_end < ms.date < when:
+                        fail(
+                            f"le jalon du {ms.date.isoformat()} doit tomber entre la fin de la référence et "
+                            "la date cible révisée.",
+                            "milestones",
+                        )
+                    if any(o.date == ms.date for o in kept):
+                        fail(f"deux jalons portent la date {ms.date.isoformat()}.", "milestones")
+                    _check_revised_value(r, ind, ms.value, i, needle, f"{shown}.milestones")
+                    kept.append(ms)
+                milestones = tuple(sorted(kept, key=lambda m: m.date))
+            else:
+                milestones = tuple(m for m in milestones if m.date < when)
+            revisions.append(Revision(day, decision.strip(), reason.strip(), float(value), when, milestones))
+        out.append(replace(ind, revisions=tuple(revisions)) if revisions else ind)
+    return tuple(out)
+
+
+def _check_revised_value(r: _Reader, ind: Indicator, value: float, i: int, needle: str, shown: str) -> None:
+    """A revised target or milestone, checked like the indicator's own (rates as fractions, ranges)."""
+    if ind.measure in RATE_MEASURES and not 0 <= value <= 1:
+        r.fail("un taux s'écrit en fraction : 0.6 pour 60 %.", "indicators", i, "revisions", needle, shown)
+    lo, hi = VALUE_RANGES.get(ind.unit, (float("-inf"), float("inf")))
+    if not lo <= value <= hi:
+        r.fail(
+            f"la valeur {value:g} sort de l'intervalle possible ({lo:g} à {hi:g} {ind.unit}).",
+            "indicators",
+            i,
+            "revisions",
+            needle,
+            shown,
+        )
+
+
+def revision_rows(plan: Plan) -> list[dict]:
+    """One row per revision: indicator, date, decision, reason, the target it replaced and the new one."""
+    rows = []
+    for ind in plan.indicators:
+        before = ind
+        for rev in ind.revisions:
+            rows.append(
+                {
+                    "indicator_id": ind.id,
+                    "date": rev.date,
+                    "decision": rev.decision,
+                    "reason": rev.reason,
+                    "previous_target_value": before.target_value,
+                    "previous_target_date": before.target_date,
+                    "target_value": rev.target_value,
+                    "target_date": rev.target_date,
+                }
+            )
+            before = rev
+    return rows

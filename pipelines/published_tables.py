@@ -1,5 +1,5 @@
 """The tables of published reviews (``published_reviews``, ``published_review_figures``), created by
-``ensure_schema`` and by the schema's step 6 → 7; written and read by :mod:`pipelines.indicators.published`.
+``ensure_schema`` and by the schema's step 7 → 8; written and read by :mod:`pipelines.indicators.published`.
 At the bottom of ``pipelines/`` (imports nothing of the project), like :mod:`pipelines.absence_tables`."""
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from pathlib import Path
 from pipelines.errors import BarometreError, FilesMissing, WarehouseMissing
 from pipelines.ingest.absences import carried_prunes, reapply
 from pipelines.migrations import carried_meta
+from pipelines.plan_history import carried_history, restore_history
 from pipelines.warehouse import read_connection, write_snapshot, writer_lock
 
 TAKEN = ("loaded", "partial")
@@ -63,6 +64,7 @@ class RebuildPlan:
     files: list[LedgerFile]
     meta: list[tuple[str, str]]
     prunes: list[tuple[str, str, str]] = field(default_factory=list)  # (export sha256, source, source_id)
+    history: list[tuple] | None = None  # rows of plan_history, kept (see pipelines.plan_history)
 
     @property
     def lost(self) -> list[LedgerFile]:
@@ -140,6 +142,7 @@ def plan_rebuild(warehouse: Path, data_dir: Path, progress: ProgressFn | None = 
             ) from err
         meta = carried_meta(con)
         prunes = carried_prunes(con)
+        history = carried_history(con)
     files = [LedgerFile(int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], r[5]) for r in rows]
     for n, entry in enumerate(files):
         if progress:
@@ -147,7 +150,7 @@ def plan_rebuild(warehouse: Path, data_dir: Path, progress: ProgressFn | None = 
         locate(entry, Path(data_dir))
     if progress and files:
         progress(len(files), len(files), "")
-    return RebuildPlan(warehouse, files, meta, prunes)
+    return RebuildPlan(warehouse, files, meta, prunes, history)
 
 
 def runs(files: list[LedgerFile]) -> list[list[LedgerFile]]:
@@ -228,6 +231,7 @@ def rebuild(
                 ingest([], scratch, data_dir=data_dir, plan_path=plan_path, wait_seconds=wait_seconds)
             with write_snapshot(scratch, wait_seconds) as con:
                 _keep_dates(con, taken)
+                restore_history(con, plan.history)
                 if reapply(con, plan.prunes):
                     from pipelines.indicators.views import create_views
 

@@ -33,6 +33,7 @@ from pipelines import migrations
 from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import ensure_referential_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
+from pipelines.plan_history import create_plan_history_table
 from pipelines.published_tables import create_published_tables
 
 LEDGER_DDL = """
@@ -97,6 +98,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     create_absence_tables(con)
     create_published_tables(con)
     ensure_referential_tables(con)
+    create_plan_history_table(con)
     if fresh:
         migrations.set_version(con)
 

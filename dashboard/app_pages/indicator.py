@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import filters, queries
 from dashboard.context import page_context
-from pipelines.french import fmt_int
+from pipelines.french import fmt_date, fmt_int, fmt_value
 from pipelines.present import charts
 from pipelines.present.markdown import md_escape
 
@@ -32,6 +32,8 @@ ind = by_id[chosen]
 spec = ctx.plan.indicator(chosen)
 if flt is not None:
     st.caption(md_escape(filters.describe(flt, options)))
+for warning in queries.plan_warnings(*ctx.wh, chosen):
+    st.warning(md_escape(warning), icon=":material/history_edu:")
 
 with st.container(border=True):
     head, value, goal = st.columns([1.2, 1.2, 1.6])
@@ -48,7 +50,8 @@ with st.container(border=True):
 
 st.subheader("Évolution et trajectoire")
 s = queries.series(*ctx.keys, chosen, flt)
-traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
+traj = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"), ind.get("period_end"))
+initial = queries.trajectory(ctx.plan_path, ctx.mtime, chosen, ind.get("baseline_value"))
 projection = {
     "date": ind.get("target_date"),
     "value": ind.get("projection"),
@@ -62,12 +65,18 @@ fig = charts.series_figure(
     unit=ind["unit"],
     min_sample=ind.get("min_sample") or 0,
     projection=projection,
+    original=initial,
 )
 ui.show_figure(fig, key="series")
 st.caption(
     "Trait plein : valeur mensuelle mesurée, avec sa bande d'incertitude à 95 % ; tirets : trajectoire attendue "
     "(référence, jalons, cible) ; pointillés : projection au rythme récent. Points gris : mois dont l'effectif "
     f"est sous le minimum du plan ({fmt_int(ind.get('min_sample'))})."
+    + (
+        " Gris clair : trajectoire initiale, avant révision de la cible."
+        if ind.get("target_revisions")
+        else ""
+    )
 )
 
 st.subheader("Détail par groupe")
@@ -92,3 +101,15 @@ st.subheader("Méthode")
 with st.container(border=True):
     st.markdown(md_escape(spec.methodology) if spec.methodology else "_Pas de note de méthode dans le plan._")
     ui.method_facts(ind, ctx.plan)
+    revisions = ind.get("target_revisions") or []
+    if revisions:
+        st.markdown("**Révisions de la cible** (la trajectoire d'origine est conservée) :")
+        st.markdown(
+            "\n".join(
+                f"- {md_escape(fmt_date(r['date']))} — {md_escape(r['decision'])} : cible de "
+                f"{md_escape(fmt_value(r['previous_target_value'], ind['unit']))} au {md_escape(fmt_date(r['previous_target_date']))} "
+                f"→ {md_escape(fmt_value(r['target_value'], ind['unit']))} au {md_escape(fmt_date(r['target_date']))}"
+                + (f". {md_escape(r['reason'])}" if r.get("reason") else "")
+                for r in revisions
+            )
+        )

@@ -19,6 +19,8 @@ options = queries.filter_options(*ctx.wh)
 flt = filters.sidebar_filters(options)
 doc = queries.evaluate(*ctx.keys, flt)
 indicators = doc["indicators"]
+for warning in queries.plan_warnings(*ctx.wh):
+    st.warning(md_escape(warning), icon=":material/history_edu:")
 
 st.caption(
     f"Évaluation au {fmt_date(doc.get('as_of'))} : chaque valeur porte sur les 12 derniers mois complets, "

@@ -21,7 +21,7 @@ from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import require_views
 from pipelines.indicators.wording import CI_METHODS, change_sentence, period_label
-from pipelines.plan import Indicator, Plan
+from pipelines.plan import Indicator, Plan, in_force
 from pipelines.warehouse import read_connection
 
 FAMILIES = {
@@ -174,7 +174,10 @@ def assess(
     with_details: bool = True,
     with_change: bool = True,
 ) -> dict:
-    """One indicator over ``period`` against its baseline (over ``bperiod``, default its own)."""
+    """One indicator over ``period`` against its baseline (over ``bperiod``, default its own), judged
+    against the trajectory in force at the end of the period (the latest revision dated on or before
+    it, see ``pipelines.plan.in_force``)."""
+    plan_ind, ind = ind, in_force(ind, period.end)
     bperiod = bperiod or q.baseline_period(ind)
     cur = q.measure_row(con, ind, period, filters)
     base = q.measure_row(con, ind, bperiod, filters) if ind.baseline_value is None else None
@@ -220,6 +223,7 @@ def assess(
         "baseline_end": bperiod.end.isoformat(),
         "target_value": ind.target_value,
         "target_date": ind.target_date.isoformat(),
+        "target_revisions": target_revisions(plan_ind),
         "expected_now": expected,
         "progress_pct": status.progress_pct(cur["value"], baseline_value, ind.target_value, ind.direction),
         "status": state,
@@ -236,3 +240,25 @@ def assess(
         "quality": quality[q.dataset_of(ind.measure)],
         "methodology": ind.methodology,
     }
+
+
+def target_revisions(ind: Indicator) -> list[dict]:
+    """Every dated revision of the plan's indicator (its original trajectory in its own fields),
+    oldest first: date, decision, reason, the new target (``target_value``, ``target_date``) and the
+    target it replaced (``previous_target_value``, ``previous_target_date``)."""
+    out = []
+    before_value, before_date = ind.target_value, ind.target_date
+    for rev in ind.revisions:
+        out.append(
+            {
+                "date": rev.date.isoformat(),
+                "decision": rev.decision,
+                "reason": rev.reason,
+                "target_value": rev.target_value,
+                "target_date": rev.target_date.isoformat(),
+                "previous_target_value": before_value,
+                "previous_target_date": before_date.isoformat(),
+            }
+        )
+        before_value, before_date = rev.target_value, rev.target_date
+    return out

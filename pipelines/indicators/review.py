@@ -108,4 +108,7 @@ def _row(r: dict) -> dict:
         "status_label": r["status_label"],
         "status_reason": r["status_reason"],
         "target_value": r["target_value"],
+        "target_date": r["target_date"],  # the target in force at the end of the review period
+        "target_revisions": r["target_revisions"],
+        "period_end": r["period_end"],
     }

@@ -16,7 +16,7 @@ from pipelines.indicators import status
 from pipelines.indicators.months import add_months, month_floor
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import CHANNEL_LABELS, require_views
-from pipelines.plan import CASE_MEASURES, Plan
+from pipelines.plan import CASE_MEASURES, Plan, in_force
 from pipelines.warehouse import read_connection
 
 SERIES_SCHEMA = {
@@ -65,9 +65,16 @@ def series(warehouse: Path, plan: Plan, indicator_id: str, filters: Filters | No
     return rows.select(list(SERIES_SCHEMA)).cast(SERIES_SCHEMA).sort("month")
 
 
-def trajectory(plan: Plan, indicator_id: str, baseline_value: float | None) -> pl.DataFrame:
-    """The plan's expected path: date, expected, kind (« référence », « jalon », « cible »)."""
-    points = status.trajectory_points(plan.indicator(indicator_id), baseline_value)
+def trajectory(
+    plan: Plan, indicator_id: str, baseline_value: float | None, at: dt.date | str | None = None
+) -> pl.DataFrame:
+    """The plan's expected path: date, expected, kind (« référence », « jalon », « cible »): the
+    trajectory in force on ``at`` (the latest revision dated on or before it), the original one when
+    ``at`` is None."""
+    ind = plan.indicator(indicator_id)
+    if at is not None:
+        ind = in_force(ind, dt.date.fromisoformat(at[:10]) if isinstance(at, str) else at)
+    points = status.trajectory_points(ind, baseline_value)
     return pl.DataFrame(
         points, schema={"date": pl.Date, "expected": pl.Float64, "kind": pl.String}, orient="row"
     )

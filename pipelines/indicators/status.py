@@ -3,6 +3,9 @@
 - Trajectory: the baseline value at the end of the baseline period, then the milestones, then the
   target at its date, joined by straight lines (by calendar day); flat before the first point and
   after the target.
+- The trajectory is the one in force at the end of the evaluated period: the latest revision of
+  the target dated on or before it, else the original one (``pipelines.plan.in_force``, applied by
+  ``evaluate.assess`` before anything below is computed).
 - ``expected_now``: the trajectory read at the end of the evaluated period.
 - ``progress_pct`` = 100 × (value − baseline) ÷ (target − baseline), capped to 0–100. It is
   direction-aware through the signs (a delay falling towards a lower target progresses). When the

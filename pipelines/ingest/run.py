@@ -44,6 +44,7 @@ STATUS_LABELS = {
     "refused": "refusé",
     "skipped": "déjà chargé",
     "superseded": "relu depuis",
+    "warning": "avertissement",  # the plan: a target or baseline changed without a revision
 }
 
 
@@ -163,6 +164,14 @@ def ingest(
             from pipelines.plan import load_plan_tables
 
             load_plan_tables(con, plan_path)
+            from pipelines.plan_history import record_plan_file
+
+            for warning in record_plan_file(con, plan_path):
+                reports.append(
+                    FileReport(
+                        path=str(plan_path), sha256="", size_bytes=0, status="warning", message=warning
+                    )
+                )
         if not isinstance(catalogue.maturity_referential, PlanError):
             load_referential_tables(con, catalogue.maturity_referential)
         changes = dossiers if dossiers is not None else DossierChanges()

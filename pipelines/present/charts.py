@@ -187,11 +187,14 @@ def series_figure(
     title: str | None = None,
     width: int | None = None,
     height: int = 320,
+    original: pl.DataFrame | None = None,
 ) -> Figure:
     """Monthly values with their 95 % band, the expected trajectory (reference → milestones → target)
     and, if given, the projection to the target date.
 
-    ``series``: month, value, ci_low, ci_high, n. ``trajectory``: date, expected, kind.
+    ``series``: month, value, ci_low, ci_high, n. ``trajectory``: date, expected, kind (the
+    trajectory in force). ``original``: the plan's original trajectory (same columns), drawn faintly
+    under « Trajectoire initiale » when it differs from the one in force (a revised target).
     ``projection``: {"date", "value", "low", "high"} (any value may be None).
     """
     import altair as alt
@@ -209,14 +212,14 @@ def series_figure(
     )
     traj = trajectory.sort("date").with_columns(pl.lit("Trajectoire attendue").alias("serie"))
     proj = _projection_frame(s, projection)
-    domain = ["Valeur mesurée", "Trajectoire attendue", *(["Projection"] if proj.height else [])]
-    color = alt.Color(
-        "serie:N",
-        title=None,
-        scale=alt.Scale(domain=domain, range=[MEASURED, EXPECTED, PROJECTED][: len(domain)]),
-    )
+    initial = _initial_trajectory(original, trajectory)
+    styles = [("Valeur mesurée", MEASURED, [1, 0]), ("Trajectoire attendue", EXPECTED, [6, 4])]
+    styles += [(INITIAL, GREY, [3, 3])] if initial.height else []
+    styles += [("Projection", PROJECTED, [2, 3])] if proj.height else []
+    domain = [name for name, _, _ in styles]
+    color = alt.Color("serie:N", title=None, scale=alt.Scale(domain=domain, range=[c for _, c, _ in styles]))
     dash = alt.StrokeDash(
-        "serie:N", title=None, scale=alt.Scale(domain=domain, range=[[1, 0], [6, 4], [2, 3]][: len(domain)])
+        "serie:N", title=None, scale=alt.Scale(domain=domain, range=[d for _, _, d in styles])
     )
     fmt, pfmt = number_format(unit), number_format(unit, precise=True)
     x_scale = alt.Scale(nice=False)
@@ -258,6 +261,19 @@ def series_figure(
         .encode(text="kind:N")
     )
     layers = [band, line, points, tline, tpoints, tlabels]
+    if initial.height:
+        ibase = alt.Chart(initial).encode(x="date:T", y="expected:Q")
+        layers.insert(1, ibase.mark_line(strokeWidth=1.2, opacity=0.45).encode(color=color, strokeDash=dash))
+        layers.insert(
+            2,
+            ibase.mark_point(shape="diamond", size=50, opacity=0.45, color=GREY).encode(
+                tooltip=[
+                    alt.Tooltip("kind:N", title="Point de la trajectoire initiale"),
+                    alt.Tooltip("date:T", title="Date", format="%d/%m/%Y"),
+                    alt.Tooltip("expected:Q", title="Valeur attendue à l'origine", format=pfmt),
+                ]
+            ),
+        )
     if proj.height:
         pbase = alt.Chart(proj).encode(x="date:T")
         layers.insert(0, pbase.mark_area(opacity=0.15, color=PROJECTED).encode(y="low:Q", y2="high:Q"))
@@ -274,8 +290,30 @@ def series_figure(
             )
         )
     summary = series_summary(s, traj, label=label, unit=unit, projection=projection)
+    first_target = initial.filter(pl.col("kind") == "cible")
+    if first_target.height:
+        t = first_target.row(0, named=True)
+        summary = summary.removesuffix(".") + (
+            f" ; la trajectoire initiale, avant révision de la cible ({fmt_value(t['expected'], unit)} "
+            f"au {fmt_date(t['date'])}), est tracée en gris clair."
+        )
     chart = alt.layer(*layers).properties(height=height)
     return Figure(finish(chart, summary, title, width), summary, _series_table(s, traj, proj, unit))
+
+
+INITIAL = "Trajectoire initiale"
+
+
+def _initial_trajectory(original: pl.DataFrame | None, trajectory: pl.DataFrame) -> pl.DataFrame:
+    """The original trajectory to draw beside the one in force (empty when none or the same)."""
+    if original is None or original.height == 0:
+        return pl.DataFrame(
+            schema={"date": pl.Date, "expected": pl.Float64, "kind": pl.String, "serie": pl.String}
+        )
+    cols = ["date", "expected"]
+    if original.select(cols).sort("date").equals(trajectory.select(cols).sort("date")):
+        return original.clear().with_columns(pl.lit(INITIAL).alias("serie"))
+    return original.sort("date").with_columns(pl.lit(INITIAL).alias("serie"))
 
 
 def _projection_frame(s: pl.DataFrame, projection: dict | None) -> pl.DataFrame:

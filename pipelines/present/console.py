@@ -37,7 +37,7 @@ def print_ingest_summary(reports, warehouse: Path) -> None:
     ]
     print(_table(["Fichier", "Statut", "Source", "Table(s)", "Lues", "Chargées", "Écartées"], rows))
     for r in reports:
-        if r.status in ("refused", "partial") or r.unknown_services or ";" in r.message:
+        if r.status in ("refused", "partial", "warning") or r.unknown_services or ";" in r.message:
             print(f"\n• {Path(r.path).name} ({r.status_label}) : {r.message}")
         for group in getattr(r, "unknown_values", None) or []:
             n = group["rows"]

@@ -22,12 +22,14 @@ from pipelines.indicators import STATUS_RULE, Filters, breakdown, evaluate, revi
 from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
-from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
+from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan, revision_rows
+from pipelines.plan_history import latest_warnings
 from pipelines.present import charts, plan_charts, roadmap_frames
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
 from pipelines.report.model import Chart, Pack, Section
 from pipelines.report.sources import Sources, collect_sources
+from pipelines.warehouse import read_connection
 
 CHART_WIDTH = (
     720  # px, axes and labels included (the builders fit the width): printed 180 mm wide, PNG at scale 2
@@ -119,7 +121,8 @@ def _series_chart(
 ) -> Chart:
     ind = plan.indicator(row["id"])
     s = series(warehouse, plan, ind.id, Filters(end=until) if until else None)
-    traj = trajectory(plan, ind.id, row.get("baseline_value"))
+    traj = trajectory(plan, ind.id, row.get("baseline_value"), row.get("period_end"))
+    initial = trajectory(plan, ind.id, row.get("baseline_value"))
     fig = charts.series_figure(
         s,
         traj,
@@ -130,6 +133,7 @@ def _series_chart(
         title=[ind.label, "évolution mensuelle"],
         width=CHART_WIDTH,
         height=220,
+        original=initial,
     )
     data = frames.series_data(s, traj, projection, unit=ind.unit, min_sample=ind.min_sample)
     return Chart(
@@ -266,6 +270,56 @@ def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
     )
 
 
+def revisions_table(plan: Plan, when: dt.date) -> pl.DataFrame:
+    """Every dated revision of the plan's indicators (French strings): indicator, date, decision,
+    reason, old → new target, and where it stands at the date of the pack."""
+    labels = {i.id: i for i in plan.indicators}
+    in_force = {
+        i.id: max((r.date for r in i.revisions if r.date <= when), default=None) for i in plan.indicators
+    }
+    rows = []
+    for r in revision_rows(plan):
+        ind = labels[r["indicator_id"]]
+        state = (
+            "à venir"
+            if r["date"] > when
+            else ("en vigueur" if in_force[ind.id] == r["date"] else "remplacée depuis")
+        )
+        rows.append(
+            {
+                "Indicateur": ind.label,
+                "Date": fmt_date(r["date"]),
+                "Décision": r["decision"],
+                "Motif": r["reason"] or "—",
+                "Cible": f"{fmt_value(r['previous_target_value'], ind.unit, sentence=True)} au "
+                f"{fmt_date(r['previous_target_date'])} → {fmt_value(r['target_value'], ind.unit, sentence=True)} au "
+                f"{fmt_date(r['target_date'])}",
+                f"Au {fmt_date(when)}": state,
+            }
+        )
+    columns = ["Indicateur", "Date", "Décision", "Motif", "Cible", f"Au {fmt_date(when)}"]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+
+def _revision_method(warehouse: Path, plan: Plan, when: dt.date) -> tuple[str, ...]:
+    """The method's lines on revisions: the rule, and every change of the plan made without one."""
+    count = sum(len(i.revisions) for i in plan.indicators)
+    lines = [
+        "Révisions du plan : une cible ou des jalons ne se modifient que par une révision datée, avec la référence de "
+        "sa décision ; la trajectoire d'origine est conservée. Chaque indicateur est jugé sur la trajectoire en vigueur "
+        f"au {fmt_date(when)} (la dernière révision datée de ce jour ou d'avant). "
+        + (
+            f"{count} révision{'s' if count > 1 else ''} : voir le tableau « Révisions des cibles »."
+            if count
+            else "Aucune révision à ce jour."
+        )
+    ]
+    ids = {i.id for i in plan.indicators}
+    with read_connection(warehouse) as con:
+        lines += [f"Attention : {w}" for ind_id, w in latest_warnings(con) if ind_id in ids]
+    return tuple(lines)
+
+
 def _sources_lines(sources: Sources) -> tuple[tuple[str, str], ...]:
     files = len(sources.files)
     return (
@@ -339,7 +393,9 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         actions=_actions_table(actions, funder),
         actions_data=actions_data,
         actions_chart=Chart("financement", f"Actions financées par {funder}", chart, actions_data),
-        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder"),
+        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder")
+        + _revision_method(warehouse, targets, when),
+        revisions=revisions_table(targets, when),
         sources=sources,
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
@@ -373,7 +429,7 @@ def _funder_section(
         ("Intervalle de confiance à 95 %", _range(row.get("ci_low"), row.get("ci_high"), unit)),
         ("Effectif (n)", _n_text(row.get("n"), ind.min_sample)),
         (f"Référence ({base_period})", base),
-        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit, sentence=True)),
+        (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
         (
             f"Attendu au {fmt_date(when)} (trajectoire)",
             fmt_value(row.get("expected_now"), unit, sentence=True),
@@ -389,7 +445,7 @@ def _funder_section(
     if projection:
         facts.append(
             (
-                f"Projection au {fmt_date(ind.target_date)}",
+                f"Projection au {fmt_date(row['target_date'])}",
                 f"{fmt_value(projection['value'], unit, sentence=True)} "
                 f"({_range(projection.get('low'), projection.get('high'), unit)})",
             )
@@ -510,7 +566,8 @@ def review_content(
         actions=_actions_table(actions, None),
         actions_data=actions_data,
         actions_chart=chart,
-        method=_method(rows, STATUS_RULE, "review"),
+        method=_method(rows, STATUS_RULE, "review") + _revision_method(warehouse, plan, when),
+        revisions=revisions_table(plan, when),
         sources=sources,
         meta={
             "review": doc["name"],
@@ -578,7 +635,7 @@ def _review_section(
             "—" if row.get("significant") is None else ("oui" if row["significant"] else "non"),
         ),
         ("Attendu en fin de revue (trajectoire)", fmt_value(row.get("expected"), unit, sentence=True)),
-        (f"Cible au {fmt_date(ind.target_date)}", fmt_value(ind.target_value, unit, sentence=True)),
+        (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
     )
     base_text, review_text = base_label.split(" ", 1)[0], review_label.split(" ", 1)[0]
     fig = charts.review_figure(row, baseline_label=base_label, review_label=review_label, width=CHART_WIDTH)

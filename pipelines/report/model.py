@@ -84,6 +84,8 @@ class Pack:
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
     diagnostic: DiagnosticPart | None = None
     parts: tuple[Part, ...] = ()  # printed after the summary (the handover pack's parts)
+    # every dated revision of the targets (French strings), printed on the method page
+    revisions: pl.DataFrame | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:

@@ -328,6 +328,9 @@ def _method(pdf: PackPDF, pack: Pack, sources_table: pl.DataFrame) -> None:
     pdf.heading("Méthode et sources")
     for text in pack.method:
         pdf.paragraph(text, size=8.5)
+    if pack.revisions is not None and pack.revisions.height:
+        pdf.heading("Révisions des cibles", size=11, before=2)
+        pdf.table(pack.revisions, size=7)
     pdf.heading("Fichiers de données utilisés", size=11, before=2)
     if sources_table.height:
         pdf.table(sources_table, size=7)

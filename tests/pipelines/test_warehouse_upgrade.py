@@ -24,8 +24,9 @@ from tests.conftest import FIXTURES
 V1 = FIXTURES / "warehouse_v1"
 FORMATS = FIXTURES / "formats"
 # how and when things ran, not what they hold: the ingest and refresh times, and the way the marts'
-# last refresh went (from scratch, appended, unchanged), which depends on how the files were grouped
-RUN_COLUMNS = {"started_at", "finished_at", "refreshed_at", "mode"}
+# last refresh went (from scratch, appended, unchanged), which depends on how the files were grouped;
+# and when the plan was loaded (plan_history.loaded_at)
+RUN_COLUMNS = {"started_at", "finished_at", "refreshed_at", "mode", "loaded_at"}
 
 
 def digest(path: Path) -> dict[str, tuple]:
@@ -274,6 +275,7 @@ def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
         (4, 5),
         (5, 6),
         (6, 7),
+        (7, 8),
     ]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
@@ -313,7 +315,7 @@ def test_a_version_4_warehouse_gets_the_maturity_tables_and_keeps_its_data(work,
     con.close()
     before = digest(WH)
     step = migrations.steps_from(4)
-    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6), (6, 7)]
+    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6), (6, 7), (7, 8)]
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
     assert rc == 1, err  # the built data holds one unknown file, refused again
     assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)
@@ -402,7 +404,7 @@ def test_the_published_reviews_step_alone_creates_its_tables():
     con = duckdb.connect()
     try:
         con.execute(migrations.META_DDL)
-        next(m for m in migrations.MIGRATIONS if m.from_version == 6).apply(con)
+        next(m for m in migrations.MIGRATIONS if m.from_version == 7).apply(con)
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         assert {"published_reviews", "published_review_figures"} <= tables
     finally:
