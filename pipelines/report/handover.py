@@ -32,8 +32,10 @@ from pipelines.report.content import (
     _funder_section,
     _method,
     _range,
+    _revision_method,
     _status_word,
     _tables,
+    revisions_table,
     slug,
 )
 from pipelines.report.diagnostic import diagnostic_part
@@ -260,9 +262,11 @@ def handover_content(warehouse: Path, plan: Plan, as_of: dt.date | None, tick: T
         actions=_actions_table(actions, None),
         actions_data=actions_data,
         actions_chart=None,
-        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder"),
+        method=_method(rows, doc.get("status_rule") or STATUS_RULE, "funder")
+        + _revision_method(warehouse, plan, when),
         sources=sources,
         meta={"period_start": doc["period_start"], "period_end": doc["period_end"]},
         diagnostic=diagnostic,
         parts=parts,
+        revisions=revisions_table(plan, when),
     )

@@ -55,6 +55,9 @@ def test_the_pack_holds_decisions_standing_commitments_and_next_review(handover,
     assert flat(fmt_eur(sum(a.budget for a in plan.actions))) in text
     # at 2026-10-31 the mid-term review ends: the next one is the final review
     assert flat("Prochaine revue : « Revue finale »") in text
+    # the revisions so far (the demo's is decided for 15/12/2026: listed, not yet in force)
+    revised = [r for i in plan.indicators for r in i.revisions]
+    assert revised and all(flat(r.decision) in text for r in revised)
     running = [a.id for a in plan.actions if a.status in ("a_venir", "en_cours", "suspendue")]
     assert running and all(f"{a} · " in text for a in running)
 
