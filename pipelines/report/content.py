@@ -24,6 +24,7 @@ from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
 from pipelines.present import charts, plan_charts, roadmap_frames
+from pipelines.present.action_links import overdue_table
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
 from pipelines.report.model import Chart, Pack, Section
@@ -343,6 +344,7 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         sources=sources,
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
+        overdue=overdue_table(plan, when, {a["id"] for a in actions}),
     )
 
 
@@ -521,6 +523,7 @@ def review_content(
             "review_complete": complete,
         },
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
+        overdue=overdue_table(plan, when),
     )
 
 

@@ -70,6 +70,9 @@ class Pack:
     sources: Sources
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
     diagnostic: DiagnosticPart | None = None
+    # the deliverables of these actions overdue at ``as_of`` (French-formatted, see
+    # pipelines.present.action_links.overdue_table); None: not listed
+    overdue: pl.DataFrame | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:

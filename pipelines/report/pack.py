@@ -145,6 +145,8 @@ def write_pack(pack: Pack, out_dir: Path, tick: Callable[[str], None]) -> PackRe
         tables = {"synthese": pack.summary_data, **{c.stem: c.data for c in pack.charts}, "sources": sources}
         if pack.diagnostic is not None and pack.diagnostic.data.height:
             tables["diagnostic"] = pack.diagnostic.data
+        if pack.overdue is not None and pack.overdue.height:
+            tables["livrables-en-retard"] = pack.overdue
         for name, df in tables.items():
             (out_dir / "donnees" / f"{name}.csv").write_bytes(csv_bytes(df))
             written.append(f"donnees/{name}.csv")

@@ -302,6 +302,15 @@ def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
         pdf.table(pack.actions, size=7.8)
     else:
         pdf.paragraph("Aucune action.")
+    if pack.overdue is not None:
+        pdf.heading(f"Livrables en retard au {fmt_date(pack.as_of)}", size=11, before=3)
+        if pack.overdue.height:
+            pdf.paragraph(
+                "Échéance passée à cette date sans que le livrable ait été livré (plus ancien d'abord)."
+            )
+            pdf.table(pack.overdue, size=7.8)
+        else:
+            pdf.paragraph("Aucun livrable de ces actions n'est en retard à cette date.")
     if pack.actions_chart:
         pdf.chart(
             images[pack.actions_chart.stem],

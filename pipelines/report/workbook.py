@@ -204,7 +204,14 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
         wb,
         "Actions",
         [pack.title, "Actions du plan concernées, budgets et financements (en euros)."],
-        [(None, pack.actions_data)],
+        [
+            (None, pack.actions_data),
+            *(
+                [(f"Livrables en retard au {fmt_date(pack.as_of)}", pack.overdue)]
+                if pack.overdue is not None and pack.overdue.height
+                else []
+            ),
+        ],
     )
     _sheet(w, wb, "Sources", ["Sources des données", *_sources_lines(pack.sources)], [(None, sources_frame)])
     wb.close()
