@@ -50,7 +50,7 @@ SDG_PATTERN = re.compile(r"(\d{1,2})\.([0-9a-c]{1,2})")
 DELIVERABLE_KEYS = ("label", "due", "done", "evidence", "owner")
 # a civility or title in front of a name: the value names a person
 PERSON_PATTERN = re.compile(
-    r"^\s*(m\.|mm\.|mme\.?|mmes\.?|mlle\.?|mlles\.?|monsieur|madame|mademoiselle|dr\.?|docteur|"
+    r"^\s*(m\.|mr\.?|mrs\.?|mm\.|mme\.?|mmes\.?|mlle\.?|mlles\.?|monsieur|madame|mademoiselle|dr\.?|docteur|"
     r"pr\.?|professeur|me|maître|maitre)(\s+|\.)\S",
     re.IGNORECASE,
 )
@@ -218,7 +218,7 @@ def _policies(r, d: dict, i: int) -> tuple[str, ...]:
     t = "actions"
     values = r.get(d, "policies", list, t, i, required=False, default=[])
     for v in values:
-        if v not in POLICIES:
+        if not isinstance(v, str) or v not in POLICIES:
             r.fail(
                 f"politique « {v} » inconnue ; politiques possibles : {', '.join(POLICIES)}.",
                 t,

@@ -201,6 +201,13 @@ def _line_of(text: str, needle: str) -> int:
             'policies = ["logement"',
             ["actions[2].policies", "politique « logement » inconnue", "urbanisme-logement"],
         ),
+        (
+            'policies = ["urbanisme-logement"',
+            "policies = [{ a = 1 }",
+            "policies = [{ a = 1 }",
+            ["actions[2].policies", "politique « {'a': 1} » inconnue"],
+        ),
+        ('sdg = ["11.3"]', "sdg = [11.3]", "sdg = [11.3]", ["actions[2].sdg", "entre guillemets"]),
         ('sdg = ["11.3"]', 'sdg = ["18.1"]', 'sdg = ["18.1"]', ["actions[2].sdg", "de 1 à 17"]),
         ('sdg = ["11.3"]', 'sdg = ["11-3"]', 'sdg = ["11-3"]', ["actions[2].sdg", "« 11-3 » illisible"]),
         (
@@ -233,10 +240,14 @@ def test_errors_name_key_and_line_in_french(tmp_path, old, new, needle, words):
         ("Mme Martin", True),
         ("Madame la directrice", True),
         ("Dr Lefèvre", True),
+        ("Mr Smith", True),
+        ("Me Durand", True),
+        ("Maison France Services", False),
         ("Service état civil", False),
         ("Mairie de Montrevel", False),
         ("Médiathèque", False),
         ("Metz Métropole", False),
+        ("MS Teams", False),
         ("OPSN Jura", False),
     ],
 )
