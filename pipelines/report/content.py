@@ -23,11 +23,11 @@ from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan
-from pipelines.present import charts, plan_charts, roadmap_frames
-from pipelines.present.action_links import overdue_table
+from pipelines.present import action_links, charts, plan_charts, roadmap_frames
+from pipelines.present.action_links import overdue_table, policy_summary
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
-from pipelines.report.model import Chart, Pack, Section
+from pipelines.report.model import Chart, Pack, PolicyPart, Section
 from pipelines.report.sources import Sources, collect_sources
 
 CHART_WIDTH = (
@@ -524,6 +524,15 @@ def review_content(
         },
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
         overdue=overdue_table(plan, when),
+        policies=_policy_part(plan),
+    )
+
+
+def _policy_part(plan: Plan) -> PolicyPart | None:
+    if not plan.actions:
+        return None
+    return PolicyPart(
+        policy_summary(plan), action_links.policy_figure(plan).table, action_links.policy_matrix_data(plan)
     )
 
 

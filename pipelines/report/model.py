@@ -51,6 +51,15 @@ class DiagnosticPart:
 
 
 @dataclass(frozen=True)
+class PolicyPart:
+    """Actions × public policies (see :mod:`pipelines.present.action_links`)."""
+
+    summary: str
+    table: pl.DataFrame  # per policy: actions, budget (French-formatted)
+    matrix: pl.DataFrame  # pipelines.present.action_links.policy_matrix_data
+
+
+@dataclass(frozen=True)
 class Pack:
     kind: str  # "funder" or "review"
     stem: str  # file name stem: dossier-feder-2026-10-31
@@ -73,6 +82,9 @@ class Pack:
     # the deliverables of these actions overdue at ``as_of`` (French-formatted, see
     # pipelines.present.action_links.overdue_table); None: not listed
     overdue: pl.DataFrame | None = None
+    # the review report's articulation with other public policies: summary sentence, budget per
+    # policy (French-formatted, PDF) and the actions × policies matrix (numbers: XLSX, CSV); None: absent
+    policies: PolicyPart | None = None
 
     @property
     def charts(self) -> tuple[Chart, ...]:

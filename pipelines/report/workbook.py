@@ -211,6 +211,11 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
                 if pack.overdue is not None and pack.overdue.height
                 else []
             ),
+            *(
+                [("Actions et politiques publiques servies (budget de l'action, €)", pack.policies.matrix)]
+                if pack.policies is not None
+                else []
+            ),
         ],
     )
     _sheet(w, wb, "Sources", ["Sources des données", *_sources_lines(pack.sources)], [(None, sources_frame)])

@@ -1,5 +1,6 @@
 """The funder pack and the review report list the deliverables overdue at their date (demo plan,
-read at 31/10/2026): in the PDF's actions part, the Actions sheet and ``donnees/livrables-en-retard.csv``."""
+read at 31/10/2026): in the PDF's actions part, the Actions sheet and ``donnees/livrables-en-retard.csv``;
+the review report also carries the actions × public policies matrix."""
 
 from __future__ import annotations
 
@@ -42,3 +43,18 @@ def test_review_report_lists_every_overdue_deliverable(review_report):
     assert overdue["Retard"].to_list() == ["214 jours", "123 jours", "31 jours"]
     for label in overdue["Livrable"]:
         assert flat(label) in text
+
+
+def test_review_report_carries_the_policy_matrix(review_report):
+    text = pdf_text(review_report.file(".pdf"))
+    assert "Articulation avec les autres politiques publiques" in text
+    assert flat("1 action en silo (aucune autre politique servie) : A7 · Formation des agents") in text
+    raw = (review_report.out / "donnees" / "actions-politiques-publiques.csv").read_bytes()
+    matrix = pl.read_csv(raw[3:], separator=";", decimal_comma=True)
+    # by hand from the demo plan: Solidarités et inclusion = A1 250 000 + A4 210 000 + A6 140 000
+    assert matrix["Solidarités et inclusion (€)"].sum() == 600_000
+    assert matrix.filter(pl.col("En silo") == "oui")["Action"].to_list() == ["A7"]
+
+
+def test_funder_pack_has_no_policy_part(feder):
+    assert not (feder.out / "donnees" / "actions-politiques-publiques.csv").exists()
