@@ -87,3 +87,25 @@ def test_reading_date_moves_the_statuses(demo_env):
     deliverables = _frame(at, "Statut", "Livrable")
     assert deliverables["Livrable"].to_list()[0] == "Compte usager avec suivi des demandes"
     assert deliverables["Écart"].to_list()[0] == "1 jour de retard"
+
+
+def test_funders_page_names_the_funders_overdue_deliverables(demo_env):
+    from pipelines.plan import load_plan
+    from pipelines.present.action_links import overdue_table
+
+    plan = load_plan(demo_env.plan)
+    at = open_app("funders")
+    at.selectbox(key="w:funder").select("FEDER").run()
+    assert_clean(at)
+    today = dt.date.today()  # the page reads at today's date
+    feder = {a.id for a in plan.actions if any(f.funder == "FEDER" for f in a.funding)}
+    assert feder == {"A1", "A4", "A6", "A8"}
+    expected = overdue_table(plan, today, feder)["Livrable"].to_list()
+    shown = texts(at)
+    if expected:
+        assert f"Livrables de ces actions en retard au {today:%d/%m/%Y}" in shown
+        assert all(label in shown for label in expected)
+    else:
+        assert f"Aucun livrable de ces actions n'est en retard au {today:%d/%m/%Y}." in shown
+    # A2's and A7's deliverables are not FEDER's
+    assert "Procédure de complétude en ligne" not in shown
