@@ -1,5 +1,6 @@
-"""The funder pack section of the Financeurs page: build the pack on demand (progress shown), preview
-it (summary table, charts, list of files) and download it as a ZIP, or the PDF alone.
+"""The pack sections of the Financeurs page (a funder's pack) and of the Revue page (the handover pack,
+« Bilan et continuité du plan »): build the pack on demand (progress shown), preview it (summary
+table, charts, list of files) and download it as a ZIP, or the PDF alone.
 
 The pack is the one ``barometre report --funder`` writes (:mod:`pipelines.report`): built into a
 temporary folder, zipped in memory, kept in the session for the current funder, warehouse snapshot
@@ -44,12 +45,14 @@ def _size(n: int) -> str:
     )
 
 
-def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
+def _build(warehouse: Path, plan, funder: str | None, key: tuple) -> BuiltPack | None:
+    """``funder``'s pack, or the handover pack when ``funder`` is None."""
     # imported on the click: the report machinery (PDF, vl-convert, XLSX, Pandera…) takes about a
     # second to import, which the Financeurs page would otherwise pay at every first display
-    from pipelines.report import build_funder_pack, zip_pack
+    from pipelines.report import build_funder_pack, build_handover_pack, zip_pack
 
-    with st.status(f"Préparation du dossier {md_escape(funder)}…", expanded=True) as box:
+    what = f"du dossier {md_escape(funder)}" if funder else "du bilan"
+    with st.status(f"Préparation {what}…", expanded=True) as box:
         bar = st.progress(0.0, text="Calcul des indicateurs…")
 
         def progress(i: int, total: int, what: str) -> None:
@@ -57,7 +60,11 @@ def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
 
         try:
             with tempfile.TemporaryDirectory(prefix="barometre-dossier-") as tmp:
-                result = build_funder_pack(warehouse, plan, funder, Path(tmp), progress=progress)
+                result = (
+                    build_funder_pack(warehouse, plan, funder, Path(tmp), progress=progress)
+                    if funder
+                    else build_handover_pack(warehouse, plan, Path(tmp), progress=progress)
+                )
                 files = pl.DataFrame(
                     [
                         {"Fichier": rel, "Taille": _size((result.out_dir / rel).stat().st_size)}
@@ -87,7 +94,7 @@ def _build(warehouse: Path, plan, funder: str, key: tuple) -> BuiltPack | None:
     return built
 
 
-def _preview(built: BuiltPack) -> None:
+def _preview(built: BuiltPack, prefix: str = "pack") -> None:
     cols = st.columns(2)
     cols[0].download_button(
         f"Télécharger le dossier complet (ZIP, {_size(len(built.zip_bytes))})",
@@ -96,7 +103,7 @@ def _preview(built: BuiltPack) -> None:
         mime="application/zip",
         icon=":material/folder_zip:",
         type="primary",
-        key="pack-zip",
+        key=f"{prefix}-zip",
     )
     cols[1].download_button(
         f"Télécharger le PDF seul ({_size(len(built.pdf_bytes))})",
@@ -104,7 +111,7 @@ def _preview(built: BuiltPack) -> None:
         file_name=f"{built.stem}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
-        key="pack-pdf",
+        key=f"{prefix}-pdf",
     )
     st.markdown(f"**{md_escape(built.title)}** · synthèse des indicateurs")
     ui.show_table(built.summary)
@@ -142,3 +149,28 @@ def render_pack_section(funder: str) -> None:
         st.session_state["pack:built"] = built
     if built is not None:
         _preview(built)
+
+
+def render_handover_section() -> None:
+    """Build on demand, preview and download the handover pack (« Bilan et continuité du plan »)."""
+    plan, mtime = load_plan()
+    if plan is None:
+        return
+    warehouse = warehouse_path()
+    if not warehouse.exists():
+        return
+    key = ("handover", str(warehouse), data_version(warehouse), mtime)
+    built = st.session_state.get("handover:built")
+    if built is not None and built.key != key:
+        built = None
+    st.caption(
+        "Pour une nouvelle équipe ou un partenaire : ce que le plan a décidé, où en est chaque indicateur (statut et "
+        "significativité), les engagements qui courent encore, la prochaine revue et le chemin parcouru depuis le "
+        "diagnostic — un PDF, ses graphiques et ses données, identique à celui de « barometre handover »."
+    )
+    label = "Préparer le bilan" if built is None else "Préparer à nouveau le bilan"
+    if st.button(label, icon=":material/handshake:", key="handover-build"):
+        built = _build(warehouse, plan, None, key)
+        st.session_state["handover:built"] = built
+    if built is not None:
+        _preview(built, prefix="handover")

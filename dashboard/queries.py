@@ -112,6 +112,21 @@ def review(warehouse: str, version: str, plan_path: str, mtime: float, review_na
     return _review(Path(warehouse), plan(plan_path, mtime), review_name)
 
 
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def published_reviews(warehouse: str, version: str) -> list[dict]:
+    from pipelines.indicators.published import published_reviews as _published
+
+    with read_connection(Path(warehouse)) as con:
+        return _published(con)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Comparaison avec la revue publiée…")
+def published_comparison(warehouse: str, version: str, plan_path: str, mtime: float, key: str) -> dict | None:
+    from pipelines.indicators.published import comparison
+
+    return comparison(Path(warehouse), plan(plan_path, mtime), key)
+
+
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner="Calcul du diagnostic…")
 def diagnostic(
     warehouse: str, version: str, plan_path: str, mtime: float, as_of: dt.date | None = None

@@ -252,6 +252,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handover(args: argparse.Namespace) -> int:
+    from pipelines.plan import load_plan
+    from pipelines.report import build_handover_pack
+
+    _, warehouse, plan_path = _paths(args)
+    result = build_handover_pack(
+        warehouse, load_plan(plan_path), Path(args.out), args.at, progress=_steps(sys.stderr.isatty())
+    )
+    _print_pack(result)
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from pipelines.plan import load_plan
     from pipelines.report import build_review_report
@@ -262,6 +274,18 @@ def cmd_review(args: argparse.Namespace) -> int:
         warehouse, plan, Path(args.out), args.name, args.at, progress=_steps(sys.stderr.isatty())
     )
     _print_pack(result)
+    if not args.draft:
+        from pipelines.indicators import review
+        from pipelines.indicators.published import publish
+
+        doc = review(warehouse, plan, args.name, args.at)
+        sources = result.pack.sources
+        manifest = json.loads((result.out_dir / "manifest.json").read_text(encoding="utf-8"))
+        publish(warehouse, doc, result.pack.as_of, sources.plan_sha256, sources.fingerprint, manifest)
+        print(
+            f"Revue publiée : ses chiffres sont gardés dans l'entrepôt (page Revue, « Revues publiées ») ; "
+            f"« barometre review --at {result.pack.as_of.isoformat()} » la reproduit tant que données et plan sont inchangés."
+        )
     return 0
 
 
@@ -394,8 +418,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REVUE",
         help="revue du plan, par exemple « Revue à mi-parcours » (défaut : la dernière commencée)",
     )
+    v.add_argument(
+        "--draft",
+        action="store_true",
+        help="brouillon : écrit le rapport sans enregistrer la revue comme publiée dans l'entrepôt",
+    )
     common(v)
     v.set_defaults(func=cmd_review)
+
+    h = sub.add_parser(
+        "handover",
+        help="bilan et continuité du plan : décisions, indicateurs, engagements, prochaine revue (PDF, XLSX, CSV)",
+    )
+    h.add_argument("--out", required=True, metavar="DOSSIER", help="dossier où écrire le bilan")
+    h.add_argument("--at", type=_date, help="date de situation AAAA-MM-JJ (défaut : dernier mois complet)")
+    common(h)
+    h.set_defaults(func=cmd_handover)
     return p
 
 

@@ -30,7 +30,7 @@ from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import create_maturity_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -110,6 +110,13 @@ def _diagnostic_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create table if not exists {ds.table} ({cols}, file_id bigint not null)").fetchall()
 
 
+def _published_reviews(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 7 keeps the reviews as published (``published_reviews``, ``published_review_figures``)."""
+    from pipelines.published_tables import create_published_tables
+
+    create_published_tables(con)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -140,6 +147,12 @@ MIGRATIONS: list[Migration] = [
         6,
         "diagnostic : inventaire des équipements, communes du territoire, consultations citoyennes",
         _diagnostic_tables,
+    ),
+    Migration(
+        6,
+        7,
+        "revues publiées : chiffres, empreintes du plan et des données, manifeste",
+        _published_reviews,
     ),
 ]
 

@@ -33,6 +33,7 @@ from pipelines import migrations
 from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import ensure_referential_tables
 from pipelines.errors import WarehouseBusy, WarehouseMissing
+from pipelines.published_tables import create_published_tables
 
 LEDGER_DDL = """
 create table if not exists ingest_files (
@@ -94,6 +95,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL).fetchall()
     con.execute(dataset_ddl()).fetchall()
     create_absence_tables(con)
+    create_published_tables(con)
     ensure_referential_tables(con)
     if fresh:
         migrations.set_version(con)

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import filters, queries
 from dashboard.context import page_context
+from dashboard.funder_pack import render_handover_section
 from pipelines.french import fmt_date, fmt_month
 from pipelines.present import charts, tables
 from pipelines.present.markdown import md_escape
@@ -68,3 +69,36 @@ for start in range(0, len(rows), 2):
                 charts.review_figure(row, baseline_label=base_label, review_label=rev_label),
                 key=f"rev-{row['id']}",
             )
+
+st.subheader("Revues publiées")
+published = queries.published_reviews(*ctx.wh)
+if not published:
+    st.caption(
+        "Aucune revue publiée : « barometre review » enregistre dans l'entrepôt les chiffres du rapport qu'il écrit, "
+        "pour les comparer plus tard aux chiffres recalculés."
+    )
+else:
+    keys = [p["review_key"] for p in published]
+    by_key = {p["review_key"]: p for p in published}
+    chosen = st.selectbox(
+        "Revue publiée",
+        keys,
+        format_func=lambda k: (
+            f"{by_key[k]['name']} — lue au {fmt_date(by_key[k]['as_of'])}, publiée le "
+            f"{fmt_date(by_key[k]['published_at'])}"
+        ),
+        key="published-review",
+    )
+    compared = queries.published_comparison(*ctx.keys, chosen)
+    if compared is not None:
+        ui.show_static_table(tables.published_table(compared["rows"]))
+        for reason in compared["reasons"]:
+            st.markdown(f"- {md_escape(reason)}")
+        st.caption(
+            f"Le rapport publié se reproduit à l'octet près par « barometre review --at "
+            f'{by_key[chosen]["as_of"]} --name "{md_escape(by_key[chosen]["name"])}" » tant que les données et le '
+            "plan sont ceux de la publication (empreintes gardées dans son manifeste)."
+        )
+
+st.subheader("Bilan et continuité du plan")
+render_handover_section()

@@ -196,3 +196,30 @@ def rejected_reasons_table(summary: pl.DataFrame) -> pl.DataFrame:
         pl.col("rows").map_elements(fmt_int, return_dtype=pl.String).alias("Lignes"),
         pl.col("message").alias("Raison (exemple)"),
     )
+
+
+def published_table(rows: list[dict]) -> pl.DataFrame:
+    """A published review beside today's recomputation: value and status, then and now."""
+    columns = [
+        "Indicateur",
+        "Valeur publiée",
+        "Statut publié",
+        "Valeur aujourd'hui",
+        "Statut aujourd'hui",
+        "Écart",
+    ]
+    out = []
+    for r in rows:
+        a, b = r["published"], r["today"]
+        same = a is not None and b is not None and abs(a - b) <= 1e-9 * max(1.0, abs(a))
+        out.append(
+            [
+                r["label"],
+                fmt_value(a, r["unit"]),
+                r["status_published"] or "—",
+                fmt_value(b, r["unit"]),
+                r["status_today"] or "—",
+                "identique" if same and r["status_published"] == r["status_today"] else "différent",
+            ]
+        )
+    return pl.DataFrame(out, schema=dict.fromkeys(columns, pl.String), orient="row")

@@ -1,4 +1,4 @@
-"""Funder pack and review report: the evidence, in one command or one click.
+"""Funder pack, review report and handover pack: the evidence, in one command or one click.
 
 The flow: :mod:`content` gathers the numbers (``pipelines.indicators``, the same calls as
 ``barometre kpi`` and the app) and the charts (``pipelines.present.charts``, the app's builders) into a
@@ -8,6 +8,19 @@ SHA-256 of every file and of the data it was made from (:mod:`sources`).
 """
 
 from pipelines.report.content import resolve_funder
-from pipelines.report.pack import PackResult, build_funder_pack, build_review_report, zip_pack
+from pipelines.report.pack import (
+    PackResult,
+    build_funder_pack,
+    build_handover_pack,
+    build_review_report,
+    zip_pack,
+)
 
-__all__ = ["PackResult", "build_funder_pack", "build_review_report", "resolve_funder", "zip_pack"]
+__all__ = [
+    "PackResult",
+    "build_funder_pack",
+    "build_handover_pack",
+    "build_review_report",
+    "resolve_funder",
+    "zip_pack",
+]

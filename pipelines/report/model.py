@@ -60,6 +60,19 @@ class PolicyPart:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of a document beyond the indicators (the handover pack's « Ce qui a été décidé »…): a
+    page of the PDF, a sheet of the workbook, ``donnees/<stem>.csv``."""
+
+    title: str
+    stem: str
+    paragraphs: tuple[str, ...]
+    table: pl.DataFrame  # French-formatted strings (PDF)
+    data: pl.DataFrame  # numbers (XLSX, CSV)
+    chart: Chart | None = None
+
+
+@dataclass(frozen=True)
 class Pack:
     kind: str  # "funder" or "review"
     stem: str  # file name stem: dossier-feder-2026-10-31
@@ -85,10 +98,12 @@ class Pack:
     # the review report's articulation with other public policies: summary sentence, budget per
     # policy (French-formatted, PDF) and the actions × policies matrix (numbers: XLSX, CSV); None: absent
     policies: PolicyPart | None = None
+    parts: tuple[Part, ...] = ()  # printed after the summary (the handover pack's parts)
 
     @property
     def charts(self) -> tuple[Chart, ...]:
         extra = (self.actions_chart,) if self.actions_chart else ()
         if self.diagnostic and self.diagnostic.chart:
             extra = (self.diagnostic.chart, *extra)
+        extra = tuple(p.chart for p in self.parts if p.chart) + extra
         return tuple(c for s in self.sections for c in s.charts) + extra

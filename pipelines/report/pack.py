@@ -95,6 +95,21 @@ def build_review_report(
     )
 
 
+def build_handover_pack(
+    warehouse: Path,
+    plan: Plan,
+    out_dir: Path,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> PackResult:
+    """« Bilan et continuité du plan »: what was decided, delivered and gained, where each indicator
+    stands, the commitments still running and the next review (:mod:`pipelines.report.handover`)."""
+    from pipelines.report.handover import handover_content
+
+    steps = _Steps(progress, 1 + len(plan.indicators) * 3 + 2 + WRITE_STEPS)
+    return write_pack(handover_content(warehouse, plan, as_of, steps), Path(out_dir), steps)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -143,6 +158,9 @@ def write_pack(pack: Pack, out_dir: Path, tick: Callable[[str], None]) -> PackRe
         written.append(f"{pack.stem}.xlsx")
         tick("Classeur XLSX")
         tables = {"synthese": pack.summary_data, **{c.stem: c.data for c in pack.charts}, "sources": sources}
+        for part in pack.parts:
+            if part.data.height:
+                tables[part.stem] = part.data
         if pack.diagnostic is not None and pack.diagnostic.data.height:
             tables["diagnostic"] = pack.diagnostic.data
         if pack.overdue is not None and pack.overdue.height:

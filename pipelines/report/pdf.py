@@ -19,7 +19,7 @@ from fpdf.enums import TableBordersLayout, TableCellFillMode, XPos, YPos
 from pipelines.french import fmt_date
 from pipelines.present.status_words import STATUSES, UNKNOWN
 from pipelines.report.fonts import pdf_font
-from pipelines.report.model import Pack, Section
+from pipelines.report.model import Pack, Part, Section
 from pipelines.report.render import PNG_SCALE, Rendered, png_size
 from schemas import dataset_for
 
@@ -293,6 +293,18 @@ def _diagnostic(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
         pdf.chart(images[part.chart.stem], alt=part.chart.figure.summary, caption=part.chart.figure.summary)
 
 
+def _part(pdf: PackPDF, part: Part, images: dict[str, Rendered]) -> None:
+    pdf.add_page()
+    pdf.start_section(part.title)
+    pdf.heading(part.title)
+    for paragraph in part.paragraphs:
+        pdf.paragraph(paragraph, size=9, after=1.5)
+    if part.table.height:
+        pdf.table(part.table, size=7.8)
+    if part.chart:
+        pdf.chart(images[part.chart.stem], alt=part.chart.figure.summary, caption=part.chart.figure.summary)
+
+
 def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
     pdf.add_page()
     title = "Actions financées" if pack.kind == "funder" else "Actions du plan"
@@ -387,6 +399,8 @@ def write_pdf(pack: Pack, images: dict[str, Rendered], path: Path) -> None:
     pdf = PackPDF(pack)
     _cover(pdf, pack)
     _summary(pdf, pack)
+    for part in pack.parts:
+        _part(pdf, part, images)
     _diagnostic(pdf, pack, images)
     for section in pack.sections:
         _section(pdf, section, images)

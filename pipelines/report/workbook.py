@@ -172,7 +172,8 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
     w = _Writer(wb)
     head = [pack.title, f"{pack.authority} — {pack.plan_title} — situation au {fmt_date(pack.as_of)}"]
     fixed = ["Synthèse", "Diagnostic", "Actions", "Sources"]
-    names = sheet_names([f"{s.number:02d} {s.label}" for s in pack.sections], tuple(fixed))
+    part_names = sheet_names([p.title for p in pack.parts], tuple(fixed))
+    names = sheet_names([f"{s.number:02d} {s.label}" for s in pack.sections], (*fixed, *part_names))
     _sheet(
         w,
         wb,
@@ -183,6 +184,8 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
         ],
         [(None, pack.summary_data)],
     )
+    for name, part in zip(part_names, pack.parts, strict=True):
+        _sheet(w, wb, name, [part.title, *part.paragraphs], [(None, part.data)])
     if pack.diagnostic is not None:
         _sheet(
             w,

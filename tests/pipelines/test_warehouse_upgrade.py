@@ -273,6 +273,7 @@ def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
         (3, 4),
         (4, 5),
         (5, 6),
+        (6, 7),
     ]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
@@ -312,7 +313,7 @@ def test_a_version_4_warehouse_gets_the_maturity_tables_and_keeps_its_data(work,
     con.close()
     before = digest(WH)
     step = migrations.steps_from(4)
-    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6)]
+    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6), (6, 7)]
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
     assert rc == 1, err  # the built data holds one unknown file, refused again
     assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)
@@ -393,5 +394,16 @@ def test_the_diagnostic_step_alone_creates_the_inventory_territory_and_consultat
         assert {"equipment", "territory", "consultation_items"} <= tables
         cols = [r[0] for r in con.execute("describe territory").fetchall()]
         assert cols[:4] == ["source", "source_id", "commune", "year"] and cols[-1] == "file_id"
+    finally:
+        con.close()
+
+
+def test_the_published_reviews_step_alone_creates_its_tables():
+    con = duckdb.connect()
+    try:
+        con.execute(migrations.META_DDL)
+        next(m for m in migrations.MIGRATIONS if m.from_version == 6).apply(con)
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert {"published_reviews", "published_review_figures"} <= tables
     finally:
         con.close()
