@@ -253,3 +253,39 @@ def test_errors_name_key_and_line_in_french(tmp_path, old, new, needle, words):
 )
 def test_person_names_are_told_from_organisations(value, person):
     assert is_person(value) is person
+
+
+def test_policy_figure_sentence_table_and_silo_row(tmp_path):
+    from pipelines.french import fmt_eur
+    from pipelines.present.action_links import policy_figure
+
+    plan = _load(tmp_path, HEAD + ACTIONS)
+    fig = policy_figure(plan)
+    assert fig.summary == (
+        "Les 3 actions du plan servent 3 politiques publiques sur 11 ; la plus soutenue est "
+        f"« Simplification administrative » (2 actions, {fmt_eur(140_000)}). 1 action en silo (aucune autre "
+        "politique servie) : A3 · Formation."
+    )
+    rows = {r["Politique"]: (r["Actions"], r["Budget des actions"]) for r in fig.table.iter_rows(named=True)}
+    assert rows["Simplification administrative"] == ("2", fmt_eur(140_000))
+    assert rows["Culture"] == ("0", "—")
+    spec = fig.vega_lite()
+    y_domains = [layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]]
+    assert y_domains[0] == ["A1 · Portail", "A2 · Urbanisme", "A3 (en silo) · Formation"]
+
+
+def test_matrix_xlsx_keeps_text_inert(tmp_path):
+    import io
+
+    import openpyxl
+
+    from pipelines.report.workbook import table_xlsx_bytes
+
+    text = (HEAD + ACTIONS).replace('label = "Portail"', 'label = "=HYPERLINK(\\"http://x\\",\\"y\\")"')
+    matrix = policy_matrix_data(_load(tmp_path, text))
+    wb = openpyxl.load_workbook(io.BytesIO(table_xlsx_bytes(matrix, "Politiques publiques", ["Titre"])))
+    ws = wb["Politiques publiques"]
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    formula = cells['=HYPERLINK("http://x","y")']
+    assert formula.data_type == "s" and formula.quotePrefix
+    assert cells[100_000].data_type == "n"  # amounts stay numbers
