@@ -140,7 +140,7 @@ def render_pack_section(funder: str) -> None:
         built = None
     st.caption(
         "Le dossier réunit un PDF (synthèse, une page par indicateur visé par les actions du financeur avec son graphique, "
-        "sa valeur, son intervalle de confiance et son évolution, les actions financées, la méthode et les sources), "
+        "sa valeur, son intervalle de confiance et son évolution, les actions financées et leurs livrables en retard, la méthode et les sources), "
         "chaque graphique en PNG et SVG, et les données en XLSX et CSV. Il est identique à celui de « barometre report »."
     )
     label = "Préparer le dossier" if built is None else "Préparer à nouveau"

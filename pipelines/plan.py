@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.errors import PlanError
+from pipelines.plan_links import LINK_SCHEMAS, ActionLinks, link_rows, parse_links
 from schemas.common import AGE_BAND_PATTERN, CHANNELS, INSEE_PATTERN
 
 MEASURES = {
@@ -136,6 +137,8 @@ class Action:
     services: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    # deliverable records, stakeholders, policy links (``deliverables`` above keeps their labels)
+    links: ActionLinks = field(default_factory=ActionLinks)
 
 
 @dataclass(frozen=True)
@@ -699,7 +702,7 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
     end = r.get(d, "end", dt.date, t, i, required=False)
     if start and end and end < start:
         r.fail("la fin de l'action précède son début.", t, i, "end")
-    deliverables = r.get(d, "deliverables", list, t, i, required=False, default=[])
+    links = parse_links(r, d, i)
     targets = r.get(d, "services", list, t, i, required=False, default=[])
     for slug in targets:
         if refs["services"] and slug not in refs["services"]:
@@ -719,11 +722,12 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
         status=status,
         budget=budget,
         funding=tuple(funding),
-        deliverables=tuple(str(x) for x in deliverables),
+        deliverables=tuple(x.label for x in links.deliverables),
         indicators=linked,
         services=tuple(dict.fromkeys(str(x) for x in targets)),
         communes=_codes(r, d, "communes", t, i),
         themes=tuple(dict.fromkeys(themes)),
+        links=links,
     )
 
 
@@ -785,6 +789,7 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "target_value": pl.Float64,
         "target_date": pl.Date,
     },
+    **LINK_SCHEMAS,
 }
 
 
@@ -868,6 +873,7 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             for s in plan.services
         ],
         "plan_revisions": revision_rows(plan),
+        **link_rows(plan.actions),
     }
     return {
         name: pl.DataFrame(rows[name], schema=schema, orient="row")

@@ -1,6 +1,9 @@
-"""Financeurs: for a chosen funder, the actions it pays for, the amounts, and the indicators they target."""
+"""Financeurs: for a chosen funder, the actions it pays for, the amounts, their overdue deliverables, and the
+indicators they target."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
@@ -8,8 +11,8 @@ from dashboard import components as ui
 from dashboard import filters, queries
 from dashboard.context import data_context, load_plan
 from dashboard.funder_pack import render_pack_section
-from pipelines.french import fmt_eur, fmt_int, fmt_pct
-from pipelines.present import plan_charts, roadmap_frames, tables
+from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_pct
+from pipelines.present import action_links, plan_charts, roadmap_frames, tables
 from pipelines.present.markdown import md_escape
 
 st.title("Financeurs")
@@ -37,6 +40,22 @@ cols[3].metric("Part des financements du plan", fmt_pct(amount / total_plan, 0) 
 
 st.subheader(f"Actions financées par {md_escape(funder)}")
 ui.show_figure(plan_charts.funder_figure(rows, funder=funder), key="funder-actions")
+today = dt.date.today()
+overdue = action_links.overdue_table(plan, today, set(rows["action_id"].to_list()))
+if overdue.height:
+    st.warning(
+        md_escape(
+            f"Livrables de ces actions en retard au {fmt_date(today)} : "
+            + " ; ".join(
+                f"{r['Livrable']} ({r['Action']}, échéance {r['Échéance']})"
+                for r in overdue.iter_rows(named=True)
+            )
+            + "."
+        ),
+        icon=":material/schedule:",
+    )
+else:
+    st.caption(f"Aucun livrable de ces actions n'est en retard au {fmt_date(today)}.")
 
 st.subheader("Indicateurs visés par ces actions")
 linked = list(dict.fromkeys(i for ids in rows["indicators"].to_list() for i in ids))

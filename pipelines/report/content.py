@@ -24,10 +24,11 @@ from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
 from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan, revision_rows
 from pipelines.plan_history import latest_warnings
-from pipelines.present import charts, plan_charts, roadmap_frames
+from pipelines.present import action_links, charts, plan_charts, roadmap_frames
+from pipelines.present.action_links import overdue_table, policy_summary
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
-from pipelines.report.model import Chart, Pack, Section
+from pipelines.report.model import Chart, Pack, PolicyPart, Section
 from pipelines.report.sources import Sources, collect_sources
 from pipelines.warehouse import read_connection
 
@@ -399,6 +400,7 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         sources=sources,
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
+        overdue=overdue_table(plan, when, {a["id"] for a in actions}),
     )
 
 
@@ -578,6 +580,16 @@ def review_content(
             "review_complete": complete,
         },
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
+        overdue=overdue_table(plan, when),
+        policies=_policy_part(plan),
+    )
+
+
+def _policy_part(plan: Plan) -> PolicyPart | None:
+    if not plan.actions:
+        return None
+    return PolicyPart(
+        policy_summary(plan), action_links.policy_figure(plan).table, action_links.policy_matrix_data(plan)
     )
 
 

@@ -2,7 +2,8 @@
 election, or a supra-communal partner, what the plan decided (axes, targets, budget, funders), where
 each indicator stands (value, interval, status, significance of its change, one page each with the
 funder pack's charts), the commitments still running (actions not finished, their funding and end
-dates), the next review per the plan's cadence, and the diagnostic's maturity change. Same rules as
+dates), what was delivered (each deliverable done on time, late or ahead, or overdue), the next review
+per the plan's cadence, and the diagnostic's maturity change. Same rules as
 the funder pack: same charts, XLSX/CSV beside the PDF, formulas neutralised, manifest with hashes,
 reproducible with ``--at``.
 
@@ -22,6 +23,8 @@ import polars as pl
 from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_value
 from pipelines.indicators import STATUS_RULE, evaluate
 from pipelines.plan import ACTION_STATUSES, Plan
+from pipelines.plan_links import DELIVERABLE_STATUSES
+from pipelines.present import action_links
 from pipelines.report import frames
 from pipelines.report.content import (
     CHART_WIDTH,
@@ -147,6 +150,34 @@ def commitments_part(plan: Plan, when: dt.date) -> Part:
     return Part("Engagements en cours", "engagements", tuple(paragraphs), table, data)
 
 
+def delivered_part(plan: Plan, when: dt.date) -> Part:
+    """Every deliverable with its status at ``when`` (overdue first, then late, pending…, done ahead or
+    on time): see :func:`pipelines.present.action_links.deliverables_frame`."""
+    frame = action_links.deliverables_frame(plan, when)
+    table = action_links.deliverables_table(frame).select(
+        "Statut", "Livrable", pl.col("Action").str.split(" · ").list.first(), "Échéance", "Livré le", "Écart"
+    )
+    data = frame.select(
+        pl.col("action_id").alias("Action"),
+        pl.col("label").alias("Livrable"),
+        pl.col("due").alias("Échéance"),
+        pl.col("done").alias("Livré le"),
+        pl.col("status")
+        .replace_strict({k: w for k, (_, w) in DELIVERABLE_STATUSES.items()}, return_dtype=pl.String)
+        .alias("Statut"),
+        pl.col("days_late").alias("Écart (jours, négatif : avance)"),
+        pl.col("owner").alias("Responsable"),
+        pl.col("evidence").alias("Preuve"),
+    )
+    return Part(
+        "Ce qui a été livré",
+        "livrables",
+        (action_links.deliverables_summary(frame, when),),
+        table,
+        data,
+    )
+
+
 def next_review(plan: Plan, when: dt.date) -> tuple[str, dt.date, dt.date] | None:
     """(name, start, end) of the next review (see the module docstring), None past the plan's end."""
     for review in sorted(plan.reviews, key=lambda r: r.end):
@@ -221,7 +252,12 @@ def handover_content(warehouse: Path, plan: Plan, as_of: dt.date | None, tick: T
         )
         sections.append(dataclasses.replace(section, facts=facts))
         tick(f"Indicateur : {row['label']}")
-    parts = (decided_part(plan), commitments_part(plan, when), next_review_part(plan, when))
+    parts = (
+        decided_part(plan),
+        delivered_part(plan, when),
+        commitments_part(plan, when),
+        next_review_part(plan, when),
+    )
     tick("Décisions, engagements et revues")
     diagnostic = diagnostic_part(warehouse, plan, when, CHART_WIDTH)
     tick("Diagnostic")

@@ -51,6 +51,15 @@ class DiagnosticPart:
 
 
 @dataclass(frozen=True)
+class PolicyPart:
+    """Actions × public policies (see :mod:`pipelines.present.action_links`)."""
+
+    summary: str
+    table: pl.DataFrame  # per policy: actions, budget (French-formatted)
+    matrix: pl.DataFrame  # pipelines.present.action_links.policy_matrix_data
+
+
+@dataclass(frozen=True)
 class Part:
     """A part of a document beyond the indicators (the handover pack's « Ce qui a été décidé »…): a
     page of the PDF, a sheet of the workbook, ``donnees/<stem>.csv``."""
@@ -83,6 +92,12 @@ class Pack:
     sources: Sources
     meta: dict = field(default_factory=dict)  # funder / review names, periods: copied into manifest.json
     diagnostic: DiagnosticPart | None = None
+    # the deliverables of these actions overdue at ``as_of`` (French-formatted, see
+    # pipelines.present.action_links.overdue_table); None: not listed
+    overdue: pl.DataFrame | None = None
+    # the review report's articulation with other public policies: summary sentence, budget per
+    # policy (French-formatted, PDF) and the actions × policies matrix (numbers: XLSX, CSV); None: absent
+    policies: PolicyPart | None = None
     parts: tuple[Part, ...] = ()  # printed after the summary (the handover pack's parts)
     # every dated revision of the targets (French strings), printed on the method page
     revisions: pl.DataFrame | None = None

@@ -163,6 +163,10 @@ def write_pack(pack: Pack, out_dir: Path, tick: Callable[[str], None]) -> PackRe
                 tables[part.stem] = part.data
         if pack.diagnostic is not None and pack.diagnostic.data.height:
             tables["diagnostic"] = pack.diagnostic.data
+        if pack.overdue is not None and pack.overdue.height:
+            tables["livrables-en-retard"] = pack.overdue
+        if pack.policies is not None and pack.policies.matrix.height:
+            tables["actions-politiques-publiques"] = pack.policies.matrix
         for name, df in tables.items():
             (out_dir / "donnees" / f"{name}.csv").write_bytes(csv_bytes(df))
             written.append(f"donnees/{name}.csv")

@@ -314,6 +314,23 @@ def _actions(pdf: PackPDF, pack: Pack, images: dict[str, Rendered]) -> None:
         pdf.table(pack.actions, size=7.8)
     else:
         pdf.paragraph("Aucune action.")
+    if pack.overdue is not None:
+        pdf.heading(f"Livrables en retard au {fmt_date(pack.as_of)}", size=11, before=3)
+        if pack.overdue.height:
+            pdf.paragraph(
+                "Échéance passée à cette date sans que le livrable ait été livré (plus ancien d'abord)."
+            )
+            pdf.table(pack.overdue, size=7.8)
+        else:
+            pdf.paragraph("Aucun livrable de ces actions n'est en retard à cette date.")
+    if pack.policies is not None:
+        pdf.heading("Articulation avec les autres politiques publiques", size=11, before=3)
+        pdf.paragraph(pack.policies.summary)
+        pdf.paragraph(
+            "Budget des actions qui concourent à chaque politique (une action qui en sert plusieurs compte dans "
+            "chacune) ; la matrice complète, avec les cibles ODD, est dans donnees/actions-politiques-publiques.csv."
+        )
+        pdf.table(pack.policies.table, size=7.8)
     if pack.actions_chart:
         pdf.chart(
             images[pack.actions_chart.stem],

@@ -15,6 +15,7 @@ prefixed with an apostrophe.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 from pathlib import Path
@@ -206,7 +207,19 @@ def write_xlsx(pack: Pack, path: Path, sources_frame: pl.DataFrame) -> None:
         wb,
         "Actions",
         [pack.title, "Actions du plan concernées, budgets et financements (en euros)."],
-        [(None, pack.actions_data)],
+        [
+            (None, pack.actions_data),
+            *(
+                [(f"Livrables en retard au {fmt_date(pack.as_of)}", pack.overdue)]
+                if pack.overdue is not None and pack.overdue.height
+                else []
+            ),
+            *(
+                [("Actions et politiques publiques servies (budget de l'action, €)", pack.policies.matrix)]
+                if pack.policies is not None
+                else []
+            ),
+        ],
     )
     _sheet(w, wb, "Sources", ["Sources des données", *_sources_lines(pack.sources)], [(None, sources_frame)])
     wb.close()
@@ -218,3 +231,22 @@ def csv_bytes(df: pl.DataFrame) -> bytes:
         pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S") for c, t in df.schema.items() if isinstance(t, pl.Datetime)
     )
     return ("\ufeff" + neutralise_formulas(df).write_csv(separator=";", decimal_comma=True)).encode("utf-8")
+
+
+def table_xlsx_bytes(df: pl.DataFrame, sheet: str, lines: list[str]) -> bytes:
+    """One table as a workbook of one sheet (title and notes above it), same cell rules as the packs:
+    text never becomes a formula, amounts in euros, dates as dates."""
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    wb.set_properties({"title": lines[0] if lines else sheet, "author": "Baromètre"})
+    _sheet(_Writer(wb), wb, sheet_names([sheet])[0], lines, [(None, df)])
+    wb.close()
+    return buffer.getvalue()

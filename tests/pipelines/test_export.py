@@ -72,6 +72,8 @@ def test_parquet_export_gives_the_warehouse_headlines(demo, tmp_path):
     folder = tmp_path / "export"
     rows = export_parquet(demo.warehouse, folder, DEMO)
     assert rows["usage_events"] > 0 and rows["plan_indicators"] > 0
+    # the demo plan's links: 21 deliverables, 42 stakeholders, 14 policy links + 11 SDG targets
+    assert (rows["plan_deliverables"], rows["plan_stakeholders"], rows["plan_policy_links"]) == (21, 42, 25)
     got, modes = _parquet_headlines(folder, DEMO)
     assert set(modes.values()) == {"full"}  # over views, the marts are always built whole
     expected = _warehouse_headlines(demo.warehouse)

@@ -60,11 +60,39 @@ def test_the_pack_holds_decisions_standing_commitments_and_next_review(handover,
     assert revised and all(flat(r.decision) in text for r in revised)
     running = [a.id for a in plan.actions if a.status in ("a_venir", "en_cours", "suspendue")]
     assert running and all(f"{a} · " in text for a in running)
+    # what was delivered at 2026-10-31, by hand from the demo plan: 13 of 21 delivered, 5 after their
+    # due date, 5 ahead; 3 overdue (A7, A2, A4)
+    assert flat("Ce qui a été livré") in text
+    assert (
+        flat("13 livrés sur 21 livrables, dont 5 après l'échéance et 5 en avance ; 3 livrables en retard")
+        in text
+    )
+
+
+def test_the_handover_csv_lists_every_deliverable(handover):
+    import polars as pl
+
+    raw = (handover / "donnees" / "livrables.csv").read_bytes()
+    data = pl.read_csv(raw[3:], separator=";")
+    assert data.height == 21
+    assert data["Livrable"].head(3).to_list() == [
+        "Parcours de formation des instructeurs",
+        "Procédure de complétude en ligne",
+        "Deux conseillers numériques",
+    ]
+    assert data["Écart (jours, négatif : avance)"].head(3).to_list() == [214, 123, 31]
 
 
 def test_workbook_and_csv_beside_the_pdf_and_a_manifest(handover):
     wb = openpyxl.load_workbook(next(handover.glob("*.xlsx")))
-    assert wb.sheetnames[:4] == ["Synthèse", "Ce qui a été décidé", "Engagements en cours", "Prochaine revue"]
+    # « Ce qui a été livré » (the deliverables, issue 15 §2) comes right after the decisions
+    assert wb.sheetnames[:5] == [
+        "Synthèse",
+        "Ce qui a été décidé",
+        "Ce qui a été livré",
+        "Engagements en cours",
+        "Prochaine revue",
+    ]
     names = {p.name for p in (handover / "donnees").iterdir()}
     assert {"decisions.csv", "engagements.csv", "revues.csv", "synthese.csv", "sources.csv"} <= names
     manifest = json.loads((handover / "manifest.json").read_text(encoding="utf-8"))
