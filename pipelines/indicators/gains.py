@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.french import fmt_number
 from pipelines.indicators import query as q
 from pipelines.indicators.months import add_months, month_floor
 from pipelines.indicators.query import Period
@@ -141,6 +142,11 @@ def _mean_unit(plan: Plan, volumes: dict[str, int], channels: tuple[str, ...], a
         "channels": {ch: units[ch] for ch in used},
         "weights": used,
     }
+
+
+def _num(x: float) -> str:
+    """A unit cost or a number of minutes as written in French: ``12``, ``1,5``."""
+    return fmt_number(x, 0 if x == int(x) else 2, sentence=True).rstrip("0").rstrip(",")
 
 
 def _input(label: str, value, unit: str, source: str, **extra) -> dict:
@@ -293,7 +299,7 @@ def compute(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = 
                 "[costs] du plan, pondéré par les demandes hors ligne de la période de référence : "
                 + (
                     " ; ".join(
-                        f"{CHANNEL_LABELS[ch]} {v:g} {word} ({costs_source[ch]})"
+                        f"{CHANNEL_LABELS[ch]} {_num(v)} {word} ({costs_source[ch]})"
                         for ch, v in offline["channels"].items()
                     )
                     or "aucun canal hors ligne chiffré"
@@ -307,7 +313,7 @@ def compute(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = 
                 "[costs] du plan, pondéré par les demandes en ligne et accompagnées depuis le début du plan : "
                 + (
                     " ; ".join(
-                        f"{CHANNEL_LABELS[ch]} {v:g} {word} ({costs_source[ch]})"
+                        f"{CHANNEL_LABELS[ch]} {_num(v)} {word} ({costs_source[ch]})"
                         for ch, v in online["channels"].items()
                     )
                     or "aucun canal en ligne chiffré"
@@ -318,7 +324,7 @@ def compute(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = 
         if diff is None and attr == "minutes" and not any(c.minutes is not None for c in plan.costs):
             continue  # no agent time in the plan: the gain is not offered
         value, low, high = _scaled(avoided["value"], avoided["ci_low"], avoided["ci_high"], diff)
-        per_unit = "/ 60 " if attr == "minutes" else ""
+        per_unit = "÷ 60" if attr == "minutes" else ""
         items.append(
             {
                 "id": item_id,
