@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 
-from pipelines.errors import PlanError
+from pipelines.errors import PlanError, ViewsMissing
 from pipelines.indicators import evaluate
+from pipelines.indicators.views import create_views, require_views
 from pipelines.plan import load_plan
 from tests.pipelines.indicators.conftest import PLAN_HEAD, indicator, query, request, wilson
 
@@ -102,3 +104,33 @@ def test_costs_are_checked_with_key_and_line(tmp_path):
     costs = {c.channel: c for c in load_plan(path).costs}
     assert costs["counter"].euros == 12.5 and costs["counter"].minutes == 15
     assert costs["mail"].minutes is None and costs["mail"].source == "hypothèse"
+
+
+def test_a_warehouse_of_the_previous_views_gets_completed_counts_after_ingest(make):
+    """A warehouse whose mart_usage_monthly predates the `completed` count (views version 4): the app
+    asks for an ingest, and the ingest's create_views rebuilds the mart whole with the right counts."""
+    warehouse, _ = make(requests=_requests())
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("alter table mart_usage_monthly drop column completed").fetchall()
+        con.execute("update mart_refresh_state set version = '4'").fetchall()
+        con.execute("update meta set value = '4' where key = 'indicator_views'").fetchall()
+        with pytest.raises(ViewsMissing):
+            require_views(con)
+        modes = create_views(con)
+        assert modes["usage_events"] == "full"
+    finally:
+        con.close()
+    assert query(
+        warehouse, "select sum(completed), sum(abandoned), sum(requests) from mart_usage_monthly"
+    ) == [
+        (
+            12,
+            2,
+            14,
+        )  # 16 requests: 12 completed, 2 abandoned, 1 pending, 1 rejected; `requests` excludes abandoned
+    ]
+    row = query(
+        warehouse, "select value, n from kpi_measure('completion_rate', date '2025-03-01', date '2025-04-01')"
+    )[0]
+    assert row == (pytest.approx(12 / 14), 14)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pytest
 
+from pipelines.cli import main
 from pipelines.indicators.gains import gains
 from tests.pipelines.indicators.conftest import case, request, wilson
 
@@ -141,3 +143,27 @@ def test_without_costs_no_money_and_no_hours(make):
     assert "agent_hours_saved" not in ids
     money = _item(doc, "money_saved")
     assert money["value"] is None and "[costs]" in money["note"]
+
+
+def test_cli_gains_json_and_text(make, capsys):
+    reqs, cases = _rows()
+    warehouse, plan = make(requests=reqs, cases=cases, extra_plan=COSTS)
+    common = ["--warehouse", str(warehouse), "--plan", str(plan.path), "--at", "2025-03-31"]
+    assert main(["gains", "--json", *common]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["as_of"] == "2025-03-31"
+    item = doc["items"][0]
+    assert item["id"] == "offline_requests_avoided" and item["value"] == pytest.approx(7.0)
+    assert item["unit"] == "demandes" and item["per_year"][0]["year"] == 2024
+    assert main(["gains", *common]) == 0
+    text = capsys.readouterr().out.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Calcul : (55,0 % − 20,0 %) × 20 demandes = 7 demandes" in text
+    assert "Jours d'attente épargnés aux usagers : 40,0 jours" in text
+
+
+def test_before_the_plan_starts_nothing_is_claimed(make):
+    reqs, cases = _rows()
+    warehouse, plan = make(requests=reqs, cases=cases, extra_plan=COSTS)
+    doc = gains(warehouse, plan, dt.date(2023, 12, 31))
+    assert all(i["value"] is None and i["note"] for i in doc["items"])
+    assert all(i["per_year"] == [] for i in doc["items"])
