@@ -3,7 +3,7 @@
 Four gains, each over the plan so far (from the month the plan starts to the last complete month
 on or before the evaluation date) and per calendar year, each with its formula (French), its
 inputs (value, interval, sample size, where it comes from) and a 95 % interval where the inputs
-have one. The whole authority is counted (no indicator scope); the baseline is the reference
+have one. After the plan's end, the gains stop at its last month. The whole authority is counted (no indicator scope); the baseline is the reference
 period of the plan's first review that gives one (``[plan] reviews``), else the 12 months before
 the plan starts.
 
@@ -125,7 +125,8 @@ def _scaled(delta, low, high, factor) -> tuple[float | None, float | None, float
 
 
 def _mean_unit(plan: Plan, volumes: dict[str, int], channels: tuple[str, ...], attr: str) -> dict:
-    """Mean unit cost (or minutes) of a request on these channels, weighted by the volumes, over channels with one."""
+    """Mean unit cost (or minutes) of a request on these channels, weighted by the volumes, over channels with
+    one (the plain mean of their unit costs when none of them has a request)."""
     units = {c.channel: getattr(c, attr) for c in plan.costs if getattr(c, attr) is not None}
     used = {ch: volumes.get(ch, 0) for ch in channels if ch in units}
     total = sum(used.values())
@@ -200,7 +201,8 @@ def _row(period: Period, value, low, high, **inputs) -> dict:
 def compute(con: duckdb.DuckDBPyConnection, plan: Plan, as_of: dt.date | None = None) -> dict:
     """The gains document on an open connection (see :func:`gains`)."""
     last = q.period_ending(con, as_of).end
-    so_far = Period(month_floor(plan.start), max(month_floor(plan.start), last + dt.timedelta(days=1)))
+    stop = min(last + dt.timedelta(days=1), add_months(plan.end, 1))  # a finished plan: up to its last month
+    so_far = Period(month_floor(plan.start), max(month_floor(plan.start), stop))
     baseline = baseline_of(plan)
     years = _years(so_far)
     base_take_up = _measure(con, "kpi_measure_usage", "take_up", baseline.period)

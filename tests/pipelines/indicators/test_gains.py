@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.indicators.gains import gains
+from pipelines.plan import load_plan
 from tests.pipelines.indicators.conftest import case, request, wilson
 
 T2, T3 = 4.302652729911275, 3.182446305284263  # Student t(0.975, 2) and t(0.975, 3), from a t table
@@ -167,3 +168,16 @@ def test_before_the_plan_starts_nothing_is_claimed(make):
     doc = gains(warehouse, plan, dt.date(2023, 12, 31))
     assert all(i["value"] is None and i["note"] for i in doc["items"])
     assert all(i["per_year"] == [] for i in doc["items"])
+
+
+def test_a_finished_plan_stops_at_its_last_month(make):
+    reqs, cases = _rows()
+    warehouse, plan = make(requests=reqs, cases=cases, extra_plan=COSTS)
+    plan.path.write_text(
+        plan.path.read_text(encoding="utf-8").replace("end = 2028-12-31", "end = 2024-12-31")
+    )
+    doc = gains(warehouse, load_plan(plan.path), dt.date(2025, 3, 31))
+    assert (doc["period_start"], doc["period_end"]) == ("2024-01-01", "2024-12-31")
+    item = _item(doc, "offline_requests_avoided")
+    assert item["value"] == pytest.approx(3.0)  # 2024 only: (0.5 − 0.2) × 10
+    assert [y["year"] for y in item["per_year"]] == [2024]
