@@ -15,8 +15,8 @@ the plan starts.
 - ``money_saved``: avoided requests × (mean unit cost of an offline request − mean unit cost of an
   online request), unit costs from ``[costs]``; the offline mean is weighted by the baseline's
   offline requests per channel, the online mean by the period's online and assisted requests
-  (channels without a cost left out of the means). Interval: that of the avoided requests; the
-  unit costs are assumptions, without an interval, and are said so.
+  (channels without a cost left out of the means; the same means for every year). Interval: that of
+  the avoided requests; the unit costs are assumptions, without an interval, and are said so.
 - ``agent_hours_saved``: the same with the agent minutes per request (``minutes`` in ``[costs]``),
   in hours; only when the plan gives minutes for an offline and an online channel.
 - ``waiting_days_saved``: days users did not wait: (mean delay of the baseline − mean delay of
