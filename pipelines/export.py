@@ -37,6 +37,7 @@ OTHER_TABLES = (
     "plan_funding",
     "plan_phases",
     "plan_services",
+    "plan_costs",  # unit costs per channel (cost_per_transaction); absent from older exports: empty
     "territory",
     "equipment",
     "consultation_items",
