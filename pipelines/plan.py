@@ -825,6 +825,8 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "plan_communes": {"commune": pl.String},
     "plan_phases": {"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
     "plan_axes": {"axis_id": pl.String, "label": pl.String},
+    # unit cost of a request per channel (``[costs]``): measure cost_per_transaction, gains
+    "plan_costs": {"channel": pl.String, "euros": pl.Float64, "minutes": pl.Float64, "source": pl.String},
     "plan_reviews": {
         "name": pl.String,
         "start": pl.Date,
@@ -833,7 +835,6 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "baseline_end": pl.Date,
     },
     "plan_services": {"slug": pl.String, "label": pl.String, "aliases": pl.List(pl.String)},
-    "plan_costs": {"channel": pl.String, "euros": pl.Float64, "minutes": pl.Float64, "source": pl.String},
 }
 
 
@@ -902,6 +903,10 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             {"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases
         ],
         "plan_axes": [{"axis_id": a.id, "label": a.label} for a in plan.axes],
+        "plan_costs": [
+            {"channel": c.channel, "euros": c.euros, "minutes": c.minutes, "source": c.source}
+            for c in plan.costs
+        ],
         "plan_reviews": [
             {
                 "name": v.name,
@@ -915,10 +920,6 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
         "plan_services": [
             {"slug": s["slug"], "label": s["label"], "aliases": [str(a) for a in s.get("aliases", [])]}
             for s in plan.services
-        ],
-        "plan_costs": [
-            {"channel": c.channel, "euros": c.euros, "minutes": c.minutes, "source": c.source}
-            for c in plan.costs
         ],
     }
     return {
