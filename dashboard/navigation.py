@@ -12,6 +12,7 @@ PAGES = (  # (file, title, Material icon, url_path)
     ("diagnostic.py", "Diagnostic", ":material/troubleshoot:", "diagnostic"),
     ("indicator.py", "Indicateur", ":material/monitoring:", "indicateur"),
     ("review.py", "Revue", ":material/compare_arrows:", "revue"),
+    ("gains.py", "Gains", ":material/savings:", "gains"),
     ("roadmap.py", "Feuille de route", ":material/view_timeline:", "feuille-de-route"),
     ("funders.py", "Financeurs", ":material/account_balance:", "financeurs"),
     ("data.py", "Données", ":material/database:", "donnees"),

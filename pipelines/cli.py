@@ -140,6 +140,18 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gains(args: argparse.Namespace) -> int:
+    """What the plan gained so far and per year, each figure with its formula and inputs (French or JSON)."""
+    from pipelines.indicators.gains import gains
+    from pipelines.plan import load_plan
+    from pipelines.present.gains import console_text
+
+    _, warehouse, plan_path = _paths(args)
+    doc = gains(warehouse, load_plan(plan_path), args.at)
+    print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else console_text(doc))
+    return 0
+
+
 def cmd_diagnostic(args: argparse.Namespace) -> int:
     """The diagnostic: maturity, priorities of services and communes, blind spots (French or JSON)."""
     from pipelines.diagnostic.document import diagnostic
@@ -371,6 +383,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)"
     )
     k.set_defaults(func=cmd_kpi)
+
+    gn = sub.add_parser(
+        "gains",
+        help="gains du plan : demandes hors ligne évitées, coûts et temps d'agent économisés, jours d'attente épargnés",
+    )
+    common(gn)
+    gn.add_argument(
+        "--at",
+        type=_date,
+        help="date de lecture AAAA-MM-JJ : du début du plan au dernier mois complet à cette date "
+        "(défaut : dernier mois complet des données)",
+    )
+    gn.add_argument(
+        "--json", action="store_true", help="document JSON (taux en fraction 0–1, délais en jours)"
+    )
+    gn.set_defaults(func=cmd_gains)
 
     g = sub.add_parser(
         "diagnostic",

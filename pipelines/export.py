@@ -40,6 +40,7 @@ OTHER_TABLES = (
     "plan_deliverables",
     "plan_stakeholders",
     "plan_policy_links",
+    "plan_costs",  # unit costs per channel (cost_per_transaction); absent from older exports: empty
     "territory",
     "equipment",
     "consultation_items",

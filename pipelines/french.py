@@ -113,6 +113,8 @@ def fmt_value(x: float | None, unit: str, *, sentence: bool = False) -> str:
         return MISSING
     if unit == "%":
         return fmt_pct(x, sentence=sentence)
+    if unit == "€":
+        return f"{fmt_number(x, 2, sentence=sentence)}{NBSP_WIDE}€"
     if unit == "/10":
         return f"{fmt_number(x, 1, sentence=sentence)}{NBSP_WIDE}/{NBSP_WIDE}10"
     if unit not in WORD_UNITS:

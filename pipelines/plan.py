@@ -34,10 +34,18 @@ MEASURES = {
     "satisfaction_mean": ("Note moyenne de satisfaction", "/10"),
     "satisfied_share": ("Part d'usagers satisfaits", "%"),
     "nps": ("Net Promoter Score", "points"),
+    "completion_rate": ("Taux d'achèvement des démarches commencées", "%"),
+    "cost_per_transaction": ("Coût moyen d'une demande", "€"),
 }
-RATE_MEASURES = {"take_up", "assisted_share", "within_deadline", "satisfied_share"}
+RATE_MEASURES = {"take_up", "assisted_share", "within_deadline", "satisfied_share", "completion_rate"}
 CASE_MEASURES = {"delay_median", "delay_p90", "delay_mean", "within_deadline", "backlog"}
-VALUE_RANGES = {"/10": (0.0, 10.0), "points": (-100.0, 100.0), "jours": (0.0, 3650.0), "dossiers": (0.0, 1e9)}
+VALUE_RANGES = {
+    "€": (0.0, 1e6),
+    "/10": (0.0, 10.0),
+    "points": (-100.0, 100.0),
+    "jours": (0.0, 3650.0),
+    "dossiers": (0.0, 1e9),
+}
 DIRECTIONS = ("increase", "decrease")
 ACTION_STATUSES = {
     "a_venir": "À venir",
@@ -183,6 +191,8 @@ class Plan:
     # the shipped one), relative to the plan file; None: the shipped referential
     referential: Path | None = None
     priorities: Priorities = field(default_factory=Priorities)
+    # ``[costs]``: unit cost of a request per channel (measure cost_per_transaction, gains view)
+    costs: tuple[UnitCost, ...] = ()
 
     def indicator(self, ind_id: str) -> Indicator:
         for ind in self.indicators:
@@ -205,6 +215,58 @@ class Plan:
         for ind_id in action.indicators:
             named.extend(self.indicator(ind_id).scope["services"])
         return tuple(dict.fromkeys(named))
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """``[costs] <channel> = { euros = 12.5, minutes = 15, source = "…" }``: what one request costs the
+    authority on a channel (an assumption, not a sample: no interval), with where it comes from."""
+
+    channel: str
+    euros: float
+    source: str
+    minutes: float | None = None  # agent time per request, when the source gives it
+
+
+def _parse_costs(r: _Reader, doc: dict) -> tuple[UnitCost, ...]:
+    """``[costs]``: one inline table per channel of the usage data (euros ≥ 0 and a source required)."""
+    costs = r.get(doc, "costs", dict, "costs", required=False, default={})
+    out = []
+    for channel, entry in costs.items():
+        if channel not in CHANNELS:
+            r.fail(
+                f"canal « {channel} » inconnu ; canaux possibles : {', '.join(CHANNELS)}.",
+                "costs",
+                None,
+                channel,
+            )
+        if not isinstance(entry, dict):
+            r.fail('une table { euros = …, source = "…" } est attendue.', "costs", None, channel)
+        euros = r.get(entry, "euros", float, "costs", None, shown=f"{channel}.euros", needle="euros")
+        if not 0 <= euros <= 1e6:
+            r.fail(
+                "un coût unitaire est un montant en euros positif.",
+                "costs",
+                None,
+                channel,
+                shown=f"{channel}.euros",
+            )
+        minutes = r.get(entry, "minutes", float, "costs", None, required=False, shown=f"{channel}.minutes")
+        if minutes is not None and not 0 <= minutes <= 10_000:
+            r.fail(
+                "un temps d'agent s'écrit en minutes, positif.",
+                "costs",
+                None,
+                channel,
+                shown=f"{channel}.minutes",
+            )
+        source = r.get(entry, "source", str, "costs", None, shown=f"{channel}.source")
+        if not source.strip():
+            r.fail(
+                "indiquez la source du coût (étude, calcul interne ou « hypothèse »).", "costs", None, channel
+            )
+        out.append(UnitCost(channel, euros, source.strip(), minutes))
+    return tuple(out)
 
 
 class _Locator:
@@ -408,6 +470,7 @@ def load_plan(path: Path) -> Plan:
         communes=communes,
         referential=referential,
         priorities=_priorities(r, doc),
+        costs=_parse_costs(r, doc),
     )
 
 
@@ -770,6 +833,8 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "plan_communes": {"commune": pl.String},
     "plan_phases": {"phase_id": pl.String, "label": pl.String, "start": pl.Date, "end": pl.Date},
     "plan_axes": {"axis_id": pl.String, "label": pl.String},
+    # unit cost of a request per channel (``[costs]``): measure cost_per_transaction, gains
+    "plan_costs": {"channel": pl.String, "euros": pl.Float64, "minutes": pl.Float64, "source": pl.String},
     "plan_reviews": {
         "name": pl.String,
         "start": pl.Date,
@@ -858,6 +923,10 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
             {"phase_id": p.id, "label": p.label, "start": p.start, "end": p.end} for p in plan.phases
         ],
         "plan_axes": [{"axis_id": a.id, "label": a.label} for a in plan.axes],
+        "plan_costs": [
+            {"channel": c.channel, "euros": c.euros, "minutes": c.minutes, "source": c.source}
+            for c in plan.costs
+        ],
         "plan_reviews": [
             {
                 "name": v.name,

@@ -31,6 +31,12 @@ FAMILIES = {
 }
 MANUAL_BASELINE = "test impossible : la valeur de référence a été saisie à la main, sans les données individuelles qu'exige un test."
 NO_SAMPLE = "pas de test : le nombre de dossiers en attente est un comptage exhaustif, pas un échantillon."
+NO_SAMPLE_REASONS = {
+    "cost_per_transaction": "pas de test : le coût moyen d'une demande vient de comptages exhaustifs et de coûts "
+    "unitaires supposés, pas d'un échantillon."
+}
+# statistics of a measure's own macro, beside those of its dataset's family (``details``)
+MEASURE_FAMILIES = {"completion_rate": ("kpi_completion",), "cost_per_transaction": ("kpi_cost",)}
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -124,7 +130,8 @@ def change(
     if base is None:
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, MANUAL_BASELINE)}
     if test is None:
-        return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, NO_SAMPLE)}
+        reason = NO_SAMPLE_REASONS.get(ind.measure, NO_SAMPLE)
+        return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
     if test == "two_proportions":
         p = stats.two_proportions(
             _rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"]
@@ -159,7 +166,7 @@ def details(con, ind: Indicator, period: Period, filters: Filters | None) -> dic
     out: dict = {}
     if period.start >= period.stop:
         return out
-    for macro in FAMILIES[q.dataset_of(ind.measure)]:
+    for macro in FAMILIES[q.dataset_of(ind.measure)] + MEASURE_FAMILIES.get(ind.measure, ()):
         out |= q.family(con, macro, ind, period, filters)
     return out
 

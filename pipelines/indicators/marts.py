@@ -91,10 +91,11 @@ MARTS = (
     Mart(
         "mart_usage_monthly",
         "usage_events",
-        "Demandes par mois, service, canal, commune et tranche d''âge (abandons à part) ; tenu à jour à chaque import.",
+        "Demandes par mois, service, canal, commune et tranche d''âge (abandons et démarches achevées à part) ; "
+        "tenu à jour à chaque import.",
         "month, service, channel",
         MONTHLY_KEYS,
-        {"requests": "sum", "abandoned": "sum"},
+        {"requests": "sum", "abandoned": "sum", "completed": "sum"},
         touch="month",
     ),
     Mart(

@@ -19,7 +19,7 @@ from pipelines.plan import CASE_MEASURES, Indicator
 
 DIMENSIONS = ("service", "channel", "commune", "age_band")
 DATASETS = {"usage": "usage_events", "processing": "processing_cases", "survey": "survey_responses"}
-USAGE_MEASURES = {"take_up", "assisted_share"}
+USAGE_MEASURES = {"take_up", "assisted_share", "completion_rate", "cost_per_transaction"}
 KEYS = ["month", "service", "channel", "commune", "age_band"]
 
 
@@ -109,6 +109,8 @@ FAMILY_SQL = {
     "kpi_delay": "select * from kpi_delay(?, ?, services := ?, channels := ?, communes := ?)",
     "kpi_delay_km": "select * from kpi_delay_km(?, ?, services := ?, channels := ?, communes := ?)",
     "kpi_backlog": "select * from kpi_backlog(?, ?, services := ?, channels := ?, communes := ?)",
+    "kpi_completion": "select * from kpi_completion(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
+    "kpi_cost": "select * from kpi_cost(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
 }
 
 
@@ -149,7 +151,7 @@ def family(
     """The one-row result of a family macro (every statistic of the measure's family), {} without data."""
     services, channels, communes, age_bands = scope_params(ind, filters)
     params = [period.start, period.stop, services, channels, communes]
-    if macro in ("kpi_take_up", "kpi_satisfaction"):
+    if macro in ("kpi_take_up", "kpi_satisfaction", "kpi_completion", "kpi_cost"):
         params.append(age_bands)
     rows = frame(con, FAMILY_SQL[macro], params).drop(KEYS).to_dicts()
     return rows[0] if rows else {}

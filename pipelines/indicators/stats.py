@@ -51,6 +51,8 @@ TESTS = {
     "satisfaction_mean": "welch",
     "nps": "welch",
     "backlog": None,
+    "completion_rate": "two_proportions",
+    "cost_per_transaction": None,
 }
 TEST_LABELS = {
     "two_proportions": "test de comparaison de deux proportions (z)",
@@ -59,6 +61,7 @@ TEST_LABELS = {
 }
 BOUNDS = {
     "%": (0.0, 1.0),
+    "€": (0.0, math.inf),
     "/10": (0.0, 10.0),
     "points": (-100.0, 100.0),
     "jours": (0.0, math.inf),

@@ -22,6 +22,8 @@ CI_METHODS = {
     "satisfaction_mean": "intervalle de confiance à 95 % de Student",
     "nps": "intervalle de confiance à 95 % de Student sur les notes individuelles (+100 promoteur, 0 neutre, −100 détracteur)",
     "backlog": "comptage exhaustif des dossiers ouverts : pas d'intervalle",
+    "completion_rate": "intervalle de confiance à 95 % de Wilson",
+    "cost_per_transaction": "pas d'intervalle : les volumes sont des comptages exhaustifs et les coûts unitaires des hypothèses du plan, pas des échantillons",
 }
 
 # (unit of a change in words, singular, plural, factor applied to the raw difference)
@@ -31,6 +33,7 @@ CHANGE_UNITS = {
     "/10": ("point sur 10", "points sur 10", 1.0),
     "points": ("point", "points", 1.0),
     "dossiers": ("dossier", "dossiers", 1.0),
+    "€": ("euro", "euros", 1.0),
 }
 
 

@@ -19,6 +19,7 @@ PAGES = {  # page file (relative to app.py) → title
     "diagnostic": "Diagnostic",
     "indicator": "Indicateur",
     "review": "Revue",
+    "gains": "Gains",
     "roadmap": "Feuille de route",
     "funders": "Financeurs",
     "data": "Données",

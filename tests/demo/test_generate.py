@@ -151,7 +151,7 @@ def test_plan_parses_and_references_exist():
     phases = {p["id"] for p in plan["phases"]}
     indicators = {i["id"] for i in plan["indicators"]}
     assert {"etat-civil", "cni-passeport", "urbanisme"} <= slugs
-    assert 6 <= len(indicators) <= 8
+    assert 6 <= len(indicators) <= 10
     for ind in plan["indicators"]:
         assert set(ind["scope"]["services"]) <= slugs, ind["id"]
         assert ind["axis"] in axes

@@ -111,7 +111,9 @@ def test_valid_plan_is_typed_and_loaded_into_tables(tmp_path):
 
 def test_demo_plan_is_valid():
     plan = load_plan(PLAN_FILE)
-    assert len(plan.indicators) == 7 and len(plan.reviews) == 2
+    assert len(plan.indicators) == 9 and len(plan.reviews) == 2
+    assert {c.channel for c in plan.costs} == {"counter", "phone", "mail", "email", "online", "assisted"}
+    assert all(c.source.startswith("hypothèse") for c in plan.costs)
 
 
 # (description, old text, new text, key named in the message, (needle, after) locating the line)

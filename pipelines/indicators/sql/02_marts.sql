@@ -11,8 +11,8 @@
 -- the rows by their key instead.
 
 -- Requests by month × service × channel × commune × age band. `requests` excludes abandoned
--- requests (the take-up denominator); `abandoned` is kept for completeness. Additive: two rows of
--- the same keys add up.
+-- requests (the take-up denominator); `abandoned` and `completed` are counted apart (the
+-- completion rate: completed ÷ (completed + abandoned)). Additive: two rows of the same keys add up.
 create or replace macro mart_usage_monthly_rows(after_file) as table
 with
 
@@ -29,7 +29,8 @@ final as (
         commune,
         age_band,
         count(*) filter (where outcome is distinct from 'abandoned') as requests,
-        count(*) filter (where outcome = 'abandoned') as abandoned
+        count(*) filter (where outcome = 'abandoned') as abandoned,
+        count(*) filter (where outcome = 'completed') as completed
     from events
     group by all
 )

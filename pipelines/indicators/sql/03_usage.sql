@@ -79,3 +79,142 @@ final as (
 )
 
 select * from final;
+
+-- Completion of the requests started, from mart_usage_monthly (usage_events.outcome):
+-- completion_rate = completed ÷ (completed + abandoned), with its Wilson 95 % interval. Requests
+-- still pending, rejected by the service or of unknown outcome are left out: they were neither
+-- completed nor given up by the user (n_other counts them). n_started = completed + abandoned.
+--
+--   select * from kpi_completion(date '2025-11-01', date '2026-11-01', dims := ['channel']);
+create or replace macro kpi_completion(
+    start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+with
+
+usage as (
+    select * from mart_usage_monthly
+),
+
+scoped as (
+    select
+        case when list_contains(dims, 'month') then month end as month,
+        case when list_contains(dims, 'service') then service end as service,
+        case when list_contains(dims, 'channel') then channel end as channel,
+        case when list_contains(dims, 'commune') then commune end as commune,
+        case when list_contains(dims, 'age_band') then age_band end as age_band,
+        requests,
+        abandoned,
+        completed
+    from usage
+    where (start is null or month >= start::date)
+        and (stop is null or month < stop::date)
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
+        and kpi_in_scope(age_bands, age_band)
+),
+
+counted as (
+    select
+        month,
+        service,
+        channel,
+        commune,
+        age_band,
+        sum(completed)::bigint as n_completed,
+        sum(abandoned)::bigint as n_abandoned,
+        (sum(requests) - sum(completed))::bigint as n_other
+    from scoped
+    group by all
+    having sum(completed) + sum(abandoned) > 0
+),
+
+final as (
+    select
+        month,
+        service,
+        channel,
+        commune,
+        age_band,
+        n_completed,
+        n_abandoned,
+        n_other,
+        n_completed + n_abandoned as n_started,
+        n_completed / (n_completed + n_abandoned) as completion_rate,
+        kpi_wilson_low(n_completed, n_completed + n_abandoned) as completion_rate_ci_low,
+        kpi_wilson_high(n_completed, n_completed + n_abandoned) as completion_rate_ci_high
+    from counted
+)
+
+select * from final;
+
+-- Cost per transaction, from mart_usage_monthly and the plan's unit costs (plan_costs):
+-- cost_per_transaction = Σ (requests of a channel × its unit cost) ÷ Σ requests, over the requests
+-- (abandoned ones excluded, as for the take-up) whose channel has a unit cost in the plan;
+-- n_requests_costed counts them, n_requests_uncosted the requests left out (channel without a
+-- cost). No interval: the volumes are exhaustive counts and the unit costs are assumptions, not
+-- samples (the gains view shows them as such).
+--
+--   select * from kpi_cost(date '2025-11-01', date '2026-11-01');
+create or replace macro kpi_cost(
+    start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+) as table
+with
+
+usage as (
+    select * from mart_usage_monthly
+),
+
+costs as (
+    select channel, euros from plan_costs
+),
+
+scoped as (
+    select
+        case when list_contains(dims, 'month') then u.month end as month,
+        case when list_contains(dims, 'service') then u.service end as service,
+        case when list_contains(dims, 'channel') then u.channel end as channel,
+        case when list_contains(dims, 'commune') then u.commune end as commune,
+        case when list_contains(dims, 'age_band') then u.age_band end as age_band,
+        u.requests,
+        c.euros
+    from usage as u
+    left join costs as c on c.channel = u.channel
+    where (start is null or u.month >= start::date)
+        and (stop is null or u.month < stop::date)
+        and kpi_in_scope(services, u.service)
+        and kpi_in_scope(channels, u.channel)
+        and kpi_in_scope(communes, u.commune)
+        and kpi_in_scope(age_bands, u.age_band)
+),
+
+counted as (
+    select
+        month,
+        service,
+        channel,
+        commune,
+        age_band,
+        coalesce(sum(requests) filter (where euros is not null), 0)::bigint as n_requests_costed,
+        coalesce(sum(requests) filter (where euros is null), 0)::bigint as n_requests_uncosted,
+        sum(requests * euros)::double as total_cost
+    from scoped
+    group by all
+    having sum(requests) > 0
+),
+
+final as (
+    select
+        month,
+        service,
+        channel,
+        commune,
+        age_band,
+        n_requests_costed,
+        n_requests_uncosted,
+        total_cost,
+        case when n_requests_costed > 0 then total_cost / n_requests_costed end as cost_per_transaction
+    from counted
+)
+
+select * from final;

@@ -10,6 +10,8 @@
 --   satisfaction_mean                 Student                     n = complete scored responses
 --   satisfied_share                   Wilson 95 %                 n = complete responses
 --   nps                               Student on ±100 scores      n = responses to the NPS question
+--   completion_rate                   Wilson 95 %                 n = requests completed or abandoned
+--   cost_per_transaction              none (unit costs assumed)   n = requests whose channel has a cost
 --
 -- sd is the standard deviation of the individual values for the means (delay_mean,
 -- satisfaction_mean, nps), used by Welch's test; null otherwise.
@@ -27,6 +29,16 @@ take_up as (
     where measure_name in ('take_up', 'assisted_share')
 ),
 
+completion as (
+    select * from kpi_completion(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    where measure_name = 'completion_rate'
+),
+
+cost as (
+    select * from kpi_cost(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    where measure_name = 'cost_per_transaction'
+),
+
 measured as (
     select month, service, channel, commune, age_band, 'take_up' as measure,
         take_up as value, take_up_ci_low as ci_low, take_up_ci_high as ci_high, n_requests as n, null::double as sd
@@ -35,6 +47,14 @@ measured as (
     select month, service, channel, commune, age_band, 'assisted_share',
         assisted_share, assisted_share_ci_low, assisted_share_ci_high, n_digital, null
     from take_up
+    union all
+    select month, service, channel, commune, age_band, 'completion_rate',
+        completion_rate, completion_rate_ci_low, completion_rate_ci_high, n_started, null
+    from completion
+    union all
+    select month, service, channel, commune, age_band, 'cost_per_transaction',
+        cost_per_transaction, null, null, n_requests_costed, null
+    from cost
 ),
 
 final as (

@@ -84,10 +84,13 @@ def test_json_agrees_with_the_sql_views(demo, kpi_json):
     for ind in kpi_json["indicators"]:
         value, low, high, n, start, end = current[ind["id"]]
         assert ind["value"] == pytest.approx(value, rel=1e-12) and ind["n"] == n, ind["id"]
-        assert (ind["ci_low"], ind["ci_high"]) == (
-            pytest.approx(low, rel=1e-12),
-            pytest.approx(high, rel=1e-12),
-        )
+        if ind["measure"] == "cost_per_transaction":  # no interval: counts and assumed unit costs
+            assert (ind["ci_low"], ind["ci_high"], low, high) == (None, None, None, None)
+        else:
+            assert (ind["ci_low"], ind["ci_high"]) == (
+                pytest.approx(low, rel=1e-12),
+                pytest.approx(high, rel=1e-12),
+            )
         assert (ind["period_start"], ind["period_end"]) == (start.isoformat(), end.isoformat())
         assert ind["baseline_value"] == pytest.approx(baselines[ind["id"]], rel=1e-12)
 
@@ -123,3 +126,17 @@ def test_default_output_is_a_french_table(demo):
 def test_at_option_moves_the_period(demo):
     doc = json.loads(_kpi(demo, "--json", "--at", "2025-12-15").stdout)
     assert doc["as_of"] == "2025-11-30" and doc["indicators"][0]["period_start"] == "2024-12-01"
+
+
+def test_demo_has_one_indicator_of_each_new_measure(kpi_json):
+    by_measure = {i["measure"]: i for i in kpi_json["indicators"]}
+    completion, cost = by_measure["completion_rate"], by_measure["cost_per_transaction"]
+    assert completion["id"] == "taux-completion" and completion["n"] > 1000
+    assert 0 < completion["ci_low"] < completion["value"] < completion["ci_high"] < 1
+    assert completion["details"]["n_completed"] + completion["details"]["n_abandoned"] == completion["n"]
+    assert cost["id"] == "cout-par-demande" and cost["unit"] == "€" and cost["n"] > 1000
+    assert cost["ci_low"] is None and cost["ci_high"] is None
+    # the channel without a cost in the demo plan (« other ») is left out, and said so
+    assert cost["details"]["n_requests_uncosted"] > 0
+    assert cost["details"]["n_requests_costed"] == cost["n"]
+    assert 1.5 < cost["value"] < 14.0  # between the cheapest and the dearest unit cost of [costs]
