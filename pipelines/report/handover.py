@@ -178,6 +178,45 @@ def delivered_part(plan: Plan, when: dt.date) -> Part:
     )
 
 
+def gained_part(warehouse: Path, plan: Plan, when: dt.date) -> Part:
+    """What the plan gained so far (:mod:`pipelines.indicators.gains`): each gain with its interval,
+    its formula applied to its inputs, and its value per year."""
+    from pipelines.indicators.gains import gains
+    from pipelines.present import gains as words
+
+    doc = gains(warehouse, plan, when)
+    paragraphs = [words.period_sentence(doc), *doc.get("assumptions", [])]
+    rows = [
+        [
+            item["id"],
+            item["label"],
+            item["unit"],
+            year["year"],
+            year["value"],
+            year["ci_low"],
+            year["ci_high"],
+        ]
+        for item in doc["items"]
+        for year in item.get("per_year", [])
+    ] + [
+        [item["id"], item["label"], item["unit"], None, item["value"], item["ci_low"], item["ci_high"]]
+        for item in doc["items"]
+    ]
+    data = _frame(
+        rows,
+        {
+            "Gain": pl.String,
+            "Libellé": pl.String,
+            "Unité": pl.String,
+            "Année (vide : depuis le début du plan)": pl.Int64,
+            "Valeur": pl.Float64,
+            "IC 95 % bas": pl.Float64,
+            "IC 95 % haut": pl.Float64,
+        },
+    )
+    return Part("Ce que le plan a rapporté", "gains", tuple(paragraphs), words.summary_table(doc), data)
+
+
 def next_review(plan: Plan, when: dt.date) -> tuple[str, dt.date, dt.date] | None:
     """(name, start, end) of the next review (see the module docstring), None past the plan's end."""
     for review in sorted(plan.reviews, key=lambda r: r.end):
@@ -255,6 +294,7 @@ def handover_content(warehouse: Path, plan: Plan, as_of: dt.date | None, tick: T
     parts = (
         decided_part(plan),
         delivered_part(plan, when),
+        gained_part(warehouse, plan, when),
         commitments_part(plan, when),
         next_review_part(plan, when),
     )

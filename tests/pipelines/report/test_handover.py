@@ -43,6 +43,7 @@ def test_the_pack_holds_decisions_standing_commitments_and_next_review(handover,
     for part in (
         "Bilan et continuité du plan",
         "Ce qui a été décidé",
+        "Ce que le plan a rapporté",
         "Engagements en cours",
         "Prochaine revue",
         "Diagnostic",
@@ -85,18 +86,44 @@ def test_the_handover_csv_lists_every_deliverable(handover):
 
 def test_workbook_and_csv_beside_the_pdf_and_a_manifest(handover):
     wb = openpyxl.load_workbook(next(handover.glob("*.xlsx")))
-    # « Ce qui a été livré » (the deliverables, issue 15 §2) comes right after the decisions
-    assert wb.sheetnames[:5] == [
+    # decided, delivered, gained, still running, next review
+    assert wb.sheetnames[:6] == [
         "Synthèse",
         "Ce qui a été décidé",
         "Ce qui a été livré",
+        "Ce que le plan a rapporté",
         "Engagements en cours",
         "Prochaine revue",
     ]
     names = {p.name for p in (handover / "donnees").iterdir()}
-    assert {"decisions.csv", "engagements.csv", "revues.csv", "synthese.csv", "sources.csv"} <= names
+    assert {
+        "decisions.csv",
+        "gains.csv",
+        "engagements.csv",
+        "revues.csv",
+        "synthese.csv",
+        "sources.csv",
+    } <= names
     manifest = json.loads((handover / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "handover" and manifest["as_of"] == AT
+
+
+def test_the_gains_are_those_of_barometre_gains(handover, demo):
+    code, out, err = run_cli(
+        "gains", "--json", "--at", AT, "--warehouse", str(demo.warehouse), "--plan", str(demo.plan)
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    import polars as pl
+
+    data = pl.read_csv(handover / "donnees" / "gains.csv", separator=";", decimal_comma=True)
+    total = data.filter(pl.col("Année (vide : depuis le début du plan)").is_null())
+    for item in doc["items"]:
+        (row,) = total.filter(pl.col("Gain") == item["id"]).to_dicts()
+        if item["value"] is None:
+            assert row["Valeur"] is None
+        else:
+            assert row["Valeur"] == pytest.approx(item["value"], rel=1e-9)
 
 
 def test_the_same_date_gives_the_same_bytes(handover, demo, tmp_path):
