@@ -410,8 +410,15 @@ def _authority(plan: Plan) -> str:
 
 
 def _funder_section(
-    warehouse: Path, plan: Plan, row: dict, number: int, when: dt.date, actions: list[dict]
+    warehouse: Path,
+    plan: Plan,
+    row: dict,
+    number: int,
+    when: dt.date,
+    actions: list[dict],
+    breakdown: bool = True,
 ) -> Section:
+    """One indicator's page: facts, sentences, its series chart and (``breakdown``) its chart by service."""
     ind = plan.indicator(row["id"])
     unit = ind.unit
     projection = _projection(row)
@@ -455,10 +462,9 @@ def _funder_section(
     funded = [a["id"] for a in actions if ind.id in a["indicators"]]
     facts.append(("Actions financées liées", ", ".join(funded)))
     sentences = (row["change"]["sentence"], row.get("status_reason") or "")
-    charts_ = (
-        _series_chart(warehouse, plan, row, number, when, projection),
-        _breakdown_chart(warehouse, plan, row, number, when),
-    )
+    charts_ = (_series_chart(warehouse, plan, row, number, when, projection),)
+    if breakdown:
+        charts_ += (_breakdown_chart(warehouse, plan, row, number, when),)
     return Section(
         number,
         ind.id,

@@ -7,7 +7,9 @@ per the plan's cadence, and the diagnostic's maturity change. Same rules as
 the funder pack: same charts, XLSX/CSV beside the PDF, formulas neutralised, manifest with hashes,
 reproducible with ``--at``.
 
-Decisions: the indicator pages are the funder pack's (every indicator, every linked action); the
+Decisions: the indicator pages are the funder pack's (every indicator, every linked action) with its
+series chart against the trajectory, without the breakdown by service (detail for a funder, not a
+bilan: it kept the pack over 10 s on the demo, ``benchmarks/bench_report.py``); the
 next review is the first review of the plan whose period has not ended at the date of the pack,
 else the next anniversary of the plan's start at the review cadence, within the plan.
 """
@@ -154,8 +156,15 @@ def delivered_part(plan: Plan, when: dt.date) -> Part:
     """Every deliverable with its status at ``when`` (overdue first, then late, pending…, done ahead or
     on time): see :func:`pipelines.present.action_links.deliverables_frame`."""
     frame = action_links.deliverables_frame(plan, when)
+    # the PDF's font has no emoji: the status in words only (the app shows the icons)
+    words = {k: w for k, (_, w) in DELIVERABLE_STATUSES.items()}
     table = action_links.deliverables_table(frame).select(
-        "Statut", "Livrable", pl.col("Action").str.split(" · ").list.first(), "Échéance", "Livré le", "Écart"
+        pl.Series("Statut", [words[k] for k in frame["status"].to_list()], dtype=pl.String),
+        "Livrable",
+        pl.col("Action").str.split(" · ").list.first(),
+        "Échéance",
+        "Livré le",
+        "Écart",
     )
     data = frame.select(
         pl.col("action_id").alias("Action"),
@@ -285,7 +294,7 @@ def handover_content(warehouse: Path, plan: Plan, as_of: dt.date | None, tick: T
     actions = _action_rows(plan, None)
     sections = []
     for number, row in enumerate(rows, start=1):
-        section = _funder_section(warehouse, plan, row, number, when, actions)
+        section = _funder_section(warehouse, plan, row, number, when, actions, breakdown=False)
         facts = tuple(
             ("Actions liées", v) if k == "Actions financées liées" else (k, v) for k, v in section.facts
         )
