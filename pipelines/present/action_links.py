@@ -285,7 +285,8 @@ def policy_figure(plan: Plan, *, title: str | None = None, width: int | None = N
         color=alt.Color(
             "budget:Q",
             title="Budget de l'action",
-            scale=alt.Scale(scheme="blues"),
+            # light blues only: the budget written in each cell stays dark ink on every cell (≥ 7:1)
+            scale=alt.Scale(range=["#EEF4FB", "#6BAED6"]),
             legend=alt.Legend(format="$,.0f"),
         ),
         tooltip=[
@@ -294,12 +295,7 @@ def policy_figure(plan: Plan, *, title: str | None = None, width: int | None = N
             alt.Tooltip("budget:Q", title="Budget de l'action", format="$,.0f"),
         ],
     )
-    text = base.mark_text(fontSize=10).encode(
-        text="budget_text:N",
-        color=alt.condition(
-            alt.datum.budget > float(cells["budget"].max() or 0) / 2, alt.value("white"), alt.value("#1B1B1F")
-        ),
-    )
+    text = base.mark_text(fontSize=10, color="#1B1B1F").encode(text="budget_text:N")
     chart = (rect + text).properties(height=max(120, 34 * len(names)))
     summary = policy_summary(plan)
     totals = policy_totals(plan)

@@ -601,10 +601,21 @@ def review_figure(row: dict, *, baseline_label: str, review_label: str, width: i
         scale=alt.Scale(zero=False, padding=12),
     )
     base = alt.Chart(d).encode(y=y)
+    # the intervals' whiskers, when there are any: a layer without marks (a measure without interval,
+    # such as the cost per transaction) would be an SVG group with no text for screen readers
+    with_ci = d.filter(pl.col("low").is_not_null() & pl.col("high").is_not_null())
+    whiskers = (
+        [
+            alt.Chart(with_ci)
+            .encode(y=y)
+            .mark_rule(strokeWidth=2, color=MEASURED)
+            .encode(x=alt.X("low:Q", title=unit_title(unit)), x2="high:Q")
+        ]
+        if with_ci.height
+        else []
+    )
     layers = [
-        base.mark_rule(strokeWidth=2, color=MEASURED).encode(
-            x=alt.X("low:Q", title=unit_title(unit)), x2="high:Q"
-        ),
+        *whiskers,
         base.mark_point(filled=True, size=90).encode(
             x=x,
             color=alt.Color(

@@ -18,12 +18,17 @@ INGEST_STATUS = {
     "refused": "✖ refusé",
     "skipped": "– déjà chargé",
     "superseded": "↻ relu depuis (correspondance modifiée)",
+    "warning": "⚠ avertissement",  # the plan: a target or baseline changed without a revision
 }
 DATASET_NAMES = {
     "usage_events": "demandes",
     "processing_cases": "dossiers",
     "survey_responses": "questionnaires",
     "web_audience": "audience web",
+    "maturity_answers": "autoévaluation de maturité",
+    "equipment": "inventaire",
+    "territory": "territoire",
+    "consultation_items": "consultations",
 }
 
 

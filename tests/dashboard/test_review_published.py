@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipelines.plan import load_plan
 from tests.dashboard.conftest import assert_clean, open_app, texts
 from tests.pipelines.report.conftest import run_cli
 
@@ -26,5 +27,6 @@ def test_revue_page_compares_a_published_review_with_today(demo_copy, tmp_path):
     assert_clean(at)
     assert "Revue publiée" in [s.label for s in at.selectbox]
     table = next(t.value for t in at.table if "Valeur publiée" in list(t.value.columns))
-    assert len(table) == 7 and set(table["Écart"].tolist()) == {"identique"}
+    indicators = load_plan(demo_copy / "plan.toml").indicators
+    assert len(table) == len(indicators) and set(table["Écart"].tolist()) == {"identique"}
     assert "Aucune différence" in texts(at)
