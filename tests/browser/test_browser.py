@@ -18,6 +18,7 @@ PAGES = [  # (url path, expected title, whether every indicator label shows)
     ("diagnostic", "Diagnostic", False),
     ("indicateur", "Indicateur", False),
     ("revue", "Revue", True),
+    ("gains", "Gains", False),
     ("feuille-de-route", "Feuille de route", False),
     ("financeurs", "Financeurs", False),
     ("donnees", "Données", False),
@@ -63,6 +64,8 @@ def test_page_renders_in_browser(app_url, browser, demo, url_path, title, all_la
         if url_path == "diagnostic":  # maturity, priorities and consultation charts drawn; blind spots named
             assert charts.count() >= 3, shot
             assert "Angle mort" in text and "Maturité numérique" in text and "Sorne-le-Château" in text, shot
+        if url_path == "gains":  # every gain with its formula
+            assert "Formule" in text and "Intervalle à 95" in text, shot
         if url_path in ("indicateur", "feuille-de-route"):
             assert "janv." in " ".join(page.locator(".vega-embed text").all_text_contents())
     finally:
