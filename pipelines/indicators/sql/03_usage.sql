@@ -1,3 +1,25 @@
+-- The rows of mart_usage_monthly in a period and scope, keyed by the grouping asked for: the one
+-- definition of the scope of the usage measures (take-up, completion, cost). A key not grouped on
+-- is null; request_channel keeps each row's own channel whatever the grouping.
+create or replace macro kpi_usage_scoped(start, stop, services, channels, communes, age_bands, dims) as table
+select
+    case when list_contains(dims, 'month') then month end as month,
+    case when list_contains(dims, 'service') then service end as service,
+    case when list_contains(dims, 'channel') then channel end as channel,
+    case when list_contains(dims, 'commune') then commune end as commune,
+    case when list_contains(dims, 'age_band') then age_band end as age_band,
+    channel as request_channel,
+    requests,
+    abandoned,
+    completed
+from mart_usage_monthly
+where (start is null or month >= start::date)
+    and (stop is null or month < stop::date)
+    and kpi_in_scope(services, service)
+    and kpi_in_scope(channels, channel)
+    and kpi_in_scope(communes, commune)
+    and kpi_in_scope(age_bands, age_band);
+
 -- Take-up of online services, from mart_usage_monthly.
 --
 -- Parameters (shared by every kpi_* table macro):
@@ -18,26 +40,8 @@ create or replace macro kpi_take_up(
 ) as table
 with
 
-usage as (
-    select * from mart_usage_monthly
-),
-
 scoped as (
-    select
-        case when list_contains(dims, 'month') then month end as month,
-        case when list_contains(dims, 'service') then service end as service,
-        case when list_contains(dims, 'channel') then channel end as channel,
-        case when list_contains(dims, 'commune') then commune end as commune,
-        case when list_contains(dims, 'age_band') then age_band end as age_band,
-        channel as request_channel,
-        requests
-    from usage
-    where (start is null or month >= start::date)
-        and (stop is null or month < stop::date)
-        and kpi_in_scope(services, service)
-        and kpi_in_scope(channels, channel)
-        and kpi_in_scope(communes, commune)
-        and kpi_in_scope(age_bands, age_band)
+    select * from kpi_usage_scoped(start, stop, services, channels, communes, age_bands, dims)
 ),
 
 counted as (
@@ -91,27 +95,8 @@ create or replace macro kpi_completion(
 ) as table
 with
 
-usage as (
-    select * from mart_usage_monthly
-),
-
 scoped as (
-    select
-        case when list_contains(dims, 'month') then month end as month,
-        case when list_contains(dims, 'service') then service end as service,
-        case when list_contains(dims, 'channel') then channel end as channel,
-        case when list_contains(dims, 'commune') then commune end as commune,
-        case when list_contains(dims, 'age_band') then age_band end as age_band,
-        requests,
-        abandoned,
-        completed
-    from usage
-    where (start is null or month >= start::date)
-        and (stop is null or month < stop::date)
-        and kpi_in_scope(services, service)
-        and kpi_in_scope(channels, channel)
-        and kpi_in_scope(communes, commune)
-        and kpi_in_scope(age_bands, age_band)
+    select * from kpi_usage_scoped(start, stop, services, channels, communes, age_bands, dims)
 ),
 
 counted as (
@@ -161,31 +146,14 @@ create or replace macro kpi_cost(
 ) as table
 with
 
-usage as (
-    select * from mart_usage_monthly
-),
-
 costs as (
     select channel, euros from plan_costs
 ),
 
 scoped as (
-    select
-        case when list_contains(dims, 'month') then u.month end as month,
-        case when list_contains(dims, 'service') then u.service end as service,
-        case when list_contains(dims, 'channel') then u.channel end as channel,
-        case when list_contains(dims, 'commune') then u.commune end as commune,
-        case when list_contains(dims, 'age_band') then u.age_band end as age_band,
-        u.requests,
-        c.euros
-    from usage as u
-    left join costs as c on c.channel = u.channel
-    where (start is null or u.month >= start::date)
-        and (stop is null or u.month < stop::date)
-        and kpi_in_scope(services, u.service)
-        and kpi_in_scope(channels, u.channel)
-        and kpi_in_scope(communes, u.commune)
-        and kpi_in_scope(age_bands, u.age_band)
+    select u.*, c.euros
+    from kpi_usage_scoped(start, stop, services, channels, communes, age_bands, dims) as u
+    left join costs as c on c.channel = u.request_channel
 ),
 
 counted as (
