@@ -219,10 +219,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.plan import load_plan
 
     _, warehouse, plan_path = _paths(args)
-    siren = None
+    siren, identity = None, {}
     if plan_path.exists():
-        siren = load_plan(plan_path).authority.get("siren")
-    rows = export_parquet(warehouse, Path(args.parquet), authority_key(args.authority or siren))
+        plan = load_plan(plan_path)
+        siren, identity = plan.authority.get("siren"), {**plan.authority, "communes": plan.communes}
+    rows = export_parquet(warehouse, Path(args.parquet), authority_key(args.authority or siren), identity)
     for table, n in rows.items():
         print(f"{table:<20} {n:>12} ligne(s)")
     print(f"Export Parquet : {args.parquet}")

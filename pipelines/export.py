@@ -2,13 +2,18 @@
 
 Layout: ``DIR/<table>/year=<YYYY>/authority=<SIREN>/*.parquet`` for the canonical tables
 (partitioned by the year of their main date), ``DIR/<table>/authority=<SIREN>/*.parquet`` for the
-ledger and plan tables. A regional observatory collects many authorities' exports side by side
+ledger and plan tables, and ``DIR/_barometre/authority=<SIREN>.json``: the export's manifest (format,
+schema version, export time, the authority's name, kind, communes and population), by which
+``barometre consolidate`` recognises an export, tells its schema version and keeps the newest export
+of a member. A regional observatory collects many authorities' exports side by side
 and runs the same indicator SQL over them (see :func:`attach_parquet`): DuckDB here, or Spark
 SQL / Trino over the same folders (README, « Au-delà d'une machine »).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +22,7 @@ import duckdb
 
 from pipelines.diagnostic.tables import REFERENTIAL_TABLES, create_maturity_tables
 from pipelines.errors import BarometreError
+from pipelines.migrations import SCHEMA_VERSION
 from pipelines.warehouse import read_connection
 from schemas import DATASETS
 
@@ -59,8 +65,19 @@ def authority_key(siren: str | None) -> str:
     return key
 
 
-def export_parquet(warehouse: Path, out: Path, authority: str) -> dict[str, int]:
-    """Write every table as Parquet under ``out`` (replacing this authority's previous export)."""
+MANIFEST_DIR = "_barometre"
+MANIFEST_FORMAT = "barometre-parquet"
+
+
+def manifest_path(out: Path, authority: str) -> Path:
+    return Path(out) / MANIFEST_DIR / f"authority={authority}.json"
+
+
+def export_parquet(
+    warehouse: Path, out: Path, authority: str, identity: dict | None = None
+) -> dict[str, int]:
+    """Write every table as Parquet under ``out`` (replacing this authority's previous export), then
+    its manifest. ``identity`` is the plan's ``[authority]`` table (name, kind, communes), if any."""
     out = Path(out)
     rows: dict[str, int] = {}
     try:
@@ -75,6 +92,29 @@ def export_parquet(warehouse: Path, out: Path, authority: str) -> dict[str, int]
         for table in OTHER_TABLES:
             if table in existing:
                 rows[table] = _copy(con, table, out, authority, None)
+        population = None
+        if "territory" in existing:
+            population = con.execute(
+                "select sum(population) from (select commune, arg_max(population, year) as population "
+                "from territory where population is not null group by commune)"
+            ).fetchall()[0][0]
+    identity = identity or {}
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "exported_at": dt.datetime.now().isoformat(timespec="microseconds"),
+        "authority": authority,
+        "name": identity.get("name") or authority,
+        "kind": identity.get("kind"),
+        "communes": [str(c) for c in identity.get("communes", ())],
+        "population": int(population) if population is not None else None,
+        "rows": rows,
+    }
+    path = manifest_path(out, authority)
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
     return rows
 
 
