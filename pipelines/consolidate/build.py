@@ -42,7 +42,7 @@ import duckdb
 
 from pipelines.consolidate.engine import Scan, engine
 from pipelines.consolidate.members import ConsolidationError, Member, find_members
-from pipelines.consolidate.portable import mart_queries, restore_sql
+from pipelines.consolidate.portable import restore_sql
 from pipelines.indicators.evaluate import evaluate_on
 from pipelines.indicators.months import add_months
 from pipelines.indicators.stats import MAX_POINTS
@@ -119,12 +119,8 @@ def needed_years(plan: Plan, as_of: dt.date) -> tuple[int, int]:
     return min(d.year for d in starts), as_of.year
 
 
-def _scan(members: list[Member], plan: Plan, as_of: dt.date | None) -> tuple[Scan, Scan]:
-    """Two scans: requests/responses (pruned on both sides) and cases (pruned above only)."""
-    if as_of is None:
-        return Scan(tuple(members)), Scan(tuple(members))
-    low, high = needed_years(plan, as_of)
-    return Scan(tuple(members), (low, high)), Scan(tuple(members), (0, high))
+def _scan(members: list[Member], plan: Plan, as_of: dt.date | None) -> Scan:
+    return Scan(tuple(members), needed_years(plan, as_of) if as_of else None)
 
 
 def _load_engine_rows(con: duckdb.DuckDBPyConnection, globs: dict[str, str], authority: str | None) -> str:
@@ -326,12 +322,7 @@ def consolidate(
     tmp.unlink(missing_ok=True)
     try:
         show(0, steps, f"lecture des exports ({chosen.name})")
-        events_scan, cases_scan = _scan(members, plan, as_of)
-        globs = chosen.run(events_scan, work / "events")
-        if cases_scan != events_scan:
-            cases = chosen.run(cases_scan, work / "cases")
-            case_macros = {q.macro for q in mart_queries() if q.source == "processing_cases"}
-            globs = {m: (cases[m] if m in case_macros else g) for m, g in globs.items()}
+        globs = chosen.run(_scan(members, plan, as_of), work)
         result = _write(tmp, members, plan, plan_path, globs, as_of, chosen.name, show, steps)
         os.replace(tmp, out)
         return result
@@ -361,8 +352,8 @@ def _write(
         ensure_schema(con)
         for i, member in enumerate(members, start=1):
             _copy_member_tables(con, member, i, LEDGER_TABLES + MEMBER_TABLES)
-        _member_plan_tables(con, members)
         load_plan_tables(con, plan_path)
+        _member_plan_tables(con, members)
         create_views(con, _load_engine_rows(con, globs, None))
         when = as_of or q.default_period(con).end
         pooled = evaluate_on(con, plan, when)

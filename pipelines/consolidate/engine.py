@@ -32,10 +32,16 @@ SOURCES = ("usage_events", "processing_cases", "survey_responses")
 
 @dataclass(frozen=True)
 class Scan:
-    """What to read: the members (each from its export folder) and the years (None: all)."""
+    """What to read: the members (each from its export folder) and the years (None: all). Cases are
+    pruned above only: a case filed years before can still be open, or be decided, in the period."""
 
     members: tuple[Member, ...]
     years: tuple[int, int] | None = None
+
+    def years_of(self, table: str) -> tuple[int, int] | None:
+        if self.years is not None and table == "processing_cases":
+            return (0, self.years[1])
+        return self.years
 
     def by_folder(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -43,11 +49,26 @@ class Scan:
             out.setdefault(m.folder, []).append(m.authority)
         return out
 
-    def where(self, authorities: list[str], dated: bool) -> str:
+    def files(self, base: Path, authorities: list[str], dated: bool) -> list[str]:
+        """The Parquet files of the partitions taken, listed from the folder names alone (DuckDB)."""
+        years = self.years_of(base.name)
+        out = []
+        for authority in authorities:
+            if not dated:
+                out += sorted(str(p) for p in (base / f"authority={authority}").glob("*.parquet"))
+                continue
+            for part in sorted(base.glob(f"year=*/authority={authority}")):
+                year = int(part.parent.name.removeprefix("year="))
+                if years is None or years[0] <= year <= years[1]:
+                    out += sorted(str(p) for p in part.glob("*.parquet"))
+        return out
+
+    def where(self, table: str, authorities: list[str]) -> str:
         keys = ", ".join("'" + a.replace("'", "''") + "'" for a in authorities)
         cond = f"authority in ({keys})"
-        if dated and self.years is not None:
-            cond += f" and year between {self.years[0]} and {self.years[1]}"
+        years = self.years_of(table)
+        if table in DATED_TABLES and years is not None:
+            cond += f" and year between {years[0]} and {years[1]}"
         return cond
 
 
@@ -66,13 +87,14 @@ class DuckDBEngine:
             for table in SOURCES:
                 parts = []
                 for folder, authorities in scan.by_folder().items():
-                    if not any((Path(folder) / table).glob("**/*.parquet")):
+                    files = scan.files(Path(folder) / table, authorities, table in DATED_TABLES)
+                    if not files:
                         continue
-                    glob = str(Path(folder) / table / "**" / "*.parquet").replace("'", "''")
+                    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
                     parts.append(
-                        f"select * exclude (year) from read_parquet('{glob}', hive_partitioning = true, "
+                        f"select * exclude (year) from read_parquet([{listed}], hive_partitioning = true, "
                         "hive_types = {'year': integer, 'authority': varchar}, union_by_name = true) "
-                        f"where {scan.where(authorities, table in DATED_TABLES)}"
+                        f"where {scan.where(table, authorities)}"
                     )
                 body = " union all by name ".join(parts) if parts else _empty_with_authority(table)
                 con.execute(f"create or replace view {table} as {body}").fetchall()
@@ -143,7 +165,7 @@ class SparkEngine:
                     spark.read.option("basePath", base)
                     .option("mergeSchema", "true")
                     .parquet(base)
-                    .where(scan.where(authorities, table in DATED_TABLES))
+                    .where(scan.where(table, authorities))
                 )
                 if "year" in part.columns:
                     part = part.drop("year")
