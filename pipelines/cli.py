@@ -252,7 +252,9 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         f"{result.territory} — situation au {result.as_of:%d/%m/%Y} ({len(result.members)} membre(s), moteur {result.engine})"
     )
     for m in result.members:
-        print(f"  {m.name} ({m.authority}) : export du {m.exported_at:%d/%m/%Y %H:%M}, {m.folder}")
+        print(
+            f"  {m.name} ({m.authority}) : export du {m.exported_at:%d/%m/%Y %H:%M}, {m.source or m.folder}"
+        )
     for line in result.warnings:
         print(f"  Attention : {line}")
     print(f"Entrepôt consolidé : {args.out}")

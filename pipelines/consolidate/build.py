@@ -35,13 +35,13 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from pipelines.consolidate.engine import Scan, engine
-from pipelines.consolidate.members import ConsolidationError, Member, find_members
+from pipelines.consolidate.members import ConsolidationError, Member, find_members, is_remote
 from pipelines.consolidate.portable import restore_sql
 from pipelines.indicators.evaluate import evaluate_on
 from pipelines.indicators.months import add_months
@@ -53,6 +53,7 @@ FILE_ID_STRIDE = 1_000_000_000  # member i's file n becomes i × stride + n in t
 LEDGER_TABLES = ("ingest_files", "rejected_rows")
 MEMBER_TABLES = ("territory", "equipment", "consultation_items")  # pooled as they are (file ids shifted)
 MEMBER_PLAN_TABLES = ("plan_actions", "plan_funding", "plan_phases", "plan_deliverables")
+SMALL_TABLES = LEDGER_TABLES + MEMBER_TABLES + MEMBER_PLAN_TABLES
 POPULATION_BANDS = (
     (2_000, "moins de 2 000 habitants"),
     (10_000, "2 000 à 9 999 habitants"),
@@ -92,7 +93,7 @@ class Consolidation:
                 {
                     "siren": m.authority,
                     "name": m.name,
-                    "export": m.folder,
+                    "export": m.source or m.folder,
                     "superseded": list(m.superseded),
                     "indicators": short(self.member_docs[m.authority]),
                 }
@@ -236,7 +237,7 @@ def _member_rows(members: list[Member], requests: dict[str, int]) -> list[tuple]
                 band,
                 f"{kind[:1].upper()}{kind[1:]} · {band}",
                 list(m.communes),
-                m.folder,
+                m.source or m.folder,
                 m.exported_at,
                 m.schema_version,
                 list(m.superseded),
@@ -312,7 +313,7 @@ def consolidate(
     plan = _plan(plan_path)
     if not plan.indicators:
         raise ConsolidationError(f"Le plan du territoire {plan_path} n'a aucun indicateur à consolider.")
-    members = find_members([str(f) for f in folders])
+    members = find_members([str(f) for f in folders], getattr(chosen, "manifests", None))
     steps = len(members) + 3
     show = progress or (lambda i, total, name: None)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -323,6 +324,12 @@ def consolidate(
     try:
         show(0, steps, f"lecture des exports ({chosen.name})")
         globs = chosen.run(_scan(members, plan, as_of), work)
+        remote = [m for m in members if is_remote(m.folder)]
+        if remote:  # the small tables of members read from URLs, copied locally by Spark
+            staged = str(chosen.stage(remote, SMALL_TABLES, work / "small"))
+            members = [
+                replace(m, folder=staged, source=m.folder) if is_remote(m.folder) else m for m in members
+            ]
         result = _write(tmp, members, plan, plan_path, globs, as_of, chosen.name, show, steps)
         os.replace(tmp, out)
         return result
@@ -408,7 +415,7 @@ def _check(members: list[Member], docs: dict[str, dict], pooled: dict, plan: Pla
             )
         if m.superseded:
             warnings.append(
-                f"{m.name} ({m.authority}) : export le plus récent retenu ({m.folder}), "
+                f"{m.name} ({m.authority}) : export le plus récent retenu ({m.source or m.folder}), "
                 f"écarté(s) : {', '.join(m.superseded)}."
             )
     return warnings

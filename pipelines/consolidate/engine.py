@@ -153,6 +153,40 @@ class SparkEngine:
                 f"Spark n'a pas pu démarrer ({self.master}) : {str(err).splitlines()[0]}"
             ) from err
 
+    def manifests(self, folder: str) -> list[str]:
+        """The manifests' texts of an export folder given as a URL (object storage, HDFS…)."""
+        from pipelines.export import MANIFEST_DIR
+
+        spark = self.session()
+        try:
+            rows = spark.read.text(f"{folder}/{MANIFEST_DIR}/authority=*.json", wholetext=True).collect()
+        except Exception as err:  # AnalysisException: path does not exist
+            raise ConsolidationError(
+                f"{folder} n'est pas lisible comme export Baromètre : {str(err).splitlines()[0]}"
+            ) from err
+        return [r[0] for r in rows]
+
+    def stage(self, members: list[Member], tables: tuple[str, ...], work: Path) -> Path:
+        """Copy the small tables (ledger, plan, territory…) of members read from URLs into ``work``,
+        laid out as an export (``<table>/authority=<SIREN>/``), for DuckDB to read them locally."""
+        spark = self.session()
+        by_folder: dict[str, list[str]] = {}
+        for m in members:
+            by_folder.setdefault(m.folder, []).append(m.authority)
+        for table in tables:
+            frame = None
+            for folder, authorities in by_folder.items():
+                base = f"{folder}/{table}"
+                try:
+                    part = spark.read.option("basePath", base).parquet(base)
+                except Exception:  # a table this export does not have (nothing to export): skipped
+                    continue
+                part = part.where(Scan(()).where(table, authorities))
+                frame = part if frame is None else frame.unionByName(part, allowMissingColumns=True)
+            if frame is not None:
+                frame.write.partitionBy("authority").mode("overwrite").parquet(str(work / table))
+        return work
+
     def run(self, scan: Scan, work: Path | str) -> dict[str, str]:
         spark = self.session()
         for table in SOURCES:

@@ -7,15 +7,16 @@ member exported twice, a month apart): the newest export of a member (its manife
 ``exported_at``) is taken, the others are reported and never read. All exports taken must have the
 schema version of this Baromètre: rows of another version may not mean the same thing.
 
-Object storage: a folder may be an ``s3://`` or ``gs://`` URL only with the Spark engine (Spark
-reads it through its Hadoop connectors, configured on the cluster); its manifests are then read by
-Spark too (:func:`read_remote_manifests`).
+Object storage: a folder may be a URL (``s3a://…``, ``gs://…``, ``abfss://…``, ``hdfs://…``,
+``file://…``) with the Spark engine only: Spark reads it through the Hadoop connectors configured on
+the cluster, manifests included (:meth:`pipelines.consolidate.engine.SparkEngine.manifests`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class Member:
     exported_at: dt.datetime
     schema_version: int
     superseded: tuple[str, ...] = field(default=())
+    source: str | None = None  # the URL it was read from, when its small tables were copied locally
 
     def partition(self, table: str) -> str:
         return f"{self.folder.rstrip('/')}/{table}"
@@ -122,12 +124,27 @@ def select_members(manifests_by_folder: dict[str, list[dict]]) -> list[Member]:
     return members
 
 
-def find_members(folders: list[str]) -> list[Member]:
-    """The members to consolidate from the given export folders (local paths)."""
+def find_members(folders: list[str], remote: Callable[[str], list[str]] | None = None) -> list[Member]:
+    """The members to consolidate from the given export folders: local paths, or URLs whose
+    manifests' texts ``remote(url)`` reads (the Spark engine)."""
     if not folders:
         raise ConsolidationError("Aucun dossier d'export donné : « barometre consolidate DOSSIER... ».")
     seen: dict[str, list[dict]] = {}
     for folder in folders:
+        if is_remote(folder):
+            if remote is None:
+                raise ConsolidationError(
+                    f"{folder} : un export en stockage objet ou distant se lit avec le moteur Spark (--engine spark)."
+                )
+            key = folder.rstrip("/")
+            if key not in seen:
+                texts = remote(key)
+                if not texts:
+                    raise ConsolidationError(
+                        f"{folder} n'est pas un export Baromètre (pas de manifeste {MANIFEST_DIR}/authority=….json)."
+                    )
+                seen[key] = [_manifest(f"{key}/{MANIFEST_DIR}", t) for t in texts]
+            continue
         key = str(Path(folder).resolve())
         if key not in seen:
             seen[key] = read_manifests(Path(folder))

@@ -67,7 +67,32 @@ def test_spark_and_duckdb_give_the_same_figures(both):
 def test_spark_documents_match(both):
     duck, spark = both["duckdb"][0].as_dict(), both["spark"][0].as_dict()
     assert (duck.pop("engine"), spark.pop("engine")) == ("duckdb", "spark")
-    for a, b in zip(duck["authorities"] + [duck["pooled"]], spark["authorities"] + [spark["pooled"]], strict=True):
+    for a, b in zip(
+        duck["authorities"] + [duck["pooled"]], spark["authorities"] + [spark["pooled"]], strict=True
+    ):
         for x, y in zip(a["indicators"], b["indicators"], strict=True):
             assert x["n"] == y["n"] and x["status"] == y["status"]
             assert all(_same(x[k], y[k]) for k in ("value", "ci_low", "ci_high"))
+
+
+def test_an_export_given_as_a_url_is_read_by_spark(members, tmp_path):
+    """Object storage goes through Spark's Hadoop connectors: a ``file://`` URL takes the same path as
+    ``s3a://`` would (manifests and small tables read by Spark), with the same figures."""
+    url = members["parquet"].resolve().as_uri()
+    res = consolidate(
+        [url], members["plan"], tmp_path / "url.duckdb", engine_name="spark", as_of=dt.date(2025, 5, 31)
+    )
+    local = consolidate(
+        [members["parquet"]], members["plan"], tmp_path / "local.duckdb", as_of=dt.date(2025, 5, 31)
+    )
+    assert res.as_dict()["authorities"][0]["export"] == url
+    assert [a["indicators"] for a in res.as_dict()["authorities"]] == [
+        a["indicators"] for a in local.as_dict()["authorities"]
+    ]
+    con = duckdb.connect(str(tmp_path / "url.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(distinct authority) from territory_members").fetchall()[0][0] == 2
+    finally:
+        con.close()
+    with pytest.raises(Exception, match="moteur Spark"):
+        consolidate([url], members["plan"], tmp_path / "x.duckdb", as_of=dt.date(2025, 5, 31))
