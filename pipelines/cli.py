@@ -275,11 +275,13 @@ def _print_pack(result) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.consolidate.members_plan import plan_with_members
     from pipelines.plan import load_plan
     from pipelines.report import build_funder_pack
 
     _, warehouse, plan_path = _paths(args)
-    plan = load_plan(plan_path)
+    # on a consolidated warehouse, the members' actions join the territory plan's
+    plan = plan_with_members(load_plan(plan_path), warehouse)
     result = build_funder_pack(
         warehouse, plan, args.funder, Path(args.out), args.at, progress=_steps(sys.stderr.isatty())
     )
