@@ -204,3 +204,26 @@ def test_one_authority_pack_is_unchanged(tmp_path):
     assert code == 0, err
     actions = _actions_csv(tmp_path / "pack")
     assert actions["Action"].to_list() == ["A1"] and actions["Montant FEDER (€)"].to_list() == [40000.0]
+
+
+def test_funders_page_shows_and_builds_the_consolidated_pack(consolidated, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.conftest import APP, texts
+
+    warehouse, plan_path = consolidated
+    monkeypatch.setenv("BAROMETRE_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("BAROMETRE_PLAN", str(plan_path))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app_pages/funders.py").run()
+    assert not at.exception
+    at.selectbox(key=next(s.key for s in at.selectbox if s.label == "Financeur")).set_value("FEDER").run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value.replace("\u202f", " ").replace("\u00a0", " ") for m in at.metric}
+    assert metrics["Montant engagé"] == "72 500 €" and metrics["Actions financées"] == "3"
+    shown = texts(at)
+    assert "Portail ouvert (999000001:A1 · Ville de Test-sur-Mer — Portail citoyen" in shown  # overdue
+    at.button(key="pack-build").click().run()
+    assert not at.exception and not at.error
+    actions = next(df.value for df in at.dataframe if list(df.value.columns) == ["Fichier", "Taille"])
+    assert "donnees/financement.csv" in actions["Fichier"].tolist()
