@@ -485,5 +485,5 @@ def prepare_territory(root: Path, seed: int = 42, progress=None) -> TerritoryPat
     if fresh or not paths.warehouse.exists():
         from pipelines.consolidate import consolidate
 
-        consolidate([paths.parquet], paths.plan, paths.warehouse, engine="duckdb", as_of=None, progress=None)
+        consolidate([paths.parquet], paths.plan, paths.warehouse, "duckdb", as_of=None, progress=progress)
     return paths

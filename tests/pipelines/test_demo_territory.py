@@ -174,3 +174,25 @@ def test_cli_prepare_only_prints_the_paths_and_consolidates(territory):
         assert below is True
     finally:
         con.close()
+
+
+@pytest.mark.skipif(not _has_consolidate(), reason="barometre consolidate pas encore sur main")
+def test_consolidated_plan_holds_every_members_funded_actions(territory):
+    from pipelines.consolidate.members_plan import plan_with_members
+    from pipelines.demo.territory import prepare_territory
+
+    paths = prepare_territory(territory.root, seed=42)  # consolidated already (or now): idempotent
+    plan = plan_with_members(load_plan(paths.plan), paths.warehouse)
+    feder = {a.id: sum(f.amount for f in a.funding if f.funder == "FEDER") for a in plan.actions}
+    feder = {k: v for k, v in feder.items() if v}
+    assert feder == {
+        "T1": 200000,
+        "999390101:V1": 150000,
+        "999390119:S1": 45000,
+        "999390127:C1": 30000,
+        "999390143:E1": 8000,
+    }
+    assert sum(feder.values()) == 433000
+    v2 = next(a for a in plan.actions if a.id == "999390101:V2")
+    assert v2.label == "Ville de Sorneville (démo) — Guichet numérique des autorisations d'urbanisme"
+    assert v2.indicators == ("taux-demat-urbanisme", "delai-urbanisme")  # « delai-cni »: the city's own
