@@ -196,3 +196,43 @@ def test_consolidated_plan_holds_every_members_funded_actions(territory):
     v2 = next(a for a in plan.actions if a.id == "999390101:V2")
     assert v2.label == "Ville de Sorneville (démo) — Guichet numérique des autorisations d'urbanisme"
     assert v2.indicators == ("taux-demat-urbanisme", "delai-urbanisme")  # « delai-cni »: the city's own
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _has_consolidate(), reason="barometre consolidate pas encore sur main")
+def test_demo_territory_opens_the_app_on_the_consolidated_warehouse(territory):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import ROOT, free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "demo", "--territory", "--no-browser", "--port", str(port),
+         "--demo-dir", str(territory.root)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
+                    status = resp.status
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, proc.stdout.read().decode() if proc.poll() is not None else "no answer"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    printed = proc.stdout.read().decode()
+    assert f"Entrepôt consolidé : {territory.warehouse}" in printed
+    assert f"Baromètre : http://localhost:{port}" in printed
