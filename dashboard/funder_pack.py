@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard.context import load_plan, warehouse_path
+from pipelines.consolidate.members_plan import plan_with_members
 from pipelines.errors import BarometreError
 from pipelines.french import fmt_number
 from pipelines.present.markdown import md_escape
@@ -134,6 +135,7 @@ def render_pack_section(funder: str) -> None:
             "Le dossier se prépare à partir des données importées : aucune donnée n'a encore été importée."
         )
         return
+    plan = plan_with_members(plan, warehouse)  # consolidated warehouse: every member's funded actions
     key = (funder, str(warehouse), data_version(warehouse), mtime)
     built = st.session_state.get("pack:built")
     if built is not None and built.key != key:

@@ -198,6 +198,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.territory:
+        return _demo_territory(args)
     from pipelines.demo.run import prepare_demo
 
     demo = prepare_demo(
@@ -212,6 +214,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.prepare_only:
         return 0
     return run_app(demo.warehouse, demo.plan, args.port, args.no_browser, analyst=True)
+
+
+def _demo_territory(args: argparse.Namespace) -> int:
+    """``demo --territory``: members prepared, exported and consolidated, then the app on the consolidation."""
+    from pipelines.demo.territory import prepare_territory
+
+    root = (
+        Path(args.demo_dir).expanduser()
+        if args.demo_dir
+        else settings.path("demo_dir").with_name("territoire")
+    )
+    paths = prepare_territory(root, seed=args.seed, progress=_progress(sys.stderr.isatty()))
+    for member in paths.members:
+        print(f"Entrepôt membre : {member.warehouse}")
+    print(f"Parquet : {paths.parquet}")
+    print(f"Plan du territoire : {paths.plan}")
+    print(f"Entrepôt consolidé : {paths.warehouse}")
+    if args.prepare_only:
+        return 0
+    return run_app(paths.warehouse, paths.plan, args.port, args.no_browser)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -284,11 +306,13 @@ def _print_pack(result) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.consolidate.members_plan import plan_with_members
     from pipelines.plan import load_plan
     from pipelines.report import build_funder_pack
 
     _, warehouse, plan_path = _paths(args)
-    plan = load_plan(plan_path)
+    # on a consolidated warehouse, the members' actions join the territory plan's
+    plan = plan_with_members(load_plan(plan_path), warehouse)
     result = build_funder_pack(
         warehouse, plan, args.funder, Path(args.out), args.at, progress=_steps(sys.stderr.isatty())
     )
@@ -360,6 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="multiplie le volume de données (défaut 1 : ~200 000 demandes)",
     )
     d.add_argument("--seed", type=int, default=42)
+    d.add_argument(
+        "--territory",
+        action="store_true",
+        help="démo d'un territoire : cinq collectivités membres, exportées et consolidées "
+        "(dossier par défaut : ~/.cache/barometre/territoire)",
+    )
     d.add_argument("--demo-dir", help="dossier de la démo (défaut : ~/.cache/barometre/demo)")
     d.set_defaults(func=cmd_demo)
 

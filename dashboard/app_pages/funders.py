@@ -9,8 +9,9 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import filters, queries
-from dashboard.context import data_context, load_plan
+from dashboard.context import data_context, load_plan, warehouse_path
 from dashboard.funder_pack import render_pack_section
+from pipelines.consolidate.members_plan import plan_with_members
 from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_pct
 from pipelines.present import action_links, plan_charts, roadmap_frames, tables
 from pipelines.present.markdown import md_escape
@@ -19,6 +20,7 @@ st.title("Financeurs")
 plan, mtime = load_plan()
 if plan is None:
     st.stop()
+plan = plan_with_members(plan, warehouse_path())  # consolidated warehouse: the members' actions too
 funders = plan.funders()
 if not funders:
     st.info(

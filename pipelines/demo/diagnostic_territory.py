@@ -44,13 +44,14 @@ def density_level(population: int) -> tuple[str, str]:
     return "7", "Rural à habitat très dispersé"
 
 
-def _all() -> list[tuple[str, str, int]]:
-    return [*COMMUNES, *NEIGHBOURS]
+def _all(communes: tuple = COMMUNES) -> list[tuple[str, str, int]]:
+    """The communes of a national file: the authority's (the demo's by default) and the neighbours."""
+    return [*communes, *(n for n in NEIGHBOURS if n[0] not in {c[0] for c in communes})]
 
 
-def write_cog(folder: Path) -> Path:
+def write_cog(folder: Path, communes: tuple = COMMUNES) -> Path:
     lines = ["TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT"]
-    for code, name, _ in _all():
+    for code, name, _ in _all(communes):
         upper = name.upper().replace("-", " ").replace("'", " ")
         tncc = "3" if name.startswith("La ") else "4" if name.startswith("Les ") else "0"
         lines.append(f'COM,{code},27,39,39D,392,{tncc},{upper},"{name}","{name}",3910,')
@@ -63,9 +64,9 @@ def write_cog(folder: Path) -> Path:
     return path
 
 
-def write_populations(folder: Path) -> Path:
+def write_populations(folder: Path, communes: tuple = COMMUNES) -> Path:
     lines = ["CODREG;REG;CODDEP;CODARR;CODCAN;CODCOM;COM;PMUN;PCAP;PTOT"]
-    for code, name, pop in _all():
+    for code, name, pop in _all(communes):
         counted_apart = max(1, pop // 60)
         lines.append(
             f"27;Bourgogne-Franche-Comté;39;392;3910;{code[2:]};{name};{pop};{counted_apart};{pop + counted_apart}"
@@ -75,7 +76,7 @@ def write_populations(folder: Path) -> Path:
     return path
 
 
-def write_density(folder: Path) -> Path:
+def write_density(folder: Path, communes: tuple = COMMUNES) -> Path:
     import xlsxwriter
 
     path = folder / "grille_densite_7_niveaux_2025.xlsx"
@@ -93,7 +94,7 @@ def write_density(folder: Path) -> Path:
     ]
     for c, v in enumerate(header):
         ws.write_string(3, c, v, wrap)
-    for r, (code, name, pop) in enumerate(_all(), start=4):
+    for r, (code, name, pop) in enumerate(_all(communes), start=4):
         level, label = density_level(pop)
         for c, v in enumerate((code, name, level, label)):
             ws.write_string(r, c, v)
@@ -101,10 +102,10 @@ def write_density(folder: Path) -> Path:
     return path
 
 
-def write_ifn(folder: Path) -> Path:
+def write_ifn(folder: Path, communes: tuple = COMMUNES) -> Path:
     header = "Code Com;Nom Com;Libdep;Libreg;P16 Pop;SCORE GLOBAL region ;SCORE GLOBAL departement "
     lines = [header]
-    for i, (code, name, pop) in enumerate(_all()):
+    for i, (code, name, pop) in enumerate(_all(communes)):
         score = f"{fragility(pop, i):.2f}".replace(".", ",")
         lines.append(f"{code};{name};Jura;Bourgogne-Franche-Comté;{pop};{score};{score}")
     path = folder / "indice_fragilite_numerique_communes_2020.csv"
@@ -112,12 +113,12 @@ def write_ifn(folder: Path) -> Path:
     return path
 
 
-def write_arcep(folder: Path) -> Path:
+def write_arcep(folder: Path, communes: tuple = COMMUNES) -> Path:
     lines = [
         "\"Données issues des déclarations des opérateurs ; l'éligibilité d'un local ne garantit pas la disponibilité d'une offre.\"",
         "code_insee;nom_com;code_dep;code_reg;nbr;type;inel_hd;elig_hd05;elig_hd3;elig_hd8;elig_thd30;elig_thd100;elig_thd1g;date",
     ]
-    for code, name, pop in _all():
+    for code, name, pop in _all(communes):
         premises = round(pop * 0.55)
         thd = round(premises * coverage(pop))
         thd30, thd100 = round(thd * 0.1), round(thd * 0.2)
@@ -131,13 +132,14 @@ def write_arcep(folder: Path) -> Path:
     return path
 
 
-def write(folder: Path) -> list[Path]:
-    """Write the demo territory's producer files into ``folder``; the paths written."""
+def write(folder: Path, communes: tuple = COMMUNES) -> list[Path]:
+    """Write the territory's producer files into ``folder`` (the demo authority's communes, or
+    ``communes``: (INSEE code, name, population)); the paths written."""
     folder = Path(folder)
     return [
-        write_cog(folder),
-        write_populations(folder),
-        write_density(folder),
-        write_ifn(folder),
-        write_arcep(folder),
+        write_cog(folder, communes),
+        write_populations(folder, communes),
+        write_density(folder, communes),
+        write_ifn(folder, communes),
+        write_arcep(folder, communes),
     ]

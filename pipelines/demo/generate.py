@@ -159,6 +159,21 @@ COMMENTS = {
 
 
 @dataclass(frozen=True)
+class Profile:
+    """What makes one authority's story: its communes (weights of the requests) and its trajectories
+    (take-up, delays, satisfaction), as time knots. The defaults are the demo authority's; the
+    territory demo (:mod:`pipelines.demo.territory`) gives each member its own."""
+
+    communes: tuple[tuple[str, str, int], ...] = COMMUNES
+    digital_share: tuple = tuple(DIGITAL_SHARE)
+    progress: tuple = tuple(PROGRESS)  # of delays, from delay0 (0) to delay1 (1); negative: worse
+    satisfaction: tuple = tuple(SATISFACTION)
+
+
+DEMO_PROFILE = Profile()
+
+
+@dataclass(frozen=True)
 class DemoFiles:
     data_dir: Path
     plan: Path
@@ -231,10 +246,17 @@ def _gather(values, idx: np.ndarray, mask: np.ndarray | None = None) -> pl.Serie
     return out if mask is None else pl.select(pl.when(pl.Series(mask)).then(out)).to_series()
 
 
-def _commune_age(rng: np.random.Generator, n: int, digital: np.ndarray, p_commune: float, p_age: float):
+def _commune_age(
+    rng: np.random.Generator,
+    n: int,
+    digital: np.ndarray,
+    p_commune: float,
+    p_age: float,
+    communes: tuple = COMMUNES,
+):
     """Commune (weighted by population) and age band (younger online) with their fill masks."""
-    pop = np.array([c[2] for c in COMMUNES], float)
-    commune = rng.choice(len(COMMUNES), size=n, p=pop / pop.sum())
+    pop = np.array([c[2] for c in communes], float)
+    commune = rng.choice(len(communes), size=n, p=pop / pop.sum())
     age = _categorical(rng, np.where(digital[:, None], AGES_DIGITAL, AGES_OFFLINE))
     return commune, rng.random(n) < p_commune, age, rng.random(n) < p_age
 
@@ -248,7 +270,7 @@ def _finish(name: str, prefix: str, time_col: str, columns: dict[str, pl.Series]
     return frame.select([pl.col(c).cast(t) for c, t in schema.items()])
 
 
-def _usage(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _usage(rng: np.random.Generator, n: int, profile: Profile = DEMO_PROFILE) -> dict[str, np.ndarray]:
     """Requests: service and day by seasonality, channel by the take-up curve, outcome by recency."""
     season = np.array([SEASONS[s.season] for s in SERVICES])[:, _MONTH]
     season /= season.mean(axis=1, keepdims=True)
@@ -260,7 +282,7 @@ def _usage(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     )
     svc, day = _sample_days(rng, n, weights)
 
-    base = _curve(day, DIGITAL_SHARE)
+    base = _curve(day, profile.digital_share)
     logit = np.log(base / (1 - base)) + np.array([s.digital for s in SERVICES])[svc]
     digital = rng.random(n) < 1 / (1 + np.exp(-logit))
     assisted = rng.random(n) < _curve(day, ASSISTED_SHARE)
@@ -274,7 +296,7 @@ def _usage(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     p_pending = 0.8 * np.exp(-age_days / 12)
     u = rng.random(n)
     outcome = np.select([u < p_abandon, u < p_abandon + p_reject, rng.random(n) < p_pending], [1, 2, 3], 0)
-    commune, has_commune, age, has_age = _commune_age(rng, n, digital, 0.93, 0.70)
+    commune, has_commune, age, has_age = _commune_age(rng, n, digital, 0.93, 0.70, profile.communes)
     return dict(
         svc=svc,
         secs=secs,
@@ -287,7 +309,9 @@ def _usage(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     )
 
 
-def _processing(rng: np.random.Generator, usage: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _processing(
+    rng: np.random.Generator, usage: dict[str, np.ndarray], profile: Profile = DEMO_PROFILE
+) -> dict[str, np.ndarray]:
     """Cases drawn from instructed requests, with lognormal delays and open cases at the cut-off."""
     case_share = np.array([s.case_share for s in SERVICES])
     pick = (usage["outcome"] != 1) & (rng.random(len(usage["svc"])) < case_share[usage["svc"]])
@@ -297,7 +321,7 @@ def _processing(rng: np.random.Generator, usage: dict[str, np.ndarray]) -> dict[
     d0, d1 = (np.log([getattr(s, a) or 1.0 for s in SERVICES]) for a in ("delay0", "delay1"))
     season = np.array([SEASONS[s.season] for s in SERVICES])
     load = 1 + 0.25 * (season[svc, _MONTH[day]] / season.mean(axis=1)[svc] - 1)
-    median = np.exp(d0[svc] + (d1 - d0)[svc] * _curve(day, PROGRESS)) * load
+    median = np.exp(d0[svc] + (d1 - d0)[svc] * _curve(day, profile.progress)) * load
     sigma = np.array([s.sigma for s in SERVICES])[svc]
     delay = np.maximum(median * np.exp(sigma * rng.standard_normal(n)), 0.02)
     decided = secs + np.round(delay * DAY).astype(np.int64)
@@ -326,12 +350,12 @@ def _processing(rng: np.random.Generator, usage: dict[str, np.ndarray]) -> dict[
     )
 
 
-def _survey(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _survey(rng: np.random.Generator, n: int, profile: Profile = DEMO_PROFILE) -> dict[str, np.ndarray]:
     """Survey answers on a 1–5 scale, better over time except for urbanisme; some partial answers."""
     shares = np.array([s.share for s in SERVICES])[:, None]
     weights = shares * (WEEKDAY[_WEEKDAY] * _curve(_DAYS, SURVEY_VOLUME))[None, :]
     svc, day = _sample_days(rng, n, weights)
-    base = _curve(day, DIGITAL_SHARE)
+    base = _curve(day, profile.digital_share)
     digital = rng.random(n) < 1 / (1 + np.exp(-(np.log(base / (1 - base)) + 0.4)))
     channel = np.where(
         digital,
@@ -340,7 +364,9 @@ def _survey(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     )
     secs = _clock(rng, day, channel != 0)
 
-    w = _curve(day, SATISFACTION) * np.where(svc == [s.slug for s in SERVICES].index("urbanisme"), 0.2, 1.0)
+    w = _curve(day, profile.satisfaction) * np.where(
+        svc == [s.slug for s in SERVICES].index("urbanisme"), 0.2, 1.0
+    )
     raw = 1 + _categorical(rng, (1 - w)[:, None] * SCORES_BEFORE + w[:, None] * SCORES_AFTER)
     complete = rng.random(n) >= 0.08
     has_score = complete | (rng.random(n) < 0.4)
@@ -352,7 +378,7 @@ def _survey(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     flat = [c for p in pools for c in p]
     offset = np.cumsum([0, *(len(p) for p in pools)])[mood]
     comment = offset + (rng.random(n) * np.array([len(p) for p in pools])[mood]).astype(int)
-    commune, has_commune, age, has_age = _commune_age(rng, n, digital, 0.82, 0.65)
+    commune, has_commune, age, has_age = _commune_age(rng, n, digital, 0.82, 0.65, profile.communes)
     return dict(
         svc=svc,
         has_svc=rng.random(n) < 0.92,
@@ -383,14 +409,17 @@ def _float(values: np.ndarray, mask: np.ndarray) -> pl.Series:
     return pl.Series(np.where(mask, values, np.nan).astype(float), nan_to_null=True)
 
 
-def generate_frames(seed: int = 42, scale: float = 1.0) -> dict[str, pl.DataFrame]:
-    """Generate the three canonical tables of the demo authority ("usage", "processing", "survey")."""
+def generate_frames(
+    seed: int = 42, scale: float = 1.0, profile: Profile = DEMO_PROFILE
+) -> dict[str, pl.DataFrame]:
+    """Generate the three canonical tables of the demo authority ("usage", "processing", "survey"),
+    or of another authority's ``profile`` (communes and trajectories)."""
     rng = np.random.default_rng(seed)
     slugs, labels = [s.slug for s in SERVICES], [s.label for s in SERVICES]
-    codes = [c[0] for c in COMMUNES]
-    u = _usage(rng, max(0, round(200_000 * scale)))
-    p = _processing(rng, u)
-    s = _survey(rng, max(0, round(15_000 * scale)))
+    codes = [c[0] for c in profile.communes]
+    u = _usage(rng, max(0, round(200_000 * scale)), profile)
+    p = _processing(rng, u, profile)
+    s = _survey(rng, max(0, round(15_000 * scale)), profile)
 
     usage = _finish(
         "usage",
@@ -450,16 +479,21 @@ def generate_frames(seed: int = 42, scale: float = 1.0) -> dict[str, pl.DataFram
     return {"usage": usage, "processing": processing, "survey": survey}
 
 
-def write_demo(data_dir: Path, seed: int = 42, scale: float = 1.0) -> DemoFiles:
-    """Write the three canonical CSVs under data_dir/exports/ and copy the demo plan to data_dir/plan.toml."""
-    data_dir = Path(data_dir)
-    exports = data_dir / "exports"
+def write_frames(exports: Path, frames: dict[str, pl.DataFrame]) -> dict[str, Path]:
+    """Write generated frames as the canonical CSVs under ``exports``; their paths by dataset name."""
     exports.mkdir(parents=True, exist_ok=True)
-    frames = generate_frames(seed=seed, scale=scale)
     paths = {}
     for name, frame in frames.items():
         paths[name] = exports / f"{DATASETS[name].table}.csv"
         frame.write_csv(paths[name], datetime_format="%Y-%m-%d %H:%M:%S")
+    return paths
+
+
+def write_demo(data_dir: Path, seed: int = 42, scale: float = 1.0) -> DemoFiles:
+    """Write the three canonical CSVs under data_dir/exports/ and copy the demo plan to data_dir/plan.toml."""
+    data_dir = Path(data_dir)
+    exports = data_dir / "exports"
+    paths = write_frames(exports, generate_frames(seed=seed, scale=scale))
     write_diagnostic(exports)
     plan = data_dir / "plan.toml"
     shutil.copyfile(PLAN_FILE, plan)
