@@ -56,7 +56,14 @@ def funnel_summary(
 
 def funnel_table(points: pl.DataFrame, unit: str) -> pl.DataFrame:
     """The table behind the chart: every member with its value, n, limits at its n and judgement."""
-    columns = ["Membre", "Groupe de pairs", "Valeur", "n", *(LIMIT_TITLES.values()), "Lecture"]
+    columns = [
+        "Membre",
+        "Valeur",
+        "n",
+        "Lecture",
+        *(LIMIT_TITLES.values()),
+        "Groupe de pairs",
+    ]  # the reading first
     rows = [
         {
             "Membre": r["name"],

@@ -51,12 +51,12 @@ def test_funnel_table_gives_limits_and_reading(figure):
     rows = {r["Membre"]: r for r in figure.table.iter_rows(named=True)}
     assert figure.table.columns == [
         "Membre",
-        "Groupe de pairs",
         "Valeur",
         "n",
+        "Lecture",
         "Limites à 95\u00a0%",
         "Limites à 99,8\u00a0%",
-        "Lecture",
+        "Groupe de pairs",
     ]
     # n = 400: 0.6 ± 1.959964 × 0.0244949 = 0.551991–0.648009; ± 3.090232 × 0.0244949 = 0.524306–0.675694
     assert rows["Montrevel-la-Côte"]["Limites à 95\u00a0%"] == "55,2\u00a0% – 64,8\u00a0%"
