@@ -16,6 +16,7 @@ from pipelines.present.markdown import md_escape
 from pipelines.present.status_words import status_help
 
 STATIC_ROWS = 40  # up to this many members a table is shown whole, wrapped; beyond, scrollable
+MAX_LISTED = 20  # members outside the limits listed under a funnel (all of them are in its table)
 
 st.title("Territoire")
 ctx = page_context(require_data=False)
@@ -93,12 +94,15 @@ for ind in rates:
     ui.show_figure(fig, key=f"funnel-{ind['indicator_id']}", table_label="Voir les données de l'entonnoir")
     outside = points.filter(points["side"].is_in(["above", "below"]))
     if outside.height:
-        st.markdown(
-            "\n".join(
-                f"- **{md_escape(r['name'])}** : {md_escape(r['judgement'])}"
-                for r in outside.iter_rows(named=True)
+        listed = [
+            f"- **{md_escape(r['name'])}** : {md_escape(r['judgement'])}"
+            for r in outside.head(MAX_LISTED).iter_rows(named=True)
+        ]
+        if outside.height > MAX_LISTED:
+            listed.append(
+                f"- et {outside.height - MAX_LISTED} autres membres hors des limites (voir le tableau)."
             )
-        )
+        st.markdown("\n".join(listed))
     else:
         st.markdown("Aucun membre comparé ne sort des limites : les écarts s'expliquent par le hasard.")
     st.caption(charts.EXPLANATION)

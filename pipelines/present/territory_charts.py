@@ -26,6 +26,7 @@ CATEGORY_LOOKS = {  # legend category → (colour, shape); colours never alone: 
 }
 JUDGED = {c for c in CATEGORY_LOOKS if not c.startswith("Échantillon")}
 LOG_RATIO = 10  # a logarithmic n axis when the largest member n is at least 10 times the smallest
+MAX_LABELS = 25  # members named beside their point up to this many (a département's communes would overlap)
 EXPLANATION = (
     "Plus l'échantillon est petit, plus sa valeur varie par le seul hasard : les limites s'écartent quand n "
     "diminue. Une petite commune n'est donc pas la « dernière » parce qu'elle est petite : seul un point hors des "
@@ -189,7 +190,10 @@ def funnel_figure(
             .mark_point(size=110, strokeWidth=2, opacity=1)
             .encode(x=x, y=y, tooltip=tooltip, **marks)
         )
-    for right, part in _label_sides(drawn, log):  # names beside the points, inward near the right edge
+    labelled = (
+        drawn if drawn.height <= MAX_LABELS else drawn.head(0)
+    )  # beyond, names in tooltips and table only
+    for right, part in _label_sides(labelled, log):  # names beside the points, inward near the right edge
         layers.append(
             alt.Chart(part)
             .mark_text(
