@@ -230,6 +230,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    """The territory plan's indicators for every member and pooled, into a consolidated warehouse."""
+    from pipelines.consolidate import consolidate
+
+    result = consolidate(
+        args.folders,
+        Path(args.plan),
+        Path(args.out),
+        engine_name=args.engine,
+        master=args.master,
+        as_of=args.at,
+        progress=_steps(not args.json and sys.stderr.isatty()),
+    )
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        for line in result.warnings:
+            print(line, file=sys.stderr)
+        return 0
+    print(
+        f"{result.territory} — situation au {result.as_of:%d/%m/%Y} ({len(result.members)} membre(s), moteur {result.engine})"
+    )
+    for m in result.members:
+        print(
+            f"  {m.name} ({m.authority}) : export du {m.exported_at:%d/%m/%Y %H:%M}, {m.source or m.folder}"
+        )
+    for line in result.warnings:
+        print(f"  Attention : {line}")
+    print(f"Entrepôt consolidé : {args.out}")
+    return 0
+
+
 def _steps(enabled_bar: bool):
     """Progress of a pack on stderr: a bar on a terminal, one line per step otherwise (logs, CI)."""
     bar = _progress(enabled_bar)
@@ -421,6 +452,27 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--parquet", required=True, metavar="DOSSIER", help="dossier de destination")
     e.add_argument("--authority", help="identifiant de la collectivité (défaut : SIREN du plan)")
     e.set_defaults(func=cmd_export)
+
+    c = sub.add_parser(
+        "consolidate",
+        help="consolide les exports Parquet de plusieurs collectivités (indicateurs par membre et d'ensemble)",
+    )
+    c.add_argument(
+        "folders", nargs="+", metavar="DOSSIER_PARQUET", help="exports « barometre export --parquet »"
+    )
+    c.add_argument(
+        "--plan", required=True, metavar="PLAN", help="plan du territoire (même format que plan.toml)"
+    )
+    c.add_argument("--out", required=True, metavar="ENTREPOT", help="entrepôt consolidé à écrire (.duckdb)")
+    c.add_argument(
+        "--engine", choices=("duckdb", "spark"), default="duckdb", help="moteur de lecture (défaut : duckdb)"
+    )
+    c.add_argument("--master", metavar="URL", help="Spark : local[*] par défaut, ou spark://hôte:7077…")
+    c.add_argument(
+        "--at", type=_date, metavar="AAAA-MM-JJ", help="date d'évaluation, la même pour tous les membres"
+    )
+    c.add_argument("--json", action="store_true", help="document JSON")
+    c.set_defaults(func=cmd_consolidate)
 
     r = sub.add_parser("report", help="dossier d'un financeur : PDF, graphiques PNG/SVG, données XLSX/CSV")
     r.add_argument(

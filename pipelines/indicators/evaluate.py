@@ -65,15 +65,28 @@ def evaluate(
     Mann–Whitney rank sum per delay indicator. The indicator page asks for its one indicator's
     change with :func:`indicator_change`.
     """
-    filters = filters or Filters()
     with read_connection(warehouse) as con:
-        require_views(con)
-        period = q.headline_period(con, as_of, filters)
-        quality = q.quality(con)
-        indicators = [
-            assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
-            for ind in plan.indicators
-        ]
+        return evaluate_on(con, plan, as_of, filters, details=details, changes=changes)
+
+
+def evaluate_on(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    as_of: dt.date | None = None,
+    filters: Filters | None = None,
+    *,
+    details: bool = True,
+    changes: bool = True,
+) -> dict:
+    """:func:`evaluate` on an open connection (a consolidation evaluates each member's marts in memory)."""
+    filters = filters or Filters()
+    require_views(con)
+    period = q.headline_period(con, as_of, filters)
+    quality = q.quality(con)
+    indicators = [
+        assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
+        for ind in plan.indicators
+    ]
     return {
         "as_of": period.end.isoformat(),
         "period_start": period.start.isoformat(),

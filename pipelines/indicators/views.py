@@ -38,7 +38,7 @@ SQL_DIR = Path(__file__).with_name("sql")
 REF_DIR = Path(__file__).with_name("ref")
 REF_FILES = {"kpi_ref_order_ranks": REF_DIR / "order_ranks.parquet", "kpi_ref_t975": REF_DIR / "t975.parquet"}
 MARTS_SQL, MACROS_SQL = "02_marts.sql", "06_measure.sql"
-VIEWS_VERSION = "5"  # 3: delay sums as exact integers (mart_decided_monthly in microseconds); 4: the diagnostic (territory, equipment, consultation), communes named; 5: completed requests in mart_usage_monthly (marts rebuilt whole)
+VIEWS_VERSION = "6"  # 3: delay sums as exact integers (mart_decided_monthly in microseconds); 4: the diagnostic (territory, equipment, consultation), communes named; 5: completed requests in mart_usage_monthly (marts rebuilt whole); 6: delay in days as whole microseconds ÷ 86 400 000 000 (the same double in DuckDB and Spark)
 EXACT_RANKS_UP_TO = 20_000
 EXACT_T_UP_TO = 10_000
 CHANNEL_LABELS = {
@@ -130,10 +130,13 @@ def _reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         _table(con, "kpi_ref_channels", channels, "Libellés français des canaux.")
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def create_views(con: duckdb.DuckDBPyConnection, mart_sources: str | None = None) -> dict[str, str]:
     """(Re)build reference tables, marts, macros and views on the writer connection.
 
     Returns how each canonical table's marts were refreshed (see :class:`marts.MartRefresh`).
+    ``mart_sources``: SQL run right after ``02_marts.sql`` that re-defines some ``<mart>_rows``
+    macros, so that those marts are built from elsewhere than the canonical tables (a consolidation
+    builds them from an engine's per-member rows, :mod:`pipelines.consolidate`).
     """
     ensure_plan_tables(con)
     con.execute(META_DDL).fetchall()
@@ -142,6 +145,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     for path in sorted(SQL_DIR.glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8")).fetchall()
         if path.name == MARTS_SQL:
+            if mart_sources:
+                con.execute(mart_sources).fetchall()
             refresh = MartRefresh(con, VIEWS_VERSION)
             refresh.stage(1)
         elif path.name == MACROS_SQL and refresh is not None:

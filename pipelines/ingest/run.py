@@ -19,7 +19,7 @@ import polars as pl
 
 from pipelines.diagnostic.referential import plan_referential_path, referential_in_use
 from pipelines.diagnostic.tables import load_referential_tables
-from pipelines.errors import FileRefused, NotStreamable, PlanError
+from pipelines.errors import BarometreError, FileRefused, NotStreamable, PlanError
 from pipelines.ingest import absences, stream
 from pipelines.ingest import load as ld
 from pipelines.ingest.adapters import detect
@@ -153,6 +153,13 @@ def ingest(
 
         wait_seconds = float(settings.resolve("writer_wait"))
     with write_snapshot(warehouse, wait_seconds=wait_seconds) as con:
+        from pipelines.consolidate.build import is_consolidated
+
+        if is_consolidated(con):
+            raise BarometreError(
+                f"{warehouse} est un entrepôt consolidé (« barometre consolidate ») : on n'y importe pas de fichiers ; "
+                "importez-les dans l'entrepôt du membre, exportez-le, puis consolidez à nouveau."
+            )
         for i, path in enumerate(files):
             within = None
             if progress:

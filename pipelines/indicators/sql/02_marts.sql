@@ -96,7 +96,9 @@ final as (
         channel,
         commune,
         deadline_days,
-        epoch(decided_at - submitted_at) / 86400.0 as delay_days,
+        -- whole microseconds over a constant: one correctly rounded division, the same double in
+        -- DuckDB and Spark (the consolidation runs this definition on both, pipelines/consolidate)
+        date_diff('microsecond', submitted_at, decided_at)::double / 86400000000 as delay_days,
         coalesce(
             decided_at,
             case when status in ('submitted', 'in_review') then 'infinity'::timestamp else submitted_at end
