@@ -154,3 +154,45 @@ def test_no_territory_page_for_a_territory_of_one(tmp_path, monkeypatch):
     at = open_app("overview")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/territory.py").run()
+
+
+def test_page_on_a_real_consolidation(tmp_path, monkeypatch):
+    """The page on what ``barometre consolidate`` writes (two members exported and consolidated by DuckDB, on the take-up):
+    member B's 10 requests are under the take-up's minimum of 15, A's 30 are judged against the pool."""
+    import datetime as dt
+
+    from pipelines.consolidate.build import consolidate
+    from pipelines.export import export_parquet
+    from tests.pipelines.consolidate.conftest import TERRITORY_INDICATORS, territory_plan
+    from tests.pipelines.indicators.conftest import build, request
+
+    a, _ = build(
+        tmp_path / "a",
+        requests=[request("2025-05-10", "online" if i % 3 else "counter") for i in range(30)],
+        indicators=TERRITORY_INDICATORS[:1],
+    )
+    b, _ = build(
+        tmp_path / "b",
+        requests=[request("2025-05-12", "online" if i < 2 else "counter") for i in range(10)],
+        indicators=TERRITORY_INDICATORS[:1],
+    )
+    parquet = tmp_path / "parquet"
+    export_parquet(a, parquet, "200000001", {"name": "Ville d'Aval", "kind": "commune"})
+    export_parquet(b, parquet, "200000002", {"name": "Bourg-en-Amont", "kind": "commune"})
+    plan, out = territory_plan(tmp_path, TERRITORY_INDICATORS[:1]), tmp_path / "territoire.duckdb"
+    consolidate([parquet], plan, out, as_of=dt.date(2025, 5, 31))
+    monkeypatch.setenv("BAROMETRE_WAREHOUSE", str(out))
+    monkeypatch.setenv("BAROMETRE_PLAN", str(plan))
+    monkeypatch.setenv("BAROMETRE_DATA_DIR", str(tmp_path))
+
+    at = open_app("territory")
+    assert_clean(at)
+    rows = {r[0]: r for r in table_rows(at.table[0])}
+    assert list(rows) == ["Ensemble du territoire", "Bourg-en-Amont", "Ville d'Aval"]
+    tx = table_header(at.table[0]).index("Indicateur tx")
+    assert rows["Bourg-en-Amont"][tx] == "? échantillon insuffisant (n = 10 < 15)"
+    # pooled take-up: (20 + 2) online of 40 = 55,0 %; A: 20 of 30
+    assert rows["Ensemble du territoire"][tx].endswith("· 55,0\u00a0% (n = 40)")
+    assert rows["Ville d'Aval"][tx].endswith("· 66,7\u00a0% (n = 30)")
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "1 sur 1 dans les limites, 0 au-dessus, 0 au-dessous ; 1 sous l'effectif minimum" in texts(at)
