@@ -260,3 +260,41 @@ def row_counts(warehouse: str, version: str) -> dict[str, int]:
             " union all ".join(f"select '{t}', count(*) from {t}" for t in DATASET_CLOCKS)
         ).fetchall()
     return {str(t): int(n) for t, n in rows}
+
+
+# ---------------------------------------------------------------------------- territory (consolidated warehouse)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",
+            [table],
+        ).fetchall()[0][0]
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def territory_size(warehouse: str, version: str) -> int:
+    """Members of a consolidated warehouse (rows of ``territory_members``); 0 for an authority's own one."""
+    with read_connection(Path(warehouse)) as con:
+        if not _has_table(con, "territory_members"):
+            return 0
+        return int(con.execute("select count(*) from territory_members").fetchall()[0][0])
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner="Lecture du territoire…")
+def territory(warehouse: str, version: str) -> dict:
+    """What ``barometre consolidate`` wrote: ``meta`` (its ``consolidated`` key: as_of, engine, territory),
+    ``members`` and ``results`` (the ``territory_members`` and ``territory_results`` tables)."""
+    import json
+
+    with read_connection(Path(warehouse)) as con:
+        found = con.execute("select value from meta where key = 'consolidated'").fetchall()
+        members = con.sql("select * from territory_members").pl()
+        results = con.sql("select * from territory_results").pl()
+    return {
+        "meta": json.loads(found[0][0]) if found and found[0][0] else {},
+        "members": members,
+        "results": results,
+    }
