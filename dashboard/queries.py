@@ -254,12 +254,19 @@ def rejected_rows(
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def row_counts(warehouse: str, version: str) -> dict[str, int]:
-    """Rows per canonical table (an empty warehouse has none)."""
+    """Rows per canonical table (an empty warehouse has none). A consolidated warehouse keeps only
+    the members' aggregates, not their rows: its counts are those of the aggregates' bounds."""
     with read_connection(Path(warehouse)) as con:
         rows = con.sql(
             " union all ".join(f"select '{t}', count(*) from {t}" for t in DATASET_CLOCKS)
         ).fetchall()
-    return {str(t): int(n) for t, n in rows}
+        counts = {str(t): int(n) for t, n in rows}
+        if not any(counts.values()) and _has_table(con, "territory_members"):
+            bounds = con.execute(
+                "select table_name, sum(n_rows) from mart_data_bounds group by all"
+            ).fetchall()
+            counts |= {str(t): int(n or 0) for t, n in bounds if t in counts}
+    return counts
 
 
 # ---------------------------------------------------------------------------- territory (consolidated warehouse)

@@ -21,6 +21,14 @@ def demo(tmp_path_factory):
     return prepare_demo(tmp_path_factory.mktemp("demo"), seed=42, scale=1.0)
 
 
+@pytest.fixture(scope="session")
+def territory_demo(tmp_path_factory):
+    """The demo territory (``barometre demo --territory``): members ingested, exported, consolidated."""
+    from pipelines.demo.territory import prepare_territory
+
+    return prepare_territory(tmp_path_factory.mktemp("territoire"), seed=42)
+
+
 @pytest.fixture
 def demo_env(demo, monkeypatch):
     """Point the app's settings at the demo warehouse and plan."""

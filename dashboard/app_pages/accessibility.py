@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.context import plan_path
-from dashboard.navigation import PAGES
+from dashboard.navigation import PAGES, TERRITORY_PAGE
 from pipelines import settings
 from pipelines.errors import BarometreError
 from pipelines.present.markdown import md_escape
@@ -70,7 +70,10 @@ st.markdown(
     "les rubriques dépliables (tableaux des graphiques) ouvertes et chaque onglet parcouru : une seule "
     "non-conformité détectée bloque la livraison de la version. Pages vérifiées :"
 )
-st.markdown("\n".join(f"- {md_escape(title)}" for _, title, _, _ in PAGES))
+st.markdown(
+    "\n".join(f"- {md_escape(title)}" for _, title, _, _ in PAGES)
+    + f"\n- {md_escape(TERRITORY_PAGE[1])} (entrepôt consolidé de plusieurs collectivités)"
+)
 st.markdown(
     "Un outil automatique ne peut pas établir, entre autres : la pertinence des alternatives textuelles "
     "et des résumés des graphiques, l'ordre de lecture et la cohérence de la navigation au clavier, la "
