@@ -264,6 +264,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         master=args.master,
         as_of=args.at,
         progress=_steps(not args.json and sys.stderr.isatty()),
+        jobs=args.jobs,
     )
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
@@ -500,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--master", metavar="URL", help="Spark : local[*] par défaut, ou spark://hôte:7077…")
     c.add_argument(
         "--at", type=_date, metavar="AAAA-MM-JJ", help="date d'évaluation, la même pour tous les membres"
+    )
+    c.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="processus calculant les membres en parallèle (défaut : nombre de cœurs)",
     )
     c.add_argument("--json", action="store_true", help="document JSON")
     c.set_defaults(func=cmd_consolidate)

@@ -42,7 +42,7 @@ import duckdb
 
 from pipelines.consolidate.engine import Scan, engine
 from pipelines.consolidate.members import ConsolidationError, Member, find_members, is_remote
-from pipelines.consolidate.portable import restore_sql
+from pipelines.consolidate.portable import mart_queries, restore_sql
 from pipelines.indicators.evaluate import evaluate_on
 from pipelines.indicators.months import add_months
 from pipelines.indicators.stats import MAX_POINTS
@@ -124,18 +124,26 @@ def _scan(members: list[Member], plan: Plan, as_of: dt.date | None) -> Scan:
     return Scan(tuple(members), needed_years(plan, as_of) if as_of else None)
 
 
-def _load_engine_rows(con: duckdb.DuckDBPyConnection, globs: dict[str, str], authority: str | None) -> str:
-    """Temp tables ``eng_<macro>`` of the engine's rows (one member's, or all) and the SQL re-defining
-    the mart macros over them."""
+def _load_engine_rows(con: duckdb.DuckDBPyConnection, work: Path, authority: str | None) -> str:
+    """Temp tables ``eng_<macro>`` of the engine's rows (one member's partition, or all), typed by the
+    schema files, and the SQL re-defining the mart macros over them."""
     con.execute("set TimeZone = 'UTC'").fetchall()
     statements = []
-    for macro, glob in globs.items():
-        where = " where authority = ?" if authority else ""
+    for query in mart_queries():
+        macro, table = query.macro, f"eng_{query.macro}"
+        schema = str(work / "_schemas" / f"{macro}.parquet")
         con.execute(
-            f"create or replace temp table eng_{macro} as select * from read_parquet(?){where}",
-            [glob, authority] if authority else [glob],
+            f"create or replace temp table {table} as select * from read_parquet(?)", [schema]
         ).fetchall()
-        statements.append(restore_sql(macro, f"eng_{macro}"))
+        pattern = f"authority={authority}/*.parquet" if authority else "authority=*/*.parquet"
+        files = [str(f) for f in sorted((work / macro).glob(pattern))]
+        if files:
+            con.execute(
+                f"insert into {table} by name select * from read_parquet(?, hive_partitioning = true, "
+                "hive_types = {'authority': varchar})",
+                [files],
+            ).fetchall()
+        statements.append(restore_sql(macro, table))
     return ";\n".join(statements)
 
 
@@ -185,20 +193,44 @@ def _member_plan_tables(con: duckdb.DuckDBPyConnection, members: list[Member]) -
             ).fetchall()
 
 
-def _evaluate_member(
-    member: Member, plan: Plan, plan_path: Path, globs: dict[str, str], as_of: dt.date
-) -> dict:
+def _evaluate_member(member: Member, plan_path: Path, work: Path, as_of: dt.date) -> dict:
+    """The territory plan on one member's marts, in memory (runs in a worker process)."""
+    from pipelines.indicators import create_views
+
+    plan = load_plan(plan_path)
     con = duckdb.connect()
     try:
         ensure_schema(con)
         _copy_member_tables(con, member, None, LEDGER_TABLES)
         load_plan_tables(con, plan_path)
-        from pipelines.indicators import create_views
-
-        create_views(con, _load_engine_rows(con, globs, member.authority))
+        create_views(con, _load_engine_rows(con, work, member.authority))
         return evaluate_on(con, plan, as_of)
     finally:
         con.close()
+
+
+def _evaluate_members(
+    members: list[Member], plan_path: Path, work: Path, as_of: dt.date, jobs: int, show: Progress, steps: int
+) -> dict[str, dict]:
+    """Every member's evaluation, in ``jobs`` worker processes (one machine's cores) when there are
+    enough members to pay for starting them."""
+    docs: dict[str, dict] = {}
+    if jobs <= 1 or len(members) < 2 * jobs:
+        for i, member in enumerate(members, start=2):
+            show(i, steps, member.name)
+            docs[member.authority] = _evaluate_member(member, plan_path, work, as_of)
+        return docs
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB connections
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_evaluate_member, m, plan_path, work, as_of): m for m in members}
+        for i, future in enumerate(as_completed(futures), start=2):
+            member = futures[future]
+            show(i, steps, member.name)
+            docs[member.authority] = future.result()
+    return docs
 
 
 def _band(value: int | None, bands) -> str | None:
@@ -210,13 +242,18 @@ def _band(value: int | None, bands) -> str | None:
     return None
 
 
-def _requests(globs: dict[str, str], as_of: dt.date) -> dict[str, int]:
+def _requests(work: Path, as_of: dt.date) -> dict[str, int]:
     """Requests of each member over the 12 months ending at ``as_of`` (size band without population)."""
     con = duckdb.connect()
     try:
         rows = con.execute(
-            "select authority, sum(requests) from read_parquet(?) where month >= ? and month <= ? group by authority",
-            [globs["mart_usage_monthly_rows"], add_months(dt.date(as_of.year, as_of.month, 1), -11), as_of],
+            "select authority, sum(requests) from read_parquet(?, hive_partitioning = true, "
+            "hive_types = {'authority': varchar}) where month >= ? and month <= ? group by authority",
+            [
+                str(work / "mart_usage_monthly_rows" / "*" / "*.parquet"),
+                add_months(dt.date(as_of.year, as_of.month, 1), -11),
+                as_of,
+            ],
         ).fetchall()
     finally:
         con.close()
@@ -306,8 +343,10 @@ def consolidate(
     master: str | None = None,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> Consolidation:
-    """Consolidate the members' exports into the warehouse ``out`` (see the module docstring)."""
+    """Consolidate the members' exports into the warehouse ``out`` (see the module docstring);
+    ``jobs``: worker processes evaluating the members (default: the machine's cores)."""
     plan_path, out = Path(plan_path), Path(out)
     chosen = engine(engine_name, master)
     plan = _plan(plan_path)
@@ -323,14 +362,16 @@ def consolidate(
     tmp.unlink(missing_ok=True)
     try:
         show(0, steps, f"lecture des exports ({chosen.name})")
-        globs = chosen.run(_scan(members, plan, as_of), work)
+        chosen.run(_scan(members, plan, as_of), work)
         remote = [m for m in members if is_remote(m.folder)]
         if remote:  # the small tables of members read from URLs, copied locally by Spark
             staged = str(chosen.stage(remote, SMALL_TABLES, work / "small"))
             members = [
                 replace(m, folder=staged, source=m.folder) if is_remote(m.folder) else m for m in members
             ]
-        result = _write(tmp, members, plan, plan_path, globs, as_of, chosen.name, show, steps)
+        result = _write(
+            tmp, members, plan, plan_path, work, as_of, chosen.name, show, steps, jobs or os.cpu_count() or 1
+        )
         os.replace(tmp, out)
         return result
     finally:
@@ -344,11 +385,12 @@ def _write(
     members: list[Member],
     plan: Plan,
     plan_path: Path,
-    globs: dict[str, str],
+    work: Path,
     as_of: dt.date | None,
     engine_name: str,
     show: Progress,
     steps: int,
+    jobs: int,
 ) -> Consolidation:
     from pipelines.indicators import create_views
     from pipelines.indicators import query as q
@@ -361,17 +403,14 @@ def _write(
             _copy_member_tables(con, member, i, LEDGER_TABLES + MEMBER_TABLES)
         load_plan_tables(con, plan_path)
         _member_plan_tables(con, members)
-        create_views(con, _load_engine_rows(con, globs, None))
+        create_views(con, _load_engine_rows(con, work, None))
         when = as_of or q.default_period(con).end
         pooled = evaluate_on(con, plan, when)
-        docs: dict[str, dict] = {}
-        for i, member in enumerate(members, start=2):
-            show(i, steps, member.name)
-            docs[member.authority] = _evaluate_member(member, plan, plan_path, globs, when)
+        docs = _evaluate_members(members, plan_path, work, when, jobs, show, steps)
         warnings = _check(members, docs, pooled, plan)
         show(steps - 1, steps, "écriture de l'entrepôt consolidé")
         con.execute(MEMBERS_DDL).fetchall()
-        requests = _requests(globs, when)
+        requests = _requests(work, when)
         con.executemany(
             "insert into territory_members values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _member_rows(members, requests),

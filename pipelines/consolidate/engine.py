@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.consolidate.members import ConsolidationError, Member, is_remote
-from pipelines.consolidate.portable import MartQuery, mart_queries
+from pipelines.consolidate.portable import mart_queries
 from pipelines.export import DATED_TABLES, _empty_select
 
 SOURCES = ("usage_events", "processing_cases", "survey_responses")
@@ -79,8 +79,9 @@ def _empty_with_authority(table: str) -> str:
 class DuckDBEngine:
     name = "duckdb"
 
-    def run(self, scan: Scan, work: Path) -> dict[str, str]:
-        """Compute every mart query; returns macro → Parquet glob of its rows (with ``authority``)."""
+    def run(self, scan: Scan, work: Path) -> Path:
+        """Compute every mart query into ``work/<macro>/authority=<SIREN>/`` (see :func:`write_schemas`)."""
+        work.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect()
         try:
             con.execute("set preserve_insertion_order = false").fetchall()
@@ -98,17 +99,35 @@ class DuckDBEngine:
                     )
                 body = " union all by name ".join(parts) if parts else _empty_with_authority(table)
                 con.execute(f"create or replace view {table} as {body}").fetchall()
-            return {q.macro: self._write(con, q, work) for q in mart_queries()}
+            for query in mart_queries():
+                target = str(work / query.macro).replace("'", "''")
+                con.execute(
+                    f"copy ({query.sql('duckdb')}) to '{target}' (format parquet, partition_by (authority), "
+                    "overwrite_or_ignore true, filename_pattern 'part_{uuid}')"
+                ).fetchall()
         finally:
             con.close()
+        write_schemas(work)
+        return work
 
-    @staticmethod
-    def _write(con: duckdb.DuckDBPyConnection, query: MartQuery, work: Path) -> str:
-        target = work / query.macro
-        target.mkdir(parents=True, exist_ok=True)
-        path = str(target / "part-0.parquet").replace("'", "''")
-        con.execute(f"copy ({query.sql('duckdb')}) to '{path}' (format parquet)").fetchall()
-        return str(target / "*.parquet")
+
+def write_schemas(work: Path) -> None:
+    """``work/_schemas/<macro>.parquet``: each mart query's columns and DuckDB types, no row. A member's
+    rows (or all) are inserted by name into a table of these types, whatever engine wrote them (Spark's
+    timestamps and integers come back as DuckDB's), and a member with no row still gets the columns."""
+    folder = Path(work) / "_schemas"
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        for table in SOURCES:
+            con.execute(f"create view {table} as {_empty_with_authority(table)}").fetchall()
+        for query in mart_queries():
+            path = str(folder / f"{query.macro}.parquet").replace("'", "''")
+            con.execute(
+                f"copy (select * from ({query.sql('duckdb')}) limit 0) to '{path}' (format parquet)"
+            ).fetchall()
+    finally:
+        con.close()
 
 
 class SparkEngine:
@@ -187,7 +206,8 @@ class SparkEngine:
                 frame.write.partitionBy("authority").mode("overwrite").parquet(str(work / table))
         return work
 
-    def run(self, scan: Scan, work: Path | str) -> dict[str, str]:
+    def run(self, scan: Scan, work: Path) -> Path:
+        """As :meth:`DuckDBEngine.run`, with Spark (``work`` must be reachable by the executors)."""
         spark = self.session()
         for table in SOURCES:
             frame = None
@@ -207,12 +227,11 @@ class SparkEngine:
             if frame is None:
                 frame = spark.sql(_spark_sql(_empty_with_authority(table)))
             frame.createOrReplaceTempView(table)
-        out = {}
         for query in mart_queries():
             target = f"{str(work).rstrip('/')}/{query.macro}"
-            spark.sql(query.sql("spark")).write.mode("overwrite").parquet(target)
-            out[query.macro] = f"{target}/*.parquet"
-        return out
+            spark.sql(query.sql("spark")).write.partitionBy("authority").mode("overwrite").parquet(target)
+        write_schemas(Path(work))
+        return Path(work)
 
 
 def _spark_sql(duckdb_sql: str) -> str:

@@ -176,3 +176,13 @@ def test_ingest_refuses_a_consolidated_warehouse(result, members, tmp_path, caps
     csv.write_text("a;b\n1;2\n")
     assert main(["ingest", str(csv), "--warehouse", str(out), "--data-dir", str(tmp_path)]) != 0
     assert "entrepôt consolidé" in capsys.readouterr().err
+
+
+def test_members_evaluated_in_parallel_processes_give_the_same_documents(members, tmp_path):
+    folder = tmp_path / "quatre"
+    for i, key in enumerate(("A", "B", "A", "B")):
+        export_parquet(members[key][0], folder, f"21000000{i}", {"name": f"Membre {i}"})
+    serial = consolidate([folder], members["plan"], tmp_path / "s.duckdb", as_of=WHEN, jobs=1)
+    parallel = consolidate([folder], members["plan"], tmp_path / "p.duckdb", as_of=WHEN, jobs=2)
+    assert parallel.member_docs == serial.member_docs and parallel.pooled == serial.pooled
+    assert _by_id(parallel.pooled)["tx"]["n"] == 80
