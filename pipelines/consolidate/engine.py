@@ -17,6 +17,7 @@ per member and pooled — runs in DuckDB, identically whatever the engine.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,8 @@ class SparkEngine:
 
     def __init__(self, master: str | None = None) -> None:
         self.master = master or "local[*]"
+        # under spark-submit (which starts the JVM and passes its port), the master is spark-submit's
+        self.submitted = master is None and "PYSPARK_GATEWAY_PORT" in os.environ
 
     def session(self):
         try:
@@ -148,9 +151,9 @@ class SparkEngine:
             raise ConsolidationError(
                 "Le moteur Spark demande Java 17 (paquet Debian openjdk-17-jre-headless) : java est introuvable."
             )
+        builder = SparkSession.builder if self.submitted else SparkSession.builder.master(self.master)
         builder = (
-            SparkSession.builder.master(self.master)
-            .appName("barometre-consolidate")
+            builder.appName("barometre-consolidate")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
@@ -241,8 +244,6 @@ def _spark_sql(duckdb_sql: str) -> str:
 
 
 def _java_home() -> str | None:
-    import os
-
     return os.environ.get("JAVA_HOME")
 
 
