@@ -34,6 +34,8 @@ import datetime as dt
 import json
 import os
 import shutil
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -209,6 +211,19 @@ def _evaluate_member(member: Member, plan_path: Path, work: Path, as_of: dt.date
         con.close()
 
 
+@contextlib.contextmanager
+def _bare_main():
+    """A spawned worker first re-imports the parent's ``__main__`` (a test runner, or a Streamlit
+    script that replaced it, would run again there); the workers need only this package, so the
+    parent shows them an empty ``__main__`` while they start."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def _evaluate_members(
     members: list[Member], plan_path: Path, work: Path, as_of: dt.date, jobs: int, show: Progress, steps: int
 ) -> dict[str, dict]:
@@ -224,7 +239,7 @@ def _evaluate_members(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")  # no fork of a process holding DuckDB connections
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with _bare_main(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {pool.submit(_evaluate_member, m, plan_path, work, as_of): m for m in members}
         for i, future in enumerate(as_completed(futures), start=2):
             member = futures[future]

@@ -186,3 +186,20 @@ def test_members_evaluated_in_parallel_processes_give_the_same_documents(members
     parallel = consolidate([folder], members["plan"], tmp_path / "p.duckdb", as_of=WHEN, jobs=2)
     assert parallel.member_docs == serial.member_docs and parallel.pooled == serial.pooled
     assert _by_id(parallel.pooled)["tx"]["n"] == 80
+
+
+def test_workers_do_not_rerun_the_parents_main_script(members, tmp_path, monkeypatch):
+    """Under a test runner or a Streamlit script, ``__main__`` is not the CLI: spawned workers must not run it."""
+    import sys
+    import types
+
+    script = tmp_path / "boom.py"
+    script.write_text("raise RuntimeError('the parent script ran again in a worker')\n")
+    main_module = types.ModuleType("__main__")
+    main_module.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main_module)
+    folder = tmp_path / "quatre"
+    for i, key in enumerate(("A", "B", "A", "B")):
+        export_parquet(members[key][0], folder, f"21000000{i}", {"name": f"Membre {i}"})
+    res = consolidate([folder], members["plan"], tmp_path / "p.duckdb", as_of=WHEN, jobs=2)
+    assert _by_id(res.pooled)["tx"]["n"] == 80
