@@ -274,3 +274,30 @@ def test_interval_notes_say_registers_are_not_samples(make):
     take_up, sat = evaluate(wh, plan, AS_OF)["indicators"]
     assert take_up["interval_note"] == REGISTER_NOTE and "pas une erreur de sondage" in REGISTER_NOTE
     assert sat["interval_note"] == SURVEY_NOTE
+
+
+# --- the README's coverage table is the reference table's ------------------------------------------
+
+
+def test_readme_quotes_the_real_coverage_of_the_order_statistic_intervals():
+    from pathlib import Path
+
+    import polars as pl
+
+    from pipelines.indicators.views import REF_FILES
+
+    root = Path(__file__).resolve().parents[3]
+    rows = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+        for line in (root / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("| médiane")
+        or line.strip().startswith("| 9e décile")
+        or line.startswith("  | n |")
+    }
+    ns = [int(n) for n in rows["n"]]
+    ref = pl.read_parquet(REF_FILES["kpi_ref_order_ranks"])
+    for pct, name in ((50, "médiane"), (90, "9e décile")):
+        table = {r["n"]: r for r in ref.filter(pl.col("pct") == pct).to_dicts()}
+        assert rows[f"{name} : rangs"] == [f"{table[n]['lo']}–{table[n]['hi']}" for n in ns]
+        shown = [float(c.replace(",", ".").rstrip(" %")) for c in rows[f"{name} : couverture réelle"]]
+        assert shown == [round(100 * table[n]["coverage"], 1) for n in ns]
