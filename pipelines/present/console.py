@@ -80,7 +80,9 @@ def print_kpi_table(doc: dict) -> None:
                 fmt_value(ind["value"], unit),
                 ci,
                 fmt_value(ind.get("baseline_value"), unit),
-                fmt_value(ind.get("expected_now"), unit),
+                fmt_value(
+                    ind.get("expected_period", ind.get("expected_now")), unit
+                ),  # what the status compares with
                 fmt_value(ind["target_value"], unit),
                 progress,
                 fmt_number(ind.get("n"), 0, sentence=True),
