@@ -111,6 +111,8 @@ def print_kpi_table(doc: dict) -> None:
     print()
     for ind in doc["indicators"]:
         print(f"• {ind['label']} : {ind['change']['sentence']}")
+        if ind.get("change_1y"):  # the change over one year, beside the change since the baseline
+            print(f"  {ind['change_1y']['sentence']}")
 
 
 def print_diagnostic(doc: dict) -> None:
