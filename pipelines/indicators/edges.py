@@ -3,7 +3,7 @@
 What an auditor checks at the edges of an evaluation, in one place (``evaluate.assess`` and
 ``evaluate.change`` call it):
 
-- **Which test for two proportions** (:func:`proportions_test`): the pooled z test, unless one of
+- **Which test for two proportions** (:func:`fisher_needed`, :func:`fisher`): the pooled z test, unless one of
   the four expected counts of the 2 × 2 table (successes and failures of each period, under the
   hypothesis of no change: row total × column total ÷ grand total) is under 5; then Fisher's exact
   test (two-sided, scipy's ``fisher_exact``: the sum of the probabilities of the tables at most as
@@ -14,7 +14,10 @@ What an auditor checks at the edges of an evaluation, in one place (``evaluate.a
   indicator's dataset holds at least one observation of the measure in that month, whatever the
   indicator's scope and the filters (an empty month for one service is zero activity, not missing
   data). A window is *partial* when fewer of its months have data than it counts (``--at`` beyond the
-  data, an export with a gap, a dataset that starts inside the window).
+  data, an export with a gap, a dataset that starts inside the window). A survey is a sample, often
+  run in waves: a month without responses is not missing data, so for the survey dataset a month has
+  data when it lies between the month of the first response and the month of the latest data of any
+  dataset.
 - **Expected value over the window** (:func:`average_expected`): the headline value aggregates 12
   months, so it is compared with the trajectory averaged over the same months — the mean, day by
   day, of the trajectory over the calendar days of the window's months that have data (over the
@@ -34,7 +37,7 @@ import datetime as dt
 import duckdb
 
 from pipelines.indicators import query as q
-from pipelines.indicators.months import add_months, month_end
+from pipelines.indicators.months import add_months, month_end, month_floor
 from pipelines.indicators.query import Period
 from pipelines.plan import Indicator
 
@@ -85,6 +88,13 @@ def months_with_data(con: duckdb.DuckDBPyConnection, ind: Indicator, period: Per
     (scope and filters left aside, see the module docstring)."""
     if period.start >= period.stop:
         return []
+    if q.dataset_of(ind.measure) == "survey":
+        first, last = con.execute(
+            "select (min(min_at) filter (where dataset = 'survey'))::date, max(max_at)::date from mart_data_bounds"
+        ).fetchall()[0]
+        if first is None or last is None:
+            return []
+        return [m for m in window_months(period) if month_floor(first) <= m <= month_floor(last)]
     bare = dataclasses.replace(ind, scope={k: () for k in ind.scope})
     frame = q.measure_frame(con, bare, period, None, ["month"])
     return sorted(m for m, n in zip(frame["month"].to_list(), frame["n"].to_list(), strict=True) if m and n)

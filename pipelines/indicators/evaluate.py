@@ -2,7 +2,8 @@
 
 Values, intervals and sample sizes are read from the SQL macros (``kpi_measure`` and the family
 macros); this module adds what needs the plan or scipy: baseline, trajectory, progress, status,
-projection and the test of the change since the baseline. The headline period is the rolling 12
+projection and the tests of the change since the baseline and over one year (``change_1y``); the
+edges — small samples, partial windows, the trajectory averaged over the window — are in :mod:`edges`. The headline period is the rolling 12
 months ending with the latest complete month of data (see ``kpi_default_period``) or with the
 latest complete month on or before ``as_of``.
 """

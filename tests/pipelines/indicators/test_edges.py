@@ -301,3 +301,22 @@ def test_readme_quotes_the_real_coverage_of_the_order_statistic_intervals():
         assert rows[f"{name} : rangs"] == [f"{table[n]['lo']}–{table[n]['hi']}" for n in ns]
         shown = [float(c.replace(",", ".").rstrip(" %")) for c in rows[f"{name} : couverture réelle"]]
         assert shown == [round(100 * table[n]["coverage"], 1) for n in ns]
+
+
+def test_survey_waves_are_not_missing_months(make):
+    # quarterly survey waves in 2025 and requests every month: the survey's months without responses
+    # are not missing data (a sample, not a register); a survey starting in April is
+    waves = [response(f"2025-{m:02}-10", 8.0) for m in (1, 4, 7, 10) for _ in range(5)]
+    wh, plan = make(
+        requests=_monthly(2025, 3, 10),
+        responses=waves,
+        indicators=(indicator("sat", "satisfaction_mean", target=9.0),),
+    )
+    ind = evaluate(wh, plan, AS_OF)["indicators"][0]
+    assert (ind["months_with_data"], ind["months_in_period"], ind["window_note"]) == (12, 12, None)
+    wh, plan = make(
+        requests=_monthly(2025, 3, 10),
+        responses=waves[5:],
+        indicators=(indicator("sat", "satisfaction_mean", target=9.0),),
+    )
+    assert evaluate(wh, plan, AS_OF)["indicators"][0]["months_with_data"] == 9  # April to December
