@@ -135,7 +135,9 @@ def target_line(ind: dict) -> str:
     """``Cible 70,0 % au 31/12/2028 · attendu à cette date 55,0 % · référence 32,8 %`` (Markdown-safe)."""
     unit = ind["unit"]
     parts = [f"Cible **{fmt_value(ind.get('target_value'), unit)}** au {fmt_date(ind.get('target_date'))}"]
-    if ind.get("expected_now") is not None:
+    if ind.get("expected_period") is not None:  # what the status compares the 12-month value with
+        parts.append(f"attendu en moyenne sur la période {fmt_value(ind['expected_period'], unit)}")
+    elif ind.get("expected_now") is not None:
         parts.append(f"attendu à cette date {fmt_value(ind['expected_now'], unit)}")
     parts.append(f"référence {fmt_value(ind.get('baseline_value'), unit)}")
     return " · ".join(parts)
@@ -179,6 +181,19 @@ def change_sentence(change: dict | None) -> None:
         st.markdown(f"{icon} {md_escape(change['sentence'])}")
 
 
+def edge_notes(ind: dict) -> None:
+    """A partial window (months without data) and a baseline under the minimum sample, in words."""
+    if ind.get("window_note"):
+        st.caption(
+            f":material/calendar_month: {md_escape(ind['window_note'])} Pas de verdict « en retard » sur une période incomplète."
+        )
+    if ind.get("baseline_below_min_sample"):
+        st.caption(
+            f":material/warning: Référence fragile : calculée sur n = {fmt_int(ind.get('baseline_n'))}, sous le "
+            f"minimum de {fmt_int(ind.get('min_sample'))} fixé par le plan ; l'évolution depuis la référence n'est pas testée."
+        )
+
+
 def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
     """One overview card; returns True when « Voir le détail » was clicked."""
     st.markdown(f"**{md_escape(ind['label'])}**")
@@ -186,6 +201,8 @@ def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
     value_block(ind, period=False)
     st.markdown(target_line(ind))
     progress_bar(ind)
+    change_sentence(ind.get("change_1y"))  # the change over one year, tested (``evaluate``'s ``change_1y``)
+    edge_notes(ind)
     if spark is not None and spark.table.height == 0:
         st.caption("Pas de valeur mensuelle à tracer.")
     elif spark is not None:
@@ -238,4 +255,6 @@ def method_facts(ind: dict, plan) -> None:
         f"Incertitude : {ind.get('ci_method') or 'méthode non précisée'}",
         f"Effectif minimum : {fmt_int(spec.min_sample)} observations",
     ]
+    if ind.get("interval_note"):  # registers are not samples
+        facts.append(f"Nature des données : {ind['interval_note']}")
     st.markdown("\n".join(f"- {md_escape(f)}" for f in facts))

@@ -43,10 +43,12 @@ with st.container(border=True):
         ui.quality_badge(ind)
     with value:
         ui.value_block(ind)
+        ui.edge_notes(ind)
     with goal:
         st.markdown(ui.target_line(ind))
         ui.progress_bar(ind)
         ui.change_sentence(queries.change(*ctx.keys, chosen, flt))
+        ui.change_sentence(ind.get("change_1y"))
 
 st.subheader("Évolution et trajectoire")
 s = queries.series(*ctx.keys, chosen, flt)

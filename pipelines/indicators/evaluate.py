@@ -2,7 +2,8 @@
 
 Values, intervals and sample sizes are read from the SQL macros (``kpi_measure`` and the family
 macros); this module adds what needs the plan or scipy: baseline, trajectory, progress, status,
-projection and the test of the change since the baseline. The headline period is the rolling 12
+projection and the tests of the change since the baseline and over one year (``change_1y``); the
+edges — small samples, partial windows, the trajectory averaged over the window — are in :mod:`edges`. The headline period is the rolling 12
 months ending with the latest complete month of data (see ``kpi_default_period``) or with the
 latest complete month on or before ``as_of``.
 """
@@ -15,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.french import fmt_value
+from pipelines.indicators import edges, stats, status
 from pipelines.indicators import query as q
-from pipelines.indicators import stats, status
 from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import require_views
@@ -52,6 +53,7 @@ def evaluate(
     *,
     details: bool = True,
     changes: bool = True,
+    change_1y: bool = True,
 ) -> dict:
     """Every indicator of the plan over the headline period, against its baseline and trajectory.
 
@@ -64,9 +66,12 @@ def evaluate(
     tests cost its first render the import of scipy (half a second without cached bytecode) and a
     Mann–Whitney rank sum per delay indicator. The indicator page asks for its one indicator's
     change with :func:`indicator_change`.
+
+    ``change_1y=False`` leaves out the change over one year (``change_1y`` is then None), which the
+    overview's cards show.
     """
     with read_connection(warehouse) as con:
-        return evaluate_on(con, plan, as_of, filters, details=details, changes=changes)
+        return evaluate_on(con, plan, as_of, filters, details=details, changes=changes, change_1y=change_1y)
 
 
 def evaluate_on(
@@ -77,6 +82,7 @@ def evaluate_on(
     *,
     details: bool = True,
     changes: bool = True,
+    change_1y: bool = True,
 ) -> dict:
     """:func:`evaluate` on an open connection (a consolidation evaluates each member's marts in memory)."""
     filters = filters or Filters()
@@ -84,7 +90,16 @@ def evaluate_on(
     period = q.headline_period(con, as_of, filters)
     quality = q.quality(con)
     indicators = [
-        assess(con, ind, period, filters, quality, with_details=details, with_change=changes)
+        assess(
+            con,
+            ind,
+            period,
+            filters,
+            quality,
+            with_details=details,
+            with_change=changes,
+            with_change_1y=change_1y,
+        )
         for ind in plan.indicators
     ]
     return {
@@ -130,25 +145,41 @@ def change(
     period: Period,
     bperiod: Period,
     filters: Filters | None,
+    *,
+    since: str | None = None,
+    before_words: str = "la période de référence",
 ) -> dict:
-    """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests)."""
+    """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests,
+    :mod:`edges` for Fisher's exact test of small counts and the minimum sample). ``since`` and
+    ``before_words`` name the earlier period in the sentences (default: the baseline period)."""
     value = cur["value"]
     delta = value - baseline_value if value is not None and baseline_value is not None else None
-    since = period_label(bperiod.start, bperiod.end)
+    since = since or period_label(bperiod.start, bperiod.end)
     test = stats.TESTS[ind.measure]
     out = {"delta": delta, "p_value": None, "significant": None, "test": None}
     if delta is None:
-        missing = "la période de référence" if baseline_value is None else "la période évaluée"
+        missing = before_words if baseline_value is None else "la période évaluée"
         return out | {"sentence": f"Évolution non calculable : pas de données sur {missing}."}
     if base is None:
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, MANUAL_BASELINE)}
     if test is None:
         reason = NO_SAMPLE_REASONS.get(ind.measure, NO_SAMPLE)
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
+    too_small = edges.sample_too_small(ind, base["n"], cur["n"], before_words)
+    if too_small:
+        return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, too_small)}
+    label = stats.TEST_LABELS[test]
     if test == "two_proportions":
-        p = stats.two_proportions(
-            _rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"]
+        counts = (
+            _rounded_count(base["value"], base["n"]),
+            base["n"],
+            _rounded_count(value, cur["n"]),
+            cur["n"],
         )
+        if edges.fisher_needed(*counts):
+            p, label = edges.fisher(*counts), edges.FISHER_LABEL
+        else:
+            p = stats.two_proportions(*counts)
     elif test == "welch":
         p = stats.welch(base["value"], base["sd"], base["n"], value, cur["sd"], cur["n"])
     else:
@@ -162,14 +193,14 @@ def change(
     if p is None:
         reason = "effectifs trop faibles pour un test."
         return out | {
-            "test": stats.TEST_LABELS[test],
+            "test": label,
             "sentence": change_sentence(delta, ind.unit, since, None, None, reason),
         }
     significant = p < stats.ALPHA
     return out | {
         "p_value": p,
         "significant": significant,
-        "test": stats.TEST_LABELS[test],
+        "test": label,
         "sentence": change_sentence(delta, ind.unit, since, p, significant),
     }
 
@@ -193,10 +224,12 @@ def assess(
     bperiod: Period | None = None,
     with_details: bool = True,
     with_change: bool = True,
+    with_change_1y: bool = False,
 ) -> dict:
     """One indicator over ``period`` against its baseline (over ``bperiod``, default its own), judged
     against the trajectory in force at the end of the period (the latest revision dated on or before
-    it, see ``pipelines.plan.in_force``)."""
+    it, see ``pipelines.plan.in_force``), on the trajectory averaged over the period's months with data
+    (:mod:`edges`)."""
     plan_ind, ind = ind, in_force(ind, period.end)
     bperiod = bperiod or q.baseline_period(ind)
     cur = q.measure_row(con, ind, period, filters)
@@ -204,6 +237,12 @@ def assess(
     baseline_value = ind.baseline_value if base is None else base["value"]
     when = period.end
     expected = status.expected_at(ind, baseline_value, when)
+    all_months = edges.window_months(period)
+    data_months = edges.months_with_data(con, ind, period)
+    partial = len(data_months) < len(all_months)
+    expected_period = edges.average_expected(
+        status.expected_at, ind, baseline_value, data_months or all_months
+    )
     projection = stats.Projection()
     if ind.target_date > when:
         months = q.measure_frame(
@@ -217,7 +256,21 @@ def assess(
             at_month_end=ind.measure == "backlog",
         )
     state, reason = status.classify(
-        ind, cur["value"], cur["ci_low"], cur["ci_high"], cur["n"], expected, projection.value, when
+        ind,
+        cur["value"],
+        cur["ci_low"],
+        cur["ci_high"],
+        cur["n"],
+        expected_period,
+        projection.value,
+        when,
+        projection_low=projection.low,
+        projection_high=projection.high,
+        months_with_data=len(data_months),
+        months_in_period=len(all_months),
+        expected_words=f"en moyenne sur les {len(data_months)} mois avec données"
+        if partial and data_months
+        else "en moyenne sur la période",
     )
     return {
         "id": ind.id,
@@ -245,6 +298,12 @@ def assess(
         "target_date": ind.target_date.isoformat(),
         "target_revisions": target_revisions(plan_ind),
         "expected_now": expected,
+        "expected_period": expected_period,
+        "months_with_data": len(data_months),
+        "months_in_period": len(all_months),
+        "window_note": edges.window_sentence(len(data_months), len(all_months)),
+        "baseline_below_min_sample": edges.baseline_below_min_sample(ind, base["n"] if base else None),
+        "interval_note": edges.INTERVAL_NOTES.get(ind.measure),
         "progress_pct": status.progress_pct(cur["value"], baseline_value, ind.target_value, ind.direction),
         "status": state,
         "status_label": status.STATUS_LABELS[state],
@@ -256,10 +315,30 @@ def assess(
         "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters)
         if with_change
         else None,
+        "change_1y": year_change(con, ind, cur, period, filters) if with_change_1y else None,
         "details": details(con, ind, period, filters) if with_details else {},
         "quality": quality[q.dataset_of(ind.measure)],
         "methodology": ind.methodology,
     }
+
+
+def year_change(con, ind: Indicator, cur: dict, period: Period, filters: Filters | None) -> dict:
+    """The change over one year: the same months a year earlier, tested as the change since the
+    baseline (same keys as ``change``)."""
+    before = edges.year_earlier(period)
+    prev = q.measure_row(con, ind, before, filters)
+    return change(
+        con,
+        ind,
+        cur,
+        prev,
+        prev["value"],
+        period,
+        before,
+        filters,
+        since=edges.YEAR_EARLIER_SINCE,
+        before_words="la même période un an plus tôt",
+    )
 
 
 def target_revisions(ind: Indicator) -> list[dict]:

@@ -104,6 +104,9 @@ def _row(r: dict) -> dict:
         "test": change["test"],
         "sentence": change["sentence"],
         "expected": r["expected_now"],
+        "expected_period": r["expected_period"],  # what the status compares the value with
+        "months_with_data": r["months_with_data"],
+        "months_in_period": r["months_in_period"],
         "status": r["status"],
         "status_label": r["status_label"],
         "status_reason": r["status_reason"],

@@ -6,7 +6,8 @@ compares two periods and extrapolates a monthly series. All tests are two-sided 
 Which test for which measure (:data:`TESTS`):
 
 - rates (take-up, assisted share, within deadline, satisfied share): two-proportion z test with
-  pooled variance, z = (p₂ − p₁) / √(p̄(1 − p̄)(1/n₁ + 1/n₂));
+  pooled variance, z = (p₂ − p₁) / √(p̄(1 − p̄)(1/n₁ + 1/n₂)) — Fisher's exact test instead when an
+  expected count of the 2 × 2 table is under 5 (``edges.fisher_needed``, applied by ``evaluate.change``);
 - median and 90th-percentile delays: Mann–Whitney U on the individual delays of the two periods
   (scipy: exact for small samples without ties, normal approximation with tie correction otherwise).
   It tests a shift of the whole distribution, which is what a change of median or p90 reflects;

@@ -80,7 +80,9 @@ def print_kpi_table(doc: dict) -> None:
                 fmt_value(ind["value"], unit),
                 ci,
                 fmt_value(ind.get("baseline_value"), unit),
-                fmt_value(ind.get("expected_now"), unit),
+                fmt_value(
+                    ind.get("expected_period", ind.get("expected_now")), unit
+                ),  # what the status compares with
                 fmt_value(ind["target_value"], unit),
                 progress,
                 fmt_number(ind.get("n"), 0, sentence=True),
@@ -109,6 +111,8 @@ def print_kpi_table(doc: dict) -> None:
     print()
     for ind in doc["indicators"]:
         print(f"• {ind['label']} : {ind['change']['sentence']}")
+        if ind.get("change_1y"):  # the change over one year, beside the change since the baseline
+            print(f"  {ind['change_1y']['sentence']}")
 
 
 def print_diagnostic(doc: dict) -> None:

@@ -57,8 +57,11 @@ def status_text(indicator: dict) -> str:
 
 READING_HELP = """\
 La **progression** mesure le chemin parcouru de la référence vers la cible (0 % = référence, 100 % = cible
-atteinte). L'**intervalle à 95 %** donne la marge d'incertitude due à l'échantillon ; **n** est le nombre
-d'observations (demandes, dossiers ou réponses) sur lequel porte la valeur.
+atteinte). L'**intervalle à 95 %** donne la marge d'incertitude : erreur d'échantillonnage pour une enquête,
+variabilité d'un mois à l'autre du processus pour un registre complet de demandes ou de dossiers ; **n** est le
+nombre d'observations (demandes, dossiers ou réponses) sur lequel porte la valeur. La valeur porte sur 12 mois et se
+compare à la trajectoire moyenne sur ces mêmes mois ; l'évolution sur un an compare aux mêmes mois de l'année
+précédente.
 """
 _ICONS = {s.label.lower(): f":{s.badge}[{s.icon}]" for s in STATUSES.values()}
 

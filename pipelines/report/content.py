@@ -440,8 +440,8 @@ def _funder_section(
         (f"Référence ({base_period})", base),
         (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
         (
-            f"Attendu au {fmt_date(when)} (trajectoire)",
-            fmt_value(row.get("expected_now"), unit, sentence=True),
+            f"Attendu en moyenne sur la période, au {fmt_date(when)} (trajectoire)",
+            fmt_value(row.get("expected_period", row.get("expected_now")), unit, sentence=True),
         ),
         (
             "Progression vers la cible",
@@ -652,7 +652,10 @@ def _review_section(
             "Évolution significative (seuil de 5 %)",
             "—" if row.get("significant") is None else ("oui" if row["significant"] else "non"),
         ),
-        ("Attendu en fin de revue (trajectoire)", fmt_value(row.get("expected"), unit, sentence=True)),
+        (
+            "Attendu en moyenne sur la période de revue (trajectoire)",
+            fmt_value(row.get("expected_period", row.get("expected")), unit, sentence=True),
+        ),
         (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
     )
     base_text, review_text = base_label.split(" ", 1)[0], review_label.split(" ", 1)[0]

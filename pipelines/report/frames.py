@@ -173,7 +173,7 @@ SUMMARY_SCHEMA = {
     "Significatif": pl.String,
     "Cible": pl.Float64,
     "Date cible": pl.Date,
-    "Attendu à cette date": pl.Float64,
+    "Attendu en moyenne sur la période": pl.Float64,
     "Progression vers la cible (%)": pl.Float64,
     "Statut": pl.String,
     "Évolution": pl.String,
@@ -201,7 +201,9 @@ def summary_data(rows: list[dict], *, value_key: str = "value") -> pl.DataFrame:
                 "Significatif": _yes_no(change.get("significant")),
                 "Cible": scaled(r.get("target_value"), unit),
                 "Date cible": _date(r.get("target_date")),
-                "Attendu à cette date": scaled(r.get("expected_now", r.get("expected")), unit),
+                "Attendu en moyenne sur la période": scaled(
+                    r.get("expected_period", r.get("expected_now", r.get("expected"))), unit
+                ),
                 "Progression vers la cible (%)": r.get("progress_pct"),
                 "Statut": (r.get("status_label") or "").capitalize(),
                 "Évolution": change.get("sentence") or "",

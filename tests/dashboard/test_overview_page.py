@@ -105,3 +105,15 @@ def test_status_help_gives_each_status_with_its_icon():
     for s in STATUSES.values():
         assert f":{s.badge}[{s.icon}] **{s.label}** :" in text
     assert "progression" in text and "intervalle à 95" in text
+
+
+def test_cards_show_the_change_over_one_year_and_the_averaged_trajectory(demo_env, kpi_json):
+    """Issue 17: the first question an elected official asks, on every card, tested as in ``kpi --json``;
+    the expected value shown is the one the status compares with (the trajectory averaged over the period)."""
+    at = open_app()
+    shown = texts(at)
+    for ind in kpi_json["indicators"]:
+        assert ind["change_1y"]["sentence"] in shown
+        assert "depuis l'an dernier sur les mêmes mois" in ind["change_1y"]["sentence"]
+        assert f"attendu en moyenne sur la période {fmt_value(ind['expected_period'], ind['unit'])}" in shown
+        assert ind["months_with_data"] == 12 and ind["window_note"] is None  # the demo's windows are complete

@@ -29,6 +29,10 @@ def test_indicator_page_has_series_breakdowns_and_method(demo_env, kpi_json):
     assert [t.label for t in at.tabs] == ["Par service", "Par canal", "Par commune", "Par tranche d'âge"]
     assert first["methodology"] in shown
     assert "Incertitude : intervalle de confiance à 95 % de Wilson" in shown
+    assert (
+        first["change_1y"]["sentence"] in shown
+    )  # the change over one year beside the change since the baseline
+    assert "Nature des données : Les demandes et les dossiers viennent de registres complets" in shown
     # every chart: a one-sentence summary and its table one click away
     expanders = [e.label for e in at.expander]
     assert expanders.count("Voir les données du graphique") >= 5

@@ -140,3 +140,18 @@ def test_demo_has_one_indicator_of_each_new_measure(kpi_json):
     assert cost["details"]["n_requests_uncosted"] > 0
     assert cost["details"]["n_requests_costed"] == cost["n"]
     assert 1.5 < cost["value"] < 14.0  # between the cheapest and the dearest unit cost of [costs]
+
+
+def test_kpi_at_beyond_the_data_counts_the_months_and_calls_nothing_late(demo):
+    """Issue 17: the demo's data end on 31/10/2026; at 31/03/2027 the window April 2026 – March 2027
+    has 7 months with data, and the permits' delay, late on a complete window, is not called late."""
+    doc = json.loads(_kpi(demo, "--json", "--at", "2027-03-31").stdout)
+    assert doc["period_start"] == "2026-04-01"
+    for ind in doc["indicators"]:
+        assert (ind["months_with_data"], ind["months_in_period"]) == (7, 12)
+        assert ind["window_note"] == "Données sur 7 des 12 mois de la période."
+        assert ind["status"] != "off_track"
+        assert set(ind["change_1y"]) == set(ind["change"])
+    urbanisme = next(i for i in doc["indicators"] if i["id"] == "delai-urbanisme")
+    assert urbanisme["status"] == "insufficient_data"
+    assert "pas de verdict « en retard » sur une période incomplète" in urbanisme["status_reason"]

@@ -64,18 +64,40 @@ def test_value_past_the_target(make):
     assert ind["progress_pct"] == 100.0 and ind["status"] == "on_track"
 
 
+def _take_up_monthly(year: int, online: int, per_month: int) -> list[dict]:
+    """``per_month`` requests on the 1st of every month of the year, the first ``online`` of them online."""
+    return [
+        request(f"{year}-{m:02}-01", "online" if i < online else "counter")
+        for m in range(1, 13)
+        for i in range(per_month)
+    ]
+
+
+# the trajectory 0.3 (31/12/2023) → 0.6 (31/12/2025) averaged over the days of 2025: day k of 2025 is
+# 731 − 365 + k days after 31/12/2023, so the mean is 0.3 + 0.3 × (366 + 183) / 731
+EXPECTED_2025 = 0.3 + 0.3 * (366 + 183) / 731
+
+
 def test_at_risk_when_the_interval_reaches_the_trajectory_and_off_track_when_not(make):
     small = make(
-        requests=_take_up(2023, 3, 10) + _take_up(2025, 5, 10),
+        requests=_take_up(2023, 3, 10)  # one request a month in 2025, online from August: 5 of 12
+        + [request(f"2025-{m:02}-01", "online" if m > 7 else "counter") for m in range(1, 13)],
         indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),),
     )
-    assert evaluate(*small, AS_OF)["indicators"][0]["status"] == "at_risk"  # 50 % [23,7 ; 76,3] reaches 60 %
+    ind = evaluate(*small, AS_OF)["indicators"][0]
+    assert ind["expected_period"] == pytest.approx(EXPECTED_2025)
+    assert ind["months_with_data"] == 12 and ind["window_note"] is None
+    assert (
+        ind["value"] == pytest.approx(5 / 12) and ind["status"] == "at_risk"
+    )  # 5/12 [19,3 ; 68,0] reaches 52,5 %
     large = make(
-        requests=_take_up(2023, 30, 100) + _take_up(2025, 30, 100),
+        requests=_take_up(2023, 30, 100) + _take_up_monthly(2025, 3, 10),
         indicators=(indicator("tx", "take_up", milestones=(("2025-12-31", 0.6),)),),
     )
     ind = evaluate(*large, AS_OF)["indicators"][0]
-    assert ind["ci_high"] < 0.6 and ind["status"] == "off_track" and ind["status_label"] == "en retard"
+    assert (
+        ind["ci_high"] < EXPECTED_2025 and ind["status"] == "off_track" and ind["status_label"] == "en retard"
+    )
     assert ind["change"]["sentence"].startswith("Stabilité depuis 2023")
 
 

@@ -33,6 +33,11 @@ def _ind(direction="increase", baseline=None, target=0.8, milestones=MILESTONE_2
     )
 
 
+def _plain(text: str) -> str:
+    """French text with its non-breaking spaces as plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def test_trajectory_points_and_linear_reading():
     ind = _ind()
     assert trajectory_points(ind, 0.3) == [
@@ -80,9 +85,15 @@ def test_status_rules():
     when = D(2025, 12, 31)
     assert classify(ind, 0.65, 0.6, 0.7, 100, 0.6, None, when)[0] == "on_track"
     assert classify(ind, 0.55, 0.45, 0.65, 100, 0.6, None, when)[0] == "at_risk"  # the interval reaches 0.6
-    assert (
-        classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when)[0] == "at_risk"
-    )  # the trend reaches the target
+    # the trend rescues only when its whole 95 % band reaches the target (0.8)
+    band = {"projection_low": 0.81, "projection_high": 0.9}
+    assert classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when, **band)[0] == "at_risk"
+    status, reason = classify(
+        ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when, projection_low=0.7, projection_high=0.9
+    )
+    assert status == "off_track" and "que par son point projeté" in reason
+    assert "fourchette à 95 % : 70,0 % à 90,0 %" in _plain(reason)
+    assert classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.85, when)[0] == "off_track"  # a point without a band
     status, reason = classify(ind, 0.55, 0.50, 0.58, 100, 0.6, 0.7, when)
     assert status == "off_track" and "55,0" in reason and "60,0" in reason
     assert classify(ind, 0.9, 0.8, 1.0, 5, 0.6, None, when)[0] == "insufficient_data"  # n < min_sample (10)
@@ -97,5 +108,16 @@ def test_status_rules_for_a_decreasing_target():
     assert expected == pytest.approx(40 - 20 * 731 / 1461)
     assert classify(ind, 25, 23, 27, 100, expected, None, when)[0] == "on_track"
     assert classify(ind, 32, 29, 35, 100, expected, None, when)[0] == "at_risk"
-    assert classify(ind, 32, 31, 33, 100, expected, 19, when)[0] == "at_risk"
-    assert classify(ind, 32, 31, 33, 100, expected, 21, when)[0] == "off_track"
+    # decreasing: the band's upper end must be at or under the target (20)
+    assert (
+        classify(ind, 32, 31, 33, 100, expected, 19, when, projection_low=17, projection_high=20)[0]
+        == "at_risk"
+    )
+    assert (
+        classify(ind, 32, 31, 33, 100, expected, 19, when, projection_low=17, projection_high=21)[0]
+        == "off_track"
+    )
+    assert (
+        classify(ind, 32, 31, 33, 100, expected, 21, when, projection_low=17, projection_high=25)[0]
+        == "off_track"
+    )

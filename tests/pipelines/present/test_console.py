@@ -84,3 +84,12 @@ def test_kpi_table_in_french(capsys):
     no_data = next(line for line in out.splitlines() if line.startswith("Sans données"))
     assert "—" in no_data and "[" not in no_data
     assert "• Délai médian : Baisse significative de 6,4 jours depuis 2023." in out
+    year = indicator | {
+        "change_1y": {"sentence": "Baisse de 2,0 jours depuis l'an dernier sur les mêmes mois."}
+    }
+    print_kpi_table({"period_start": "2025-11-01", "as_of": "2026-10-31", "indicators": [year]})
+    out = capsys.readouterr().out
+    assert (
+        "• Délai médian : Baisse significative de 6,4 jours depuis 2023.\n  Baisse de 2,0 jours depuis l'an dernier"
+        in out
+    )
