@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.french import fmt_value
+from pipelines.indicators import instruments, stats, status, weighting
 from pipelines.indicators import query as q
-from pipelines.indicators import stats, status
 from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import require_views
@@ -114,7 +114,10 @@ def indicator_change(
         cur = q.measure_row(con, ind, period, filters)
         base = q.measure_row(con, ind, bperiod, filters) if ind.baseline_value is None else None
         baseline_value = ind.baseline_value if base is None else base["value"]
-        return change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        notes = instruments.survey_notes(con, ind, period, bperiod, filters) if _survey(ind) else None
+        return instruments.mark_change(
+            notes, change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        )
 
 
 def _rounded_count(value: float | None, n: int) -> int:
@@ -132,6 +135,7 @@ def change(
     filters: Filters | None,
 ) -> dict:
     """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests)."""
+    cur, base = weighting.for_test(cur), weighting.for_test(base)  # weighted: Kish's n_eff as n
     value = cur["value"]
     delta = value - baseline_value if value is not None and baseline_value is not None else None
     since = period_label(bperiod.start, bperiod.end)
@@ -216,6 +220,7 @@ def assess(
             ind.unit,
             at_month_end=ind.measure == "backlog",
         )
+    notes = instruments.survey_notes(con, ind, period, bperiod, filters) if _survey(ind) else None
     state, reason = status.classify(
         ind, cur["value"], cur["ci_low"], cur["ci_high"], cur["n"], expected, projection.value, when
     )
@@ -253,13 +258,22 @@ def assess(
         "projection_low": projection.low,
         "projection_high": projection.high,
         "projection_points": projection.points,
-        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        "change": instruments.mark_change(
+            notes, change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        )
         if with_change
         else None,
-        "details": details(con, ind, period, filters) if with_details else {},
-        "quality": quality[q.dataset_of(ind.measure)],
+        "details": (details(con, ind, period, filters) | weighting.details(cur) | instruments.details(notes))
+        if with_details
+        else {},
+        "quality": instruments.quality(notes, quality[q.dataset_of(ind.measure)]),
+        "weighting": cur.get("weighting"),
         "methodology": ind.methodology,
     }
+
+
+def _survey(ind: Indicator) -> bool:
+    return q.dataset_of(ind.measure) == "survey"
 
 
 def target_revisions(ind: Indicator) -> list[dict]:
