@@ -129,3 +129,23 @@ def test_without_requests_the_value_stays_raw_and_says_so(make):
     (out,) = evaluate(wh, plan, AS_OF)["indicators"]
     assert out["value"] == pytest.approx(62.5 / 8)
     assert out["weighting"]["headline"] == "raw" and "Pas de demandes" in out["weighting"]["note"]
+
+
+def test_change_test_counts_the_effective_size(make):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    requests, responses = _data(
+        extra_requests=[request("2023-05-01", c) for c in ("online", "counter") for _ in range(5)],
+        extra_responses=[response("2023-05-02", 10, channel="online") for _ in range(4)]
+        + [response("2023-05-02", s, channel="counter") for s in (10, 10, 10, 5)],
+    )
+    share = indicator("sat", "satisfied_share", target=0.9).replace(
+        "min_sample = 1", 'min_sample = 1\nweighting = "channel"'
+    )
+    wh, plan = make(requests=requests, responses=responses, indicators=(share,))
+    (ind,) = evaluate(wh, plan, AS_OF)["indicators"]
+    # baseline 0.5 × 4/4 + 0.5 × 3/4 = 0.875 on n_eff 8 (weights all 1); now 0.45 on n_eff 8
+    assert ind["baseline_value"] == pytest.approx(0.875) and ind["value"] == pytest.approx(0.45)
+    _, p = proportions_ztest([7, 4], [8, 8])  # round(0.875 × 8), round(0.45 × 8) over n_eff
+    assert ind["change"]["p_value"] == pytest.approx(p)
+    assert ind["baseline_n"] == 8 and ind["n"] == 10  # respondents shown, n_eff tested
