@@ -268,6 +268,7 @@ def assess(
         else {},
         "quality": instruments.quality(notes, quality[q.dataset_of(ind.measure)]),
         "weighting": cur.get("weighting"),
+        "baseline_weighting": base.get("weighting") if base else None,
         "methodology": ind.methodology,
     }
 
