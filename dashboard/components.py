@@ -11,7 +11,7 @@ from pipelines.french import fmt_date, fmt_delta, fmt_int, fmt_interval, fmt_val
 from pipelines.present.charts import Figure
 from pipelines.present.markdown import md_escape
 from pipelines.present.status_words import Status, status_of
-from pipelines.present.survey_words import weighting_line
+from pipelines.present.survey_words import survey_method_facts, weighting_line
 
 
 def show_chart(fig: Figure, *, key: str) -> None:
@@ -244,4 +244,5 @@ def method_facts(ind: dict, plan) -> None:
         f"Incertitude : {ind.get('ci_method') or 'méthode non précisée'}",
         f"Effectif minimum : {fmt_int(spec.min_sample)} observations",
     ]
+    facts += survey_method_facts(spec)  # issue 17: weighting and questionnaire
     st.markdown("\n".join(f"- {md_escape(f)}" for f in facts))

@@ -49,3 +49,19 @@ def report_facts(ind: dict) -> list[tuple[str, str]]:
     if note:
         out.append(("Questionnaire", note))
     return out
+
+
+def survey_method_facts(spec) -> list[str]:
+    """Method facts of a plan indicator (``pipelines.plan.Indicator``): its weighting and questionnaire."""
+    from pipelines.indicators.instruments import label
+    from pipelines.indicators.weighting import LABELS
+
+    out = []
+    if getattr(spec, "weighting", None):
+        out.append(
+            f"Redressement : {LABELS[spec.weighting]}, sur la répartition des demandes de la période "
+            "(valeur redressée en tête, valeur brute à côté)"
+        )
+    if getattr(spec, "instrument", None):
+        out.append(f"Questionnaire : {label(spec.instrument)} uniquement")
+    return out

@@ -31,6 +31,7 @@ def test_indicator_page_and_card_show_raw_and_weighted(demo_env, weighted):
     at.selectbox(key="w:indicator").select("part-satisfaits").run()
     assert_clean(at)
     assert line in [unescape(c.value) for c in at.caption]
+    assert "Redressement : par canal, sur la répartition des demandes de la période" in texts(at)
     overview = open_app()
     assert line in [unescape(c.value) for c in overview.caption]
     assert "valeur en tête" in texts(overview)

@@ -78,3 +78,26 @@ service = "etat-civil"
         ("1", 10.0, True),
         ("4", 0.0, False),
     ]
+
+
+def test_the_survey_mart_tells_the_questionnaires_apart(zone):
+    from tests.pipelines.ingest.conftest import EXAMPLE_MAPPING
+
+    zone.mapping("enquete.toml", EXAMPLE_MAPPING.read_text(encoding="utf-8"))
+    zone.add(
+        "Avis_Inscription_scolaire_2026-05-10_08-00-00.csv",
+        "results-survey456789_default-full-text_comma.csv",
+    )
+    zone.ingest()
+    jdma = zone.one(
+        "select count(*) from survey_responses where source = 'jdma' and complete and responded_at is not null"
+    )
+    lime = zone.one(
+        "select count(*) from survey_responses where source like 'limesurvey%' and complete and responded_at is not null"
+    )
+    assert jdma and lime
+    # « Je donne mon avis »: 3 points (Très bien / Moyen / Pas bien); the LimeSurvey questionnaire: 1 to 5
+    assert zone.rows("select instrument, sum(responses) from mart_survey_monthly group by 1 order by 1") == [
+        ("1-5", lime),
+        ("3pts", jdma),
+    ]
