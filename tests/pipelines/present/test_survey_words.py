@@ -36,3 +36,14 @@ def test_weighting_line():
     assert line.startswith("Redressée par canal sur la répartition des demandes (valeur en tête) : 45")
     assert "brute : 60" in line and "10 réponses" in line and line.endswith("effectif équivalent (Kish) 8")
     assert weighting_line({"unit": "%"}) is None
+
+
+def test_workbook_summary_has_the_raw_value_and_the_effective_size():
+    from pipelines.report.frames import summary_data
+
+    row = WEIGHTED | {"id": "sat", "label": "Satisfaits", "value": 0.45, "change": {}}
+    plain = {"id": "moy", "label": "Note", "unit": "/10", "value": 7.0, "change": {}}
+    table = summary_data([row, plain])
+    assert table["Valeur"].to_list() == [45.0, 7.0]
+    assert table["Valeur brute (non redressée)"].to_list() == [60.0, None]
+    assert table["Effectif équivalent (Kish)"].to_list() == [8.0, None]
