@@ -11,6 +11,7 @@ from pipelines.french import fmt_date, fmt_delta, fmt_int, fmt_interval, fmt_val
 from pipelines.present.charts import Figure
 from pipelines.present.markdown import md_escape
 from pipelines.present.status_words import Status, status_of
+from pipelines.present.survey_words import survey_method_facts, weighting_line
 
 
 def show_chart(fig: Figure, *, key: str) -> None:
@@ -122,6 +123,9 @@ def value_block(ind: dict, *, label: str = "Valeur actuelle", period: bool = Tru
     if period and ind.get("period_start"):
         line += f" · du {fmt_date(ind['period_start'])} au {fmt_date(ind.get('period_end'))}"
     st.caption(line)
+    weighted = weighting_line(ind)  # issue 17: raw and weighted side by side, the headline named
+    if weighted:
+        st.caption(md_escape(weighted))
     if not ok and value is None:
         st.caption(":gray[:material/info: Aucune observation sur la période et le périmètre choisis.]")
     elif not ok:
@@ -171,6 +175,8 @@ def quality_badge(ind: dict) -> None:
         f"{icon} Qualité : {text}",
         help="Les lignes écartées et leurs raisons sont listées sur la page Données.",
     )
+    if q.get("instrument_note"):  # issue 17: pooled or different questionnaires
+        st.caption(f":material/warning: {md_escape(q['instrument_note'])}")
 
 
 def change_sentence(change: dict | None) -> None:
@@ -257,4 +263,5 @@ def method_facts(ind: dict, plan) -> None:
     ]
     if ind.get("interval_note"):  # registers are not samples
         facts.append(f"Nature des données : {ind['interval_note']}")
+    facts += survey_method_facts(spec)  # issue 17: weighting and questionnaire
     st.markdown("\n".join(f"- {md_escape(f)}" for f in facts))

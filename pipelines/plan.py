@@ -118,6 +118,10 @@ class Indicator:
     # dated revisions of the target and milestones (``revisions = [...]``, see ``_parse_revisions``);
     # the fields above keep the original trajectory, ``in_force`` gives the one at a date
     revisions: tuple[Revision, ...] = ()
+    # survey measures only: non-response weighting ("channel" | "channel_service", see
+    # pipelines.indicators.weighting) and the one questionnaire (instrument code) the indicator reads
+    weighting: str | None = None
+    instrument: str | None = None
 
 
 @dataclass(frozen=True)
@@ -733,7 +737,48 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
         min_sample=min_sample,
         methodology=r.get(d, "methodology", str, t, i, required=False, default=""),
         axis=_reference(r, d, "axis", refs["axes"], t, i, "l'axe"),
+        **_survey_keys(r, d, i, measure),
     )
+
+
+SURVEY_MEASURES = {"satisfaction_mean", "satisfied_share", "nps"}
+WEIGHTINGS = {"channel": "par canal", "channel_service": "par canal et service"}
+INSTRUMENT_PATTERN = r"3pts|sur10|\d+-\d+"
+
+
+def _survey_keys(r: _Reader, d: dict, i: int, measure: str) -> dict:
+    """``weighting`` and ``instrument``: keys of the survey measures only (issue 17)."""
+    t = "indicators"
+    out: dict = {}
+    for key in ("weighting", "instrument"):
+        if key in d and measure not in SURVEY_MEASURES:
+            r.fail(
+                f"« {key} » ne vaut que pour une mesure d'enquête ({', '.join(sorted(SURVEY_MEASURES))}).",
+                t,
+                i,
+                key,
+            )
+    weighting = r.get(d, "weighting", str, t, i, required=False, default=None)
+    if weighting is not None and weighting not in WEIGHTINGS:
+        r.fail(
+            f"redressement « {weighting} » inconnu ; redressements possibles : "
+            + ", ".join(f"« {k} » ({v})" for k, v in WEIGHTINGS.items())
+            + ".",
+            t,
+            i,
+            "weighting",
+        )
+    instrument = r.get(d, "instrument", str, t, i, required=False, default=None)
+    if instrument is not None and not re.fullmatch(INSTRUMENT_PATTERN, instrument):
+        r.fail(
+            f"questionnaire « {instrument} » illisible ; attendu « 3pts » (3 points 10/5/0), « 1-5 », "
+            "« 0-10 » (bas-haut de l'échelle) ou « sur10 » (note sur 10 sans échelle déclarée).",
+            t,
+            i,
+            "instrument",
+        )
+    out["weighting"], out["instrument"] = weighting, instrument
+    return out
 
 
 def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:

@@ -9,6 +9,8 @@ import polars as pl
 from schemas.common import AGE_BAND_PATTERN, CHANNELS, INSEE_PATTERN, SLUG_PATTERN, plausible
 from schemas.pandera_polars import pa
 
+SATISFIED_FROM = 7.5  # DESIGN.md: satisfied = score_10 ≥ 7.5, for every source
+
 
 class SurveyResponse(pa.DataFrameModel):
     source: str = pa.Field(description="Outil d'origine (limesurvey-…, jdma, demo…).")
@@ -51,3 +53,9 @@ class SurveyResponse(pa.DataFrameModel):
     def score_on_scale(cls, data) -> pl.LazyFrame:
         s, lo, hi = pl.col("score_raw"), pl.col("scale_min"), pl.col("scale_max")
         return data.lazyframe.select(s.is_null() | lo.is_null() | hi.is_null() | ((s >= lo) & (s <= hi)))
+
+    @pa.dataframe_check(error="satisfied_contradicts_score:satisfied")
+    def satisfied_matches_score(cls, data) -> pl.LazyFrame:
+        # satisfied is derived from score_10 (≥ 7.5) at validation; a source flag saying otherwise is refused
+        sat, score = pl.col("satisfied"), pl.col("score_10")
+        return data.lazyframe.select(sat.is_null() | score.is_null() | (sat == (score >= SATISFIED_FROM)))

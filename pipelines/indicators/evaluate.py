@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.french import fmt_value
-from pipelines.indicators import edges, stats, status
+from pipelines.indicators import edges, instruments, stats, status, weighting
 from pipelines.indicators import query as q
 from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
@@ -129,7 +129,10 @@ def indicator_change(
         cur = q.measure_row(con, ind, period, filters)
         base = q.measure_row(con, ind, bperiod, filters) if ind.baseline_value is None else None
         baseline_value = ind.baseline_value if base is None else base["value"]
-        return change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        notes = instruments.survey_notes(con, ind, period, bperiod, filters) if _survey(ind) else None
+        return instruments.mark_change(
+            notes, change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        )
 
 
 def _rounded_count(value: float | None, n: int) -> int:
@@ -152,6 +155,7 @@ def change(
     """Difference with the baseline, its test and one French sentence (see :mod:`stats` for the tests,
     :mod:`edges` for Fisher's exact test of small counts and the minimum sample). ``since`` and
     ``before_words`` name the earlier period in the sentences (default: the baseline period)."""
+    cur, base = weighting.for_test(cur), weighting.for_test(base)  # weighted: Kish's n_eff as n
     value = cur["value"]
     delta = value - baseline_value if value is not None and baseline_value is not None else None
     since = since or period_label(bperiod.start, bperiod.end)
@@ -255,6 +259,7 @@ def assess(
             ind.unit,
             at_month_end=ind.measure == "backlog",
         )
+    notes = instruments.survey_notes(con, ind, period, bperiod, filters) if _survey(ind) else None
     state, reason = status.classify(
         ind,
         cur["value"],
@@ -312,12 +317,18 @@ def assess(
         "projection_low": projection.low,
         "projection_high": projection.high,
         "projection_points": projection.points,
-        "change": change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        "change": instruments.mark_change(
+            notes, change(con, ind, cur, base, baseline_value, period, bperiod, filters)
+        )
         if with_change
         else None,
         "change_1y": year_change(con, ind, cur, period, filters) if with_change_1y else None,
-        "details": details(con, ind, period, filters) if with_details else {},
-        "quality": quality[q.dataset_of(ind.measure)],
+        "details": (details(con, ind, period, filters) | weighting.details(cur) | instruments.details(notes))
+        if with_details
+        else {},
+        "quality": instruments.quality(notes, quality[q.dataset_of(ind.measure)]),
+        "weighting": cur.get("weighting"),
+        "baseline_weighting": base.get("weighting") if base else None,
         "methodology": ind.methodology,
     }
 
@@ -339,6 +350,10 @@ def year_change(con, ind: Indicator, cur: dict, period: Period, filters: Filters
         since=edges.YEAR_EARLIER_SINCE,
         before_words="la même période un an plus tôt",
     )
+
+
+def _survey(ind: Indicator) -> bool:
+    return q.dataset_of(ind.measure) == "survey"
 
 
 def target_revisions(ind: Indicator) -> list[dict]:

@@ -101,10 +101,10 @@ MARTS = (
     Mart(
         "mart_survey_monthly",
         "survey_responses",
-        "Réponses complètes par mois, service, canal, commune et tranche d''âge : effectifs, sommes et sommes des carrés "
+        "Réponses complètes par mois, service, canal, commune, tranche d''âge et questionnaire (échelle) : effectifs, sommes et sommes des carrés "
         "des notes, satisfaits, promoteurs et détracteurs.",
         "month, service, channel",
-        MONTHLY_KEYS,
+        (*MONTHLY_KEYS, "instrument"),
         dict.fromkeys(_SURVEY_SUMS, "sum"),
         touch="month",
     ),

@@ -103,9 +103,13 @@ MEASURE_SQL = (  # the measure's own dataset macro: kpi_measure binds all three 
     "order by all nulls last"
 )
 MEASURE_MACROS = {"usage": "usage", "processing": "cases", "survey": "survey"}
+# survey measures also take the indicator's questionnaire (``instrument`` key, issue 17)
+SURVEY_MEASURE_SQL = MEASURE_SQL.format(dataset="survey").replace(
+    "dims := ?)", "dims := ?, instruments := ?)"
+)
 FAMILY_SQL = {
     "kpi_take_up": "select * from kpi_take_up(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
-    "kpi_satisfaction": "select * from kpi_satisfaction(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?)",
+    "kpi_satisfaction": "select * from kpi_satisfaction(?, ?, services := ?, channels := ?, communes := ?, age_bands := ?, instruments := ?)",
     "kpi_delay": "select * from kpi_delay(?, ?, services := ?, channels := ?, communes := ?)",
     "kpi_delay_km": "select * from kpi_delay_km(?, ?, services := ?, channels := ?, communes := ?)",
     "kpi_backlog": "select * from kpi_backlog(?, ?, services := ?, channels := ?, communes := ?)",
@@ -128,8 +132,17 @@ def measure_frame(
 ) -> pl.DataFrame:
     """Rows of ``kpi_measure`` for the indicator (keys, value, ci_low, ci_high, n, sd)."""
     start, stop = (period.start, period.stop) if period else (None, None)
+    if dataset_of(ind.measure) == "survey":
+        params = [ind.measure, start, stop, *scope_params(ind, filters), dims or [], instruments_param(ind)]
+        return frame(con, SURVEY_MEASURE_SQL, params)
     sql = MEASURE_SQL.format(dataset=MEASURE_MACROS[dataset_of(ind.measure)])
     return frame(con, sql, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
+
+
+def instruments_param(ind: Indicator) -> list[str] | None:
+    """The questionnaire codes an indicator reads (its ``instrument`` key), None for all."""
+    instrument = getattr(ind, "instrument", None)
+    return [instrument] if instrument else None
 
 
 def measure_row(
@@ -142,7 +155,12 @@ def measure_row(
     if not rows:
         return {"value": None, "ci_low": None, "ci_high": None, "n": 0, "sd": None}
     row = rows[0]
-    return {k: row[k] for k in ("value", "ci_low", "ci_high", "sd")} | {"n": int(row["n"])}
+    out = {k: row[k] for k in ("value", "ci_low", "ci_high", "sd")} | {"n": int(row["n"])}
+    if getattr(ind, "weighting", None):  # non-response weighting (issue 17): the weighted value leads
+        from pipelines.indicators.weighting import weighted_row
+
+        return weighted_row(con, ind, period, filters, out)
+    return out
 
 
 def family(
@@ -153,6 +171,8 @@ def family(
     params = [period.start, period.stop, services, channels, communes]
     if macro in ("kpi_take_up", "kpi_satisfaction", "kpi_completion", "kpi_cost"):
         params.append(age_bands)
+    if macro == "kpi_satisfaction":
+        params.append(instruments_param(ind))
     rows = frame(con, FAMILY_SQL[macro], params).drop(KEYS).to_dicts()
     return rows[0] if rows else {}
 

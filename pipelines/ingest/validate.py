@@ -25,6 +25,7 @@ from pipelines.ingest.read import LINE_COL
 from schemas import Dataset
 from schemas.common import EARLIEST
 from schemas.pandera_polars import pa
+from schemas.survey import SATISFIED_FROM
 
 _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^isin", "« {value} » n'est pas une valeur admise pour {column}{allowed}."),
@@ -38,6 +39,11 @@ _CHECK_MESSAGES: list[tuple[str, str]] = [
     (r"^decision_before_filing", "La décision ({value}) est antérieure au dépôt du dossier{filed}."),
     (r"^decided_without_date", "Dossier décidé (accepté, refusé ou traité) sans date de décision."),
     (r"^score_off_scale", "Note « {value} » hors de l'échelle déclarée{scale}."),
+    (
+        r"^satisfied_contradicts_score",
+        "Indicateur « satisfait » ({value}) contraire à la note{score} : est satisfait qui donne au moins "
+        "7,5 sur 10 ; corrigez l'un ou l'autre.",
+    ),
     (
         r"^supports_above_participants",
         "{value} soutiens pour plus de participants que n'en compte la consultation : un participant ne "
@@ -62,6 +68,7 @@ def french_message(check: str, column: str, value: str | None, **context: str) -
         "why": "avant 2000 ou dans le futur",
         "filed": "",
         "scale": "",
+        "score": "",
     } | context
     for pattern, template in _CHECK_MESSAGES:
         if re.search(pattern, check):
@@ -94,6 +101,8 @@ def _context(check: str, column: str, frame: pl.DataFrame, idx: int | None, valu
         and {"scale_min", "scale_max"} <= set(frame.columns)
     ):
         out["scale"] = f" ({fmt_value(frame['scale_min'][idx])} à {fmt_value(frame['scale_max'][idx])})"
+    elif idx is not None and check.startswith("satisfied_contradicts_score") and "score_10" in frame.columns:
+        out["score"] = f" ({fmt_value(frame['score_10'][idx])} sur 10)"
     return out
 
 
@@ -107,6 +116,8 @@ def validate(
     next (one thread at a time): the distinct values already checked, and how they failed, are
     not checked again."""
     frame, dup_rejections = _reject_duplicate_ids(frame) if duplicates else (frame, empty_rejections())
+    if dataset.name == "survey":
+        frame = derive_satisfied(frame)
     failures = _failures(frame, dataset, {} if memo is None else memo)
     rejections = [dup_rejections]
     if failures is not None and failures.height:
@@ -120,6 +131,16 @@ def validate(
     if rej.height:
         good = frame.filter(~pl.col(LINE_COL).is_in(rej[LINE_COL].implode()))
     return good.select([*dataset.columns, LINE_COL]), rej
+
+
+def derive_satisfied(frame: pl.DataFrame) -> pl.DataFrame:
+    """``satisfied`` = score_10 ≥ 7.5 wherever there is a score, whatever the source (canonical CSV
+    included); a flag given without a score is kept. A given flag that contradicts the score is left
+    as given, for the model's check to refuse the row with its reason."""
+    if not {"satisfied", "score_10"} <= set(frame.columns):
+        return frame
+    derived = pl.col("score_10") >= SATISFIED_FROM
+    return frame.with_columns(pl.coalesce(pl.col("satisfied"), derived).alias("satisfied"))
 
 
 # checks that look at one value at a time (Pandera's built-in column checks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.french import fmt_date, fmt_number, fmt_value
+from pipelines.present.survey_words import weighting_line
 
 UNKNOWN_COLUMNS = {"channel": "Canal", "status": "Statut", "outcome": "Issue"}
 
@@ -113,6 +114,10 @@ def print_kpi_table(doc: dict) -> None:
         print(f"• {ind['label']} : {ind['change']['sentence']}")
         if ind.get("change_1y"):  # the change over one year, beside the change since the baseline
             print(f"  {ind['change_1y']['sentence']}")
+    for ind in doc["indicators"]:  # issue 17: the weighted headline and the raw value beside it
+        line = weighting_line(ind)
+        if line:
+            print(f"• {ind['label']} : {line}")
 
 
 def print_diagnostic(doc: dict) -> None:

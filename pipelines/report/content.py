@@ -26,6 +26,7 @@ from pipelines.plan import ACTION_STATUSES, MEASURES, Indicator, Plan, revision_
 from pipelines.plan_history import latest_warnings
 from pipelines.present import action_links, charts, plan_charts, roadmap_frames
 from pipelines.present.action_links import overdue_table, policy_summary
+from pipelines.present.survey_words import report_facts
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
 from pipelines.report.model import Chart, Pack, PolicyPart, Section
@@ -450,6 +451,7 @@ def _funder_section(
             else f"{fmt_number(row['progress_pct'], 0, sentence=True)}\u00a0%",
         ),
         ("Écart à la référence", _signed(row["change"].get("delta"), unit)),
+        *report_facts(row),  # issue 17: weighted headline, raw value, questionnaire
     ]
     if projection:
         facts.append(

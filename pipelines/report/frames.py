@@ -177,6 +177,9 @@ SUMMARY_SCHEMA = {
     "Progression vers la cible (%)": pl.Float64,
     "Statut": pl.String,
     "Évolution": pl.String,
+    # issue 17: a weighted survey indicator's raw value and Kish's effective size beside the headline
+    "Valeur brute (non redressée)": pl.Float64,
+    "Effectif équivalent (Kish)": pl.Float64,
 }
 
 
@@ -207,11 +210,20 @@ def summary_data(rows: list[dict], *, value_key: str = "value") -> pl.DataFrame:
                 "Progression vers la cible (%)": r.get("progress_pct"),
                 "Statut": (r.get("status_label") or "").capitalize(),
                 "Évolution": change.get("sentence") or "",
+                **_weighting_columns(r, unit),
             }
         )
     return (
         pl.DataFrame(out, schema=SUMMARY_SCHEMA, orient="row") if out else pl.DataFrame(schema=SUMMARY_SCHEMA)
     )
+
+
+def _weighting_columns(r: dict, unit: str) -> dict:
+    w = r.get("weighting") if r.get("weighting") and r["weighting"].get("headline") == "weighted" else None
+    return {
+        "Valeur brute (non redressée)": scaled(w["raw_value"], unit) if w else None,
+        "Effectif équivalent (Kish)": w["effective_n"] if w else None,
+    }
 
 
 def actions_data(rows: list[dict], funder: str | None) -> pl.DataFrame:

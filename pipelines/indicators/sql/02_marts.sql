@@ -37,9 +37,12 @@ final as (
 
 select * from final;
 
--- Complete survey responses by month × service × channel × commune × age band, with the sums a
--- mean, a variance, a share and an NPS need. Responses without a date cannot be placed in a
--- period and are left out. Additive.
+-- Complete survey responses by month × service × channel × commune × age band × instrument, with
+-- the sums a mean, a variance, a share and an NPS need. Responses without a date cannot be placed
+-- in a period and are left out. Additive. `instrument` is the questionnaire's scale, a code
+-- (pipelines/indicators/instruments.py names it): '3pts' for « Je donne mon avis » (Très bien /
+-- Moyen / Pas bien = 10 / 5 / 0), '<min>-<max>' for a declared scale (1-5, 0-10), 'sur10' for a
+-- score given on 10 without a declared scale.
 create or replace macro mart_survey_monthly_rows(after_file) as table
 with
 
@@ -56,6 +59,11 @@ final as (
         channel,
         commune,
         age_band,
+        case
+            when source = 'jdma' then '3pts'
+            when scale_min is null or scale_max is null then 'sur10'
+            else concat(cast(cast(scale_min as bigint) as varchar), '-', cast(cast(scale_max as bigint) as varchar))
+        end as instrument,
         count(*) as responses,
         count(score_10) as n_scored,
         sum(score_10) as sum_score,

@@ -1,11 +1,13 @@
--- Satisfaction, from mart_survey_monthly (complete responses only). Parameters as in 03_usage.sql.
+-- Satisfaction, from mart_survey_monthly (complete responses only). Parameters as in 03_usage.sql,
+-- plus `instruments` (questionnaire codes, null = all: an indicator's `instrument` key).
 --
 -- mean score_10 with its Student 95 % interval (sd from the sums of squares); share satisfied
 -- (score_10 ≥ 7.5) with its Wilson interval; NPS where asked = % promoters (9–10) − % detractors
 -- (0–6), i.e. the mean of a per-response score of +100 / 0 / −100, so its interval is the
 -- Student interval of that mean (sd² = n/(n−1) · 100² · (p₊ + p₋ − (p₊ − p₋)²)).
 create or replace macro kpi_satisfaction(
-    start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+    start, stop, services := null, channels := null, communes := null, age_bands := null, dims := [],
+    instruments := null
 ) as table
 with
 
@@ -32,6 +34,7 @@ scoped as (
         and kpi_in_scope(channels, channel)
         and kpi_in_scope(communes, commune)
         and kpi_in_scope(age_bands, age_band)
+        and kpi_in_scope(instruments, instrument)
 ),
 
 summed as (

@@ -111,12 +111,13 @@ final as (
 select * from final;
 
 create or replace macro kpi_measure_survey(
-    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := []
+    measure_name, start, stop, services := null, channels := null, communes := null, age_bands := null, dims := [],
+    instruments := null
 ) as table
 with
 
 satisfaction as (
-    select * from kpi_satisfaction(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims)
+    select * from kpi_satisfaction(start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims, instruments := instruments)
     where measure_name in ('satisfaction_mean', 'satisfied_share', 'nps')
 ),
 

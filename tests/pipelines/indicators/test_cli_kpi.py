@@ -83,6 +83,11 @@ def test_json_agrees_with_the_sql_views(demo, kpi_json):
     assert {i["id"] for i in kpi_json["indicators"]} == set(current)
     for ind in kpi_json["indicators"]:
         value, low, high, n, start, end = current[ind["id"]]
+        if ind["weighting"]:  # weighted (issue 17): the SQL views give the raw value, kept beside it
+            w, bw = ind["weighting"], ind["baseline_weighting"]
+            assert w["headline"] == "weighted" and ind["value"] == w["weighted_value"]
+            ind = ind | {"value": w["raw_value"], "ci_low": w["raw_ci_low"], "ci_high": w["raw_ci_high"]}
+            ind["baseline_value"] = bw["raw_value"]
         assert ind["value"] == pytest.approx(value, rel=1e-12) and ind["n"] == n, ind["id"]
         if ind["measure"] == "cost_per_transaction":  # no interval: counts and assumed unit costs
             assert (ind["ci_low"], ind["ci_high"], low, high) == (None, None, None, None)
