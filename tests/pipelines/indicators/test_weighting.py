@@ -132,6 +132,7 @@ def test_without_requests_the_value_stays_raw_and_says_so(make):
 
 
 def test_change_test_counts_the_effective_size(make):
+    from scipy.stats import fisher_exact
     from statsmodels.stats.proportion import proportions_ztest
 
     requests, responses = _data(
@@ -146,6 +147,10 @@ def test_change_test_counts_the_effective_size(make):
     (ind,) = evaluate(wh, plan, AS_OF)["indicators"]
     # baseline 0.5 × 4/4 + 0.5 × 3/4 = 0.875 on n_eff 8 (weights all 1); now 0.45 on n_eff 8
     assert ind["baseline_value"] == pytest.approx(0.875) and ind["value"] == pytest.approx(0.45)
-    _, p = proportions_ztest([7, 4], [8, 8])  # round(0.875 × 8), round(0.45 × 8) over n_eff
+    # round(0.875 × 8), round(0.45 × 8) satisfied over n_eff; an expected count under 5 (8 × 5/16 = 2.5):
+    # Fisher's exact test (issue 17 §3), not the pooled z of statsmodels
+    _, p = fisher_exact([[7, 1], [4, 4]])
     assert ind["change"]["p_value"] == pytest.approx(p)
+    _, p_z = proportions_ztest([7, 4], [8, 8])
+    assert p != pytest.approx(p_z)
     assert ind["baseline_n"] == 8 and ind["n"] == 10  # respondents shown, n_eff tested
