@@ -118,6 +118,16 @@ class Indicator:
     # dated revisions of the target and milestones (``revisions = [...]``, see ``_parse_revisions``);
     # the fields above keep the original trajectory, ``in_force`` gives the one at a date
     revisions: tuple[Revision, ...] = ()
+    # delay_median only: which median is the headline, « decided » (cases decided in the period) or
+    # « cohort » (Kaplan–Meier over the cases filed in the period, see ``DELAY_BASES``)
+    delay_basis: str = "decided"
+
+
+# the populations a median delay can be measured on (``delay_basis``), in French
+DELAY_BASES = {
+    "decided": "dossiers décidés dans la période",
+    "cohort": "dossiers déposés dans la période (Kaplan–Meier)",
+}
 
 
 @dataclass(frozen=True)
@@ -717,6 +727,7 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
     min_sample = r.get(d, "min_sample", int, t, i, required=False, default=30)
     if min_sample < 0:
         r.fail("l'effectif minimal est un entier positif ou nul.", t, i, "min_sample")
+    delay_basis = _delay_basis(r, d, i, measure)
     return Indicator(
         id=ind_id,
         label=r.get(d, "label", str, t, i),
@@ -733,7 +744,29 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
         min_sample=min_sample,
         methodology=r.get(d, "methodology", str, t, i, required=False, default=""),
         axis=_reference(r, d, "axis", refs["axes"], t, i, "l'axe"),
+        delay_basis=delay_basis,
     )
+
+
+def _delay_basis(r: _Reader, d: dict, i: int, measure: str) -> str:
+    """``delay_basis`` of a delay_median indicator: "decided" (default) or "cohort"."""
+    t = "indicators"
+    if "delay_basis" not in d:
+        return "decided"
+    basis = r.get(d, "delay_basis", str, t, i)
+    if measure != "delay_median":
+        r.fail(
+            "« delay_basis » ne vaut que pour un délai médian (mesure « delay_median »).", t, i, "delay_basis"
+        )
+    if basis not in DELAY_BASES:
+        r.fail(
+            f"« delay_basis » vaut « decided » (dossiers décidés dans la période) ou « cohort » "
+            f"(dossiers déposés dans la période, Kaplan–Meier), pas « {basis} ».",
+            t,
+            i,
+            "delay_basis",
+        )
+    return basis
 
 
 def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.french import fmt_value
+from pipelines.indicators import delays, stats, status
 from pipelines.indicators import query as q
-from pipelines.indicators import stats, status
 from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
 from pipelines.indicators.views import require_views
@@ -145,6 +145,10 @@ def change(
     if test is None:
         reason = NO_SAMPLE_REASONS.get(ind.measure, NO_SAMPLE)
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, reason)}
+    if test == "bootstrap":  # a median or a P90: bootstrap interval of the difference, no p-value
+        return out | delays.bootstrap_change(
+            con, ind, delta, period, bperiod, q.scope_params(ind, filters), since
+        )
     if test == "two_proportions":
         p = stats.two_proportions(
             _rounded_count(base["value"], base["n"]), base["n"], _rounded_count(value, cur["n"]), cur["n"]
@@ -232,7 +236,9 @@ def assess(
         "ci_high": cur["ci_high"],
         "n": cur["n"],
         "value_label": fmt_value(cur["value"], ind.unit, sentence=True),
-        "ci_method": CI_METHODS[ind.measure],
+        "ci_method": delays.ci_method(ind, CI_METHODS[ind.measure]),
+        "delay_basis": delays.delay_basis(ind),
+        "delay_basis_note": delays.BASIS_NOTES.get(delays.delay_basis(ind)),
         "min_sample": ind.min_sample,
         "baseline_value": baseline_value,
         "baseline_source": "computed" if base is not None else "manual",

@@ -119,6 +119,14 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFram
     return con.sql(sql, params=params).pl()
 
 
+def measure_key(ind: Indicator) -> str:
+    """The ``kpi_measure`` name of the indicator's headline: its measure, or ``delay_median_cohort``
+    for a delay_median whose plan sets ``delay_basis = "cohort"`` (Kaplan–Meier over the cases filed)."""
+    if ind.measure == "delay_median" and getattr(ind, "delay_basis", "decided") == "cohort":
+        return "delay_median_cohort"
+    return ind.measure
+
+
 def measure_frame(
     con: duckdb.DuckDBPyConnection,
     ind: Indicator,
@@ -129,7 +137,7 @@ def measure_frame(
     """Rows of ``kpi_measure`` for the indicator (keys, value, ci_low, ci_high, n, sd)."""
     start, stop = (period.start, period.stop) if period else (None, None)
     sql = MEASURE_SQL.format(dataset=MEASURE_MACROS[dataset_of(ind.measure)])
-    return frame(con, sql, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
+    return frame(con, sql, [measure_key(ind), start, stop, *scope_params(ind, filters), dims or []])
 
 
 def measure_row(

@@ -1,6 +1,47 @@
 -- Kaplan–Meier median delay of a cohort of filed cases (open cases censored), with its
 -- Brookmeyer–Crowley 95 % interval.
 
+-- The cohort of kpi_delay_km, one row per case filed in [start, stop): its filing instant, its time
+-- in days (to its decision, or to stop while open) and its outcome as seen at stop (is_event: decided
+-- before stop; is_closed: closed without decision before stop; neither: open, censored). The
+-- bootstrap of a change of the cohort median (pipelines/indicators/delays.py) resamples these rows.
+create or replace macro kpi_delay_km_cases(start, stop, services := null, channels := null, communes := null) as table
+with
+
+cases as (
+    select * from mart_cases
+),
+
+bounds as (
+    select max_at from mart_data_bounds where dataset = 'processing'
+),
+
+cohort as (
+    select
+        c.*,
+        coalesce(stop::timestamp, (select max_at + interval 1 second from bounds)) as follow_up_end
+    from cases as c
+    where (start is null or submitted_at >= start::timestamp)
+        and submitted_at < coalesce(stop::timestamp, (select max_at + interval 1 second from bounds))
+        and kpi_in_scope(services, service)
+        and kpi_in_scope(channels, channel)
+        and kpi_in_scope(communes, commune)
+),
+
+final as (
+    select
+        submitted_at,
+        service,
+        channel,
+        commune,
+        epoch(least(coalesce(decided_at, follow_up_end), follow_up_end) - submitted_at) / 86400.0 as time_days,
+        status in ('accepted', 'rejected', 'decided') and decided_at < follow_up_end as is_event,
+        status = 'closed_without_decision' and closed_at < follow_up_end as is_closed
+    from cohort
+)
+
+select * from final;
+
 -- Kaplan–Meier median delay of the cases FILED in [start, stop) (`month` = month of filing),
 -- followed up to stop (null: the latest timestamp of the data). Three outcomes, as seen at stop:
 --   * decided (accepted/rejected/decided) before stop: an event at its delay;
@@ -29,26 +70,6 @@
 create or replace macro kpi_delay_km(start, stop, services := null, channels := null, communes := null, dims := []) as table
 with
 
-cases as (
-    select * from mart_cases
-),
-
-bounds as (
-    select max_at from mart_data_bounds where dataset = 'processing'
-),
-
-cohort as (
-    select
-        c.*,
-        coalesce(stop::timestamp, (select max_at + interval 1 second from bounds)) as follow_up_end
-    from cases as c
-    where (start is null or submitted_at >= start::timestamp)
-        and submitted_at < coalesce(stop::timestamp, (select max_at + interval 1 second from bounds))
-        and kpi_in_scope(services, service)
-        and kpi_in_scope(channels, channel)
-        and kpi_in_scope(communes, commune)
-),
-
 followed as (
     select
         case when list_contains(dims, 'month') then date_trunc('month', submitted_at)::date end as month,
@@ -56,10 +77,10 @@ followed as (
         case when list_contains(dims, 'channel') then channel end as channel,
         case when list_contains(dims, 'commune') then commune end as commune,
         null::varchar as age_band,
-        epoch(least(coalesce(decided_at, follow_up_end), follow_up_end) - submitted_at) / 86400.0 as time_days,
-        status in ('accepted', 'rejected', 'decided') and decided_at < follow_up_end as is_event,
-        status = 'closed_without_decision' and closed_at < follow_up_end as is_closed
-    from cohort
+        time_days,
+        is_event,
+        is_closed
+    from kpi_delay_km_cases(start, stop, services := services, channels := channels, communes := communes)
 ),
 
 counts as (

@@ -4,6 +4,8 @@
 --
 --   take_up, assisted_share           Wilson 95 %                 n = requests / online requests
 --   delay_median, delay_p90           order statistics (binomial) n = cases decided
+--   delay_median_cohort               Brookmeyer–Crowley          n = cases filed, closures without
+--     (a delay_median with delay_basis = "cohort": Kaplan–Meier)    decision left out (kpi_delay_km)
 --   delay_mean                        Student                     n = cases decided
 --   within_deadline                   Wilson 95 %                 n = cases decided with a deadline
 --   backlog                           none (exhaustive count)     n = cases filed in the period
@@ -84,6 +86,11 @@ backlog as (
     where measure_name = 'backlog'
 ),
 
+delay_cohort as (
+    select * from kpi_delay_km(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name = 'delay_median_cohort'
+),
+
 measured as (
     select month, service, channel, commune, age_band, 'delay_median' as measure,
         median as value, median_ci_low as ci_low, median_ci_high as ci_high, n, null::double as sd
@@ -101,6 +108,10 @@ measured as (
     union all
     select month, service, channel, commune, age_band, 'backlog', backlog::double, null, null, n_filed, null
     from backlog
+    union all
+    select month, service, channel, commune, age_band, 'delay_median_cohort',
+        km_median, km_median_ci_low, km_median_ci_high, km_n, null
+    from delay_cohort
 ),
 
 final as (

@@ -9,8 +9,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from pipelines.indicators import evaluate
-from tests.pipelines.indicators.conftest import case, indicator, query
+from tests.pipelines.indicators.conftest import case, query
 
 AS_OF = dt.date(2025, 12, 31)
 KM_SQL = (
