@@ -9,7 +9,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from tests.pipelines.indicators.conftest import case, query
+from pipelines.indicators import evaluate
+from tests.pipelines.indicators.conftest import case, indicator, query
 
 AS_OF = dt.date(2025, 12, 31)
 KM_SQL = (
@@ -116,3 +117,150 @@ def test_closure_after_the_period_is_an_open_case(make):
     wh, _ = make(cases=[case("2025-12-01", 60, status="closed_without_decision"), case("2025-12-01", 2)])
     n_cohort, n_events, n_censored, n_closed, km_n, *_ = query(wh, KM_SQL)[0]
     assert (n_cohort, n_events, n_censored, n_closed, km_n) == (2, 1, 1, 0, 2)
+
+
+# --- bootstrap of a change ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9])
+def test_quantile_difference_is_scipy_bootstrap_with_the_same_seed(q):
+    from scipy import stats as sps
+
+    from pipelines.indicators.delays import RESAMPLES, SEED, quantile_difference
+
+    rng = np.random.default_rng(5)
+    before, after = rng.gamma(2.0, 12.0, 61), rng.gamma(2.0, 9.0, 47)
+    # the delays are sorted first (their order in the warehouse is not fixed): scipy on sorted delays
+    ref = sps.bootstrap(
+        (np.sort(before), np.sort(after)),
+        lambda a, b, axis: np.quantile(b, q, axis=axis) - np.quantile(a, q, axis=axis),
+        n_resamples=RESAMPLES,
+        method="percentile",
+        paired=False,
+        vectorized=True,
+        random_state=np.random.default_rng(SEED),
+    ).confidence_interval
+    low, high = quantile_difference(list(before), list(after), q)
+    assert (low, high) == (pytest.approx(ref.low, abs=1e-12), pytest.approx(ref.high, abs=1e-12))
+    assert quantile_difference(before, after, q) == (low, high)  # reproducible to the last digit
+
+
+def test_large_samples_draw_the_quantile_directly_with_the_same_distribution():
+    """Beyond DIRECT_UP_TO delays, each resample's quantile is drawn from uniform order statistics:
+    the interval agrees with a plain resampling bootstrap within Monte Carlo error, contains the true
+    difference of the populations' medians, and is reproducible."""
+    from pipelines.indicators.delays import DIRECT_UP_TO, quantile_difference
+
+    rng = np.random.default_rng(11)
+    n = DIRECT_UP_TO + 3_000
+    before, after = rng.exponential(20.0, n), rng.exponential(18.0, n)
+    low, high = quantile_difference(before, after, 0.5)
+    assert quantile_difference(before, after, 0.5) == (low, high)
+    # plain bootstrap, 400 resamples, for comparison
+    plain = np.random.default_rng(3)
+    diffs = [
+        np.quantile(after[plain.integers(0, n, n)], 0.5) - np.quantile(before[plain.integers(0, n, n)], 0.5)
+        for _ in range(400)
+    ]
+    ref_low, ref_high = np.percentile(diffs, [2.5, 97.5])
+    width = ref_high - ref_low
+    assert abs(low - ref_low) < 0.2 * width and abs(high - ref_high) < 0.2 * width
+    true_difference = (18.0 - 20.0) * np.log(2)  # medians of the exponential laws
+    assert low < true_difference < high
+
+
+def test_km_median_difference_property_and_reproducibility():
+    from pipelines.indicators.delays import km_median, km_median_difference
+
+    rng = np.random.default_rng(2)
+    before_t, after_t = rng.gamma(2.0, 15.0, 300), rng.gamma(2.0, 10.0, 300)
+    # censor 10 % of each cohort at 80 % of its time (open cases)
+    before_e, after_e = rng.random(300) > 0.1, rng.random(300) > 0.1
+    before_t = np.where(before_e, before_t, 0.8 * before_t)
+    after_t = np.where(after_e, after_t, 0.8 * after_t)
+    from lifelines import KaplanMeierFitter
+
+    for t, e in ((before_t, before_e), (after_t, after_e)):
+        assert km_median(t, e) == pytest.approx(KaplanMeierFitter().fit(t, e).median_survival_time_)
+    low, high = km_median_difference((before_t, before_e), (after_t, after_e))
+    assert km_median_difference((before_t, before_e), (after_t, after_e)) == (low, high)
+    estimate = km_median(after_t, after_e) - km_median(before_t, before_e)
+    assert low < estimate < high < 0  # gamma(2, 10) against gamma(2, 15): the median falls by ≈ 8,4 days
+
+
+def test_an_unreached_median_leaves_its_end_unbounded():
+    from pipelines.indicators.delays import km_median_difference
+
+    decided = (np.arange(1.0, 21.0), np.ones(20, bool))
+    mostly_open = (np.arange(1.0, 21.0), np.arange(20) < 4)  # 4 decided of 20: never reaches 0.5
+    assert km_median_difference(decided, mostly_open) == (None, None)
+    # 11 decided of 20 (the 9 open ones the latest): S reaches 0.5 at 10 days, but in many resamples
+    # it does not, and the high end of the interval falls on them
+    half_open = (np.arange(1.0, 21.0), np.arange(20) < 11)
+    low, high = km_median_difference(decided, half_open)
+    assert low is not None and low <= 0 and high is None
+
+
+def test_interval_clause_in_french():
+    from pipelines.indicators.delays import interval_clause
+
+    assert interval_clause("delay_median", 3.2, 1.1, 5.0) == (
+        "écart de la médiane : +3,2\u00a0j [IC bootstrap 95 % : +1,1 ; +5,0]"
+    )
+    assert interval_clause("delay_p90", -2.0, -4.25, None).startswith("écart du 9e décile : -2,0\u00a0j")
+    assert interval_clause("delay_p90", -2.0, -4.25, None).endswith("[IC bootstrap 95 % : -4,2 ; non borné]")
+
+
+# --- delay_basis ------------------------------------------------------------------------------------
+
+
+def _cohort_indicator(basis: str | None, measure: str = "delay_median") -> str:
+    text = indicator("med", measure, "decrease", target=5, baseline_period=("2024-01-01", "2024-12-31"))
+    return text + (f'delay_basis = "{basis}"\n' if basis else "")
+
+
+def test_cohort_basis_is_the_headline(make):
+    cases, _, _ = _cohort(7, 150)
+    base, _, _ = _cohort(3, 120)
+    base = [c | {"submitted_at": c["submitted_at"].replace(year=2024)} for c in base]
+    base = [
+        c | {"decided_at": c["decided_at"].replace(year=2024) if c["decided_at"] else None}
+        for c in base
+        if c["decided_at"] is None or c["decided_at"].year == 2025
+    ] + [c for c in base if c["decided_at"] is not None and c["decided_at"].year == 2024]
+    wh, plan = make(cases=cases + base, indicators=(_cohort_indicator("cohort"),))
+    assert plan.indicators[0].delay_basis == "cohort"
+    doc = evaluate(wh, plan, AS_OF)
+    ind = doc["indicators"][0]
+    d = ind["details"]
+    assert (ind["value"], ind["ci_low"], ind["ci_high"], ind["n"]) == (
+        d["km_median"],
+        d["km_median_ci_low"],
+        d["km_median_ci_high"],
+        d["km_n"],
+    )
+    assert ind["delay_basis"] == "cohort" and "Kaplan-Meier" in ind["delay_basis_note"]
+    assert ind["ci_method"].startswith("intervalle à 95 % de Brookmeyer-Crowley")
+    assert ind["change"]["p_value"] is None and "écart de la médiane" in ind["change"]["sentence"]
+    assert evaluate(wh, plan, AS_OF) == doc  # the bootstrap is seeded: the same document
+    decided = make(cases=cases + base, indicators=(_cohort_indicator(None),))
+    plain = evaluate(*decided, AS_OF)["indicators"][0]
+    assert plain["delay_basis"] == "decided" and plain["value"] == plain["details"]["median"]
+
+
+@pytest.mark.parametrize(
+    ("basis", "measure", "message"),
+    [
+        ("median", "delay_median", "« delay_basis » vaut « decided »"),
+        ("cohort", "delay_p90", "ne vaut que pour un délai médian"),
+    ],
+)
+def test_delay_basis_errors_in_french(tmp_path, basis, measure, message):
+    from pipelines.errors import PlanError
+    from pipelines.plan import load_plan
+    from tests.pipelines.indicators.conftest import PLAN_HEAD
+
+    path = tmp_path / "plan.toml"
+    path.write_text(PLAN_HEAD + _cohort_indicator(basis, measure), encoding="utf-8")
+    with pytest.raises(PlanError, match=message):
+        load_plan(path)

@@ -99,7 +99,7 @@ def test_decreasing_delay_target(make):
     from pipelines.indicators.delays import RESAMPLES, SEED
 
     ref = sps.bootstrap(
-        ([38.0, 40.0, 42.0], [24.0, 25.0, 26.0]),
+        ([38.0, 40.0, 42.0], [24.0, 25.0, 26.0]),  # sorted, as the delays are
         lambda a, b, axis: np.quantile(b, 0.5, axis=axis) - np.quantile(a, 0.5, axis=axis),
         n_resamples=RESAMPLES,
         method="percentile",
