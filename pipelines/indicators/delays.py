@@ -227,7 +227,7 @@ def median_lines(ind: dict) -> list[tuple[str, str]]:
     the ``kpi --json`` document (its ``details``), the headline first; [] for another measure or
     without details."""
     d = ind.get("details") or {}
-    if ind.get("measure") not in ("delay_median", "delay_p90") or "median" not in d:
+    if ind.get("measure") != "delay_median" or "median" not in d:
         return []
 
     def shown(value, low, high, n, extra="") -> str:
@@ -294,3 +294,28 @@ def bootstrap_change(con, ind: Indicator, delta: float, period, bperiod, scope: 
         "test": label,
         "sentence": f"{head[:-1]} ; {interval_clause(ind.measure, delta, low, high)}.",
     }
+
+
+def indicator_medians(warehouse, plan, indicator_id: str, as_of=None, filters=None) -> list[tuple[str, str]]:
+    """:func:`median_lines` of one delay indicator over its headline period, without evaluating the
+    whole plan (the app's pages evaluate without ``details``); [] for another measure."""
+    from pipelines.indicators import query as q
+    from pipelines.indicators.query import Filters
+    from pipelines.indicators.views import require_views
+    from pipelines.plan import in_force
+    from pipelines.warehouse import read_connection
+
+    ind = plan.indicator(indicator_id)
+    if ind.measure != "delay_median":
+        return []
+    filters = filters or Filters()
+    with read_connection(warehouse) as con:
+        require_views(con)
+        period = q.headline_period(con, as_of, filters)
+        ind = in_force(ind, period.end)
+        if period.start >= period.stop:
+            return []
+        details = q.family(con, "kpi_delay", ind, period, filters) | q.family(
+            con, "kpi_delay_km", ind, period, filters
+        )
+    return median_lines({"measure": ind.measure, "delay_basis": delay_basis(ind), "details": details})

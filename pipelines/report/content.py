@@ -19,6 +19,7 @@ import polars as pl
 from pipelines.errors import UnknownFunder
 from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_p, fmt_pct, fmt_value
 from pipelines.indicators import STATUS_RULE, Filters, breakdown, evaluate, review, series, trajectory
+from pipelines.indicators.delays import median_lines as delay_median_lines
 from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
@@ -437,6 +438,7 @@ def _funder_section(
         ),
         ("Intervalle de confiance à 95 %", _range(row.get("ci_low"), row.get("ci_high"), unit)),
         ("Effectif (n)", _n_text(row.get("n"), ind.min_sample)),
+        *delay_median_lines(row),
         (f"Référence ({base_period})", base),
         (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
         (
@@ -646,7 +648,7 @@ def _review_section(
             "Test",
             f"{row['test']}, {fmt_p(row['p_value'])}"
             if row.get("test") and row.get("p_value") is not None
-            else "—",
+            else row.get("test") or "—",  # a bootstrap interval: no p-value, the interval is in the sentence
         ),
         (
             "Évolution significative (seuil de 5 %)",
