@@ -888,6 +888,9 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "target_date": pl.Date,
     },
     **LINK_SCHEMAS,
+    # the median a delay_median indicator is measured on (``delay_basis``), one row per delay_median
+    # indicator: a table of its own, so that a warehouse from before it gets it empty (``ensure_plan_tables``)
+    "plan_delay_bases": {"indicator_id": pl.String, "delay_basis": pl.String},
 }
 
 
@@ -976,6 +979,11 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
         ],
         "plan_revisions": revision_rows(plan),
         **link_rows(plan.actions),
+        "plan_delay_bases": [
+            {"indicator_id": i.id, "delay_basis": i.delay_basis}
+            for i in plan.indicators
+            if i.measure == "delay_median"
+        ],
     }
     return {
         name: pl.DataFrame(rows[name], schema=schema, orient="row")

@@ -163,13 +163,19 @@ union all
 select * from kpi_measure_survey(measure_name, start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims);
 
 -- The plan's indicators measured over [start, stop) on their own scope, one row each (n = 0
--- and null value when no data falls in the period).
+-- and null value when no data falls in the period). A delay_median whose plan sets
+-- delay_basis = "cohort" (plan_delay_bases) is measured as delay_median_cohort (Kaplan–Meier).
 --   select * from kpi_indicator_at(date '2025-11-01', date '2026-11-01');
 create or replace macro kpi_indicator_at(start, stop) as table
 with
 
 indicators as (
-    select * from plan_indicators
+    select
+        p.*,
+        case when p.measure = 'delay_median' and b.delay_basis = 'cohort' then 'delay_median_cohort' else p.measure end
+            as measure_key
+    from plan_indicators as p
+    left join plan_delay_bases as b on b.indicator_id = p.indicator_id
 ),
 
 final as (
@@ -188,7 +194,7 @@ final as (
     from indicators as i
     left join lateral (
         select * from kpi_measure(
-            i.measure, start, stop,
+            i.measure_key, start, stop,
             services := case when len(i.scope_services) > 0 then i.scope_services end,
             channels := case when len(i.scope_channels) > 0 then i.scope_channels end,
             communes := case when len(i.scope_communes) > 0 then i.scope_communes end,
