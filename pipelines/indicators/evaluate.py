@@ -62,7 +62,7 @@ def evaluate(
     ``changes=False`` leaves out the test of each indicator's change since its baseline (``change``
     is then None; the status does not depend on it): the app's overview does not show it, and the
     tests cost its first render the import of scipy (half a second without cached bytecode) and a
-    Mann–Whitney rank sum per delay indicator. The indicator page asks for its one indicator's
+    bootstrap per median or P90 delay indicator. The indicator page asks for its one indicator's
     change with :func:`indicator_change`.
     """
     with read_connection(warehouse) as con:
