@@ -243,7 +243,9 @@ def _actions_table(rows: list[dict], funder: str | None) -> pl.DataFrame:
 
 
 def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
-    intervals = sorted({f"{MEASURES[r['measure']][0]} : {CI_METHODS[r['measure']]}" for r in rows})
+    intervals = sorted(
+        {f"{MEASURES[r['measure']][0]} : {r.get('ci_method') or CI_METHODS[r['measure']]}" for r in rows}
+    )
     tests = sorted({t for r in rows if (t := (r.get("change") or r).get("test"))})
     period = (
         (
@@ -263,7 +265,8 @@ def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
         "Incertitude : chaque valeur est donnée avec son intervalle de confiance à 95 % et son effectif n. "
         + (" ; ".join(intervals) + "." if intervals else ""),
         "Évolution depuis la référence : elle est dite significative quand le test donne p < 0,05 (moins d'une chance sur 20 "
-        "qu'un écart aussi grand tienne au seul hasard de l'échantillon)"
+        "qu'un écart aussi grand tienne au seul hasard de l'échantillon) ; pour une médiane ou un 9e décile de délai, quand "
+        "l'intervalle bootstrap à 95 % de l'écart exclut 0 (pas de valeur p)"
         + (f" ; tests employés : {', '.join(tests)}." if tests else "."),
         "Fichiers joints : chaque graphique en PNG et SVG (graphiques/), les données de chaque graphique en XLSX (une feuille par "
         "indicateur) et en CSV (donnees/ ; UTF-8 avec BOM, séparateur point-virgule, virgule décimale, dates AAAA-MM-JJ : ils "
