@@ -200,11 +200,27 @@ def edge_notes(ind: dict) -> None:
         )
 
 
-def indicator_card(ind: dict, spark: Figure | None, *, key: str) -> bool:
-    """One overview card; returns True when « Voir le détail » was clicked."""
+def delay_medians(lines: list[tuple[str, str]]) -> None:
+    """Both medians of a delay indicator, each with its population (``queries.delay_medians``), the
+    headline first."""
+    if lines:
+        st.caption(
+            "  \n".join(
+                f"{'**' if i == 0 else ''}{md_escape(label)}{'**' if i == 0 else ''} : {md_escape(text)}"
+                for i, (label, text) in enumerate(lines)
+            )
+        )
+
+
+def indicator_card(
+    ind: dict, spark: Figure | None, *, key: str, medians: list[tuple[str, str]] | None = None
+) -> bool:
+    """One overview card; returns True when « Voir le détail » was clicked. ``medians``: both
+    medians of a delay indicator (decided cases, cohort), shown under the value."""
     st.markdown(f"**{md_escape(ind['label'])}**")
     status_badge(ind, reason=True)
     value_block(ind, period=False)
+    delay_medians(medians or [])
     st.markdown(target_line(ind))
     progress_bar(ind)
     change_sentence(ind.get("change_1y"))  # the change over one year, tested (``evaluate``'s ``change_1y``)

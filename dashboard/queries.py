@@ -79,6 +79,22 @@ def change(
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def delay_medians(
+    warehouse: str,
+    version: str,
+    plan_path: str,
+    mtime: float,
+    indicator_id: str,
+    filters: FilterKey | None = None,
+    as_of: dt.date | None = None,
+) -> list[tuple[str, str]]:
+    """Both medians of a delay indicator (decided cases, cohort), each labelled with its population."""
+    from pipelines.indicators.delays import indicator_medians
+
+    return indicator_medians(Path(warehouse), plan(plan_path, mtime), indicator_id, as_of, _filters(filters))
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def series(
     warehouse: str,
     version: str,

@@ -122,6 +122,16 @@ class Indicator:
     # pipelines.indicators.weighting) and the one questionnaire (instrument code) the indicator reads
     weighting: str | None = None
     instrument: str | None = None
+    # delay_median only: which median is the headline, « decided » (cases decided in the period) or
+    # « cohort » (Kaplan–Meier over the cases filed in the period, see ``DELAY_BASES``)
+    delay_basis: str = "decided"
+
+
+# the populations a median delay can be measured on (``delay_basis``), in French
+DELAY_BASES = {
+    "decided": "dossiers décidés dans la période",
+    "cohort": "dossiers déposés dans la période (Kaplan–Meier)",
+}
 
 
 @dataclass(frozen=True)
@@ -721,6 +731,7 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
     min_sample = r.get(d, "min_sample", int, t, i, required=False, default=30)
     if min_sample < 0:
         r.fail("l'effectif minimal est un entier positif ou nul.", t, i, "min_sample")
+    delay_basis = _delay_basis(r, d, i, measure)
     return Indicator(
         id=ind_id,
         label=r.get(d, "label", str, t, i),
@@ -738,6 +749,7 @@ def _indicator(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Indica
         methodology=r.get(d, "methodology", str, t, i, required=False, default=""),
         axis=_reference(r, d, "axis", refs["axes"], t, i, "l'axe"),
         **_survey_keys(r, d, i, measure),
+        delay_basis=delay_basis,
     )
 
 
@@ -779,6 +791,27 @@ def _survey_keys(r: _Reader, d: dict, i: int, measure: str) -> dict:
         )
     out["weighting"], out["instrument"] = weighting, instrument
     return out
+
+
+def _delay_basis(r: _Reader, d: dict, i: int, measure: str) -> str:
+    """``delay_basis`` of a delay_median indicator: "decided" (default) or "cohort"."""
+    t = "indicators"
+    if "delay_basis" not in d:
+        return "decided"
+    basis = r.get(d, "delay_basis", str, t, i)
+    if measure != "delay_median":
+        r.fail(
+            "« delay_basis » ne vaut que pour un délai médian (mesure « delay_median »).", t, i, "delay_basis"
+        )
+    if basis not in DELAY_BASES:
+        r.fail(
+            f"« delay_basis » vaut « decided » (dossiers décidés dans la période) ou « cohort » "
+            f"(dossiers déposés dans la période, Kaplan–Meier), pas « {basis} ».",
+            t,
+            i,
+            "delay_basis",
+        )
+    return basis
 
 
 def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
@@ -900,6 +933,9 @@ PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "target_date": pl.Date,
     },
     **LINK_SCHEMAS,
+    # the median a delay_median indicator is measured on (``delay_basis``), one row per delay_median
+    # indicator: a table of its own, so that a warehouse from before it gets it empty (``ensure_plan_tables``)
+    "plan_delay_bases": {"indicator_id": pl.String, "delay_basis": pl.String},
 }
 
 
@@ -988,6 +1024,11 @@ def plan_frames(plan: Plan) -> dict[str, pl.DataFrame]:
         ],
         "plan_revisions": revision_rows(plan),
         **link_rows(plan.actions),
+        "plan_delay_bases": [
+            {"indicator_id": i.id, "delay_basis": i.delay_basis}
+            for i in plan.indicators
+            if i.measure == "delay_median"
+        ],
     }
     return {
         name: pl.DataFrame(rows[name], schema=schema, orient="row")

@@ -44,6 +44,7 @@ with st.container(border=True):
     with value:
         ui.value_block(ind)
         ui.edge_notes(ind)
+        ui.delay_medians(queries.delay_medians(*ctx.keys, chosen, flt))
     with goal:
         st.markdown(ui.target_line(ind))
         ui.progress_bar(ind)
@@ -103,6 +104,8 @@ st.subheader("Méthode")
 with st.container(border=True):
     st.markdown(md_escape(spec.methodology) if spec.methodology else "_Pas de note de méthode dans le plan._")
     ui.method_facts(ind, ctx.plan)
+    if ind.get("delay_basis_note"):
+        st.markdown(md_escape(ind["delay_basis_note"]))
     revisions = ind.get("target_revisions") or []
     if revisions:
         st.markdown("**Révisions de la cible** (la trajectoire d'origine est conservée) :")

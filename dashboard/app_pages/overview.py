@@ -46,5 +46,8 @@ for start in range(0, len(indicators), 3):
             spark = charts.sparkline_figure(
                 s, label=ind["label"], unit=ind["unit"], min_sample=ind.get("min_sample") or 0
             )
-            if ui.indicator_card(ind, spark, key=ind["id"]):
+            medians = (
+                queries.delay_medians(*ctx.keys, ind["id"], flt) if ind["measure"] == "delay_median" else None
+            )
+            if ui.indicator_card(ind, spark, key=ind["id"], medians=medians):
                 open_indicator(ind["id"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.french import fmt_value
-from pipelines.indicators import edges, instruments, stats, status, weighting
+from pipelines.indicators import delays, edges, instruments, stats, status, weighting
 from pipelines.indicators import query as q
 from pipelines.indicators.months import add_months
 from pipelines.indicators.query import Filters, Period
@@ -64,7 +64,7 @@ def evaluate(
     ``changes=False`` leaves out the test of each indicator's change since its baseline (``change``
     is then None; the status does not depend on it): the app's overview does not show it, and the
     tests cost its first render the import of scipy (half a second without cached bytecode) and a
-    Mann–Whitney rank sum per delay indicator. The indicator page asks for its one indicator's
+    bootstrap per median or P90 delay indicator. The indicator page asks for its one indicator's
     change with :func:`indicator_change`.
 
     ``change_1y=False`` leaves out the change over one year (``change_1y`` is then None), which the
@@ -172,6 +172,10 @@ def change(
     too_small = edges.sample_too_small(ind, base["n"], cur["n"], before_words)
     if too_small:
         return out | {"sentence": change_sentence(delta, ind.unit, since, None, None, too_small)}
+    if test == "bootstrap":  # a median or a P90: bootstrap interval of the difference, no p-value
+        return out | delays.bootstrap_change(
+            con, ind, delta, period, bperiod, q.scope_params(ind, filters), since
+        )
     label = stats.TEST_LABELS[test]
     if test == "two_proportions":
         counts = (
@@ -290,7 +294,9 @@ def assess(
         "ci_high": cur["ci_high"],
         "n": cur["n"],
         "value_label": fmt_value(cur["value"], ind.unit, sentence=True),
-        "ci_method": CI_METHODS[ind.measure],
+        "ci_method": delays.ci_method(ind, CI_METHODS[ind.measure]),
+        "delay_basis": delays.delay_basis(ind),
+        "delay_basis_note": delays.BASIS_NOTES.get(delays.delay_basis(ind)),
         "min_sample": ind.min_sample,
         "baseline_value": baseline_value,
         "baseline_source": "computed" if base is not None else "manual",

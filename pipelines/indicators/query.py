@@ -123,6 +123,14 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pl.DataFram
     return con.sql(sql, params=params).pl()
 
 
+def measure_key(ind: Indicator) -> str:
+    """The ``kpi_measure`` name of the indicator's headline: its measure, or ``delay_median_cohort``
+    for a delay_median whose plan sets ``delay_basis = "cohort"`` (Kaplan–Meier over the cases filed)."""
+    if ind.measure == "delay_median" and getattr(ind, "delay_basis", "decided") == "cohort":
+        return "delay_median_cohort"
+    return ind.measure
+
+
 def measure_frame(
     con: duckdb.DuckDBPyConnection,
     ind: Indicator,
@@ -136,7 +144,7 @@ def measure_frame(
         params = [ind.measure, start, stop, *scope_params(ind, filters), dims or [], instruments_param(ind)]
         return frame(con, SURVEY_MEASURE_SQL, params)
     sql = MEASURE_SQL.format(dataset=MEASURE_MACROS[dataset_of(ind.measure)])
-    return frame(con, sql, [ind.measure, start, stop, *scope_params(ind, filters), dims or []])
+    return frame(con, sql, [measure_key(ind), start, stop, *scope_params(ind, filters), dims or []])
 
 
 def instruments_param(ind: Indicator) -> list[str] | None:

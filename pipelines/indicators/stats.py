@@ -8,9 +8,10 @@ Which test for which measure (:data:`TESTS`):
 - rates (take-up, assisted share, within deadline, satisfied share): two-proportion z test with
   pooled variance, z = (p₂ − p₁) / √(p̄(1 − p̄)(1/n₁ + 1/n₂)) — Fisher's exact test instead when an
   expected count of the 2 × 2 table is under 5 (``edges.fisher_needed``, applied by ``evaluate.change``);
-- median and 90th-percentile delays: Mann–Whitney U on the individual delays of the two periods
-  (scipy: exact for small samples without ties, normal approximation with tie correction otherwise).
-  It tests a shift of the whole distribution, which is what a change of median or p90 reflects;
+- median and 90th-percentile delays: a seeded percentile bootstrap interval of the difference of
+  the quantiles themselves (:mod:`pipelines.indicators.delays`), significant when it excludes 0, no
+  p-value. (Mann–Whitney U, below, tests a shift of the whole distribution, not of a median: it is
+  kept for reference and its tests, no longer used for a change.);
 - mean delay, mean score: Welch's t test from the means, standard deviations and sizes;
 - NPS: Welch's t test on the per-response scores (+100 promoter, 0 passive, −100 detractor), whose
   mean is the NPS. With survey sizes this is the usual z test of a difference of NPS, the variance
@@ -46,8 +47,8 @@ TESTS = {
     "assisted_share": "two_proportions",
     "within_deadline": "two_proportions",
     "satisfied_share": "two_proportions",
-    "delay_median": "mann_whitney",
-    "delay_p90": "mann_whitney",
+    "delay_median": "bootstrap",
+    "delay_p90": "bootstrap",
     "delay_mean": "welch",
     "satisfaction_mean": "welch",
     "nps": "welch",
@@ -58,6 +59,7 @@ TESTS = {
 TEST_LABELS = {
     "two_proportions": "test de comparaison de deux proportions (z)",
     "mann_whitney": "test de Mann-Whitney",
+    "bootstrap": "intervalle bootstrap à 95 % de l'écart (2 000 rééchantillonnages, méthode des percentiles, graine fixe)",
     "welch": "test t de Welch",
 }
 BOUNDS = {

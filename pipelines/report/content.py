@@ -19,6 +19,7 @@ import polars as pl
 from pipelines.errors import UnknownFunder
 from pipelines.french import fmt_date, fmt_eur, fmt_int, fmt_number, fmt_p, fmt_pct, fmt_value
 from pipelines.indicators import STATUS_RULE, Filters, breakdown, evaluate, review, series, trajectory
+from pipelines.indicators.delays import median_lines as delay_median_lines
 from pipelines.indicators.query import DATASETS, dataset_of
 from pipelines.indicators.views import CHANNEL_LABELS
 from pipelines.indicators.wording import CI_METHODS, amount, period_label
@@ -243,7 +244,9 @@ def _actions_table(rows: list[dict], funder: str | None) -> pl.DataFrame:
 
 
 def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
-    intervals = sorted({f"{MEASURES[r['measure']][0]} : {CI_METHODS[r['measure']]}" for r in rows})
+    intervals = sorted(
+        {f"{MEASURES[r['measure']][0]} : {r.get('ci_method') or CI_METHODS[r['measure']]}" for r in rows}
+    )
     tests = sorted({t for r in rows if (t := (r.get("change") or r).get("test"))})
     period = (
         (
@@ -263,7 +266,8 @@ def _method(rows: list[dict], status_rule: str, kind: str) -> tuple[str, ...]:
         "Incertitude : chaque valeur est donnée avec son intervalle de confiance à 95 % et son effectif n. "
         + (" ; ".join(intervals) + "." if intervals else ""),
         "Évolution depuis la référence : elle est dite significative quand le test donne p < 0,05 (moins d'une chance sur 20 "
-        "qu'un écart aussi grand tienne au seul hasard de l'échantillon)"
+        "qu'un écart aussi grand tienne au seul hasard de l'échantillon) ; pour une médiane ou un 9e décile de délai, quand "
+        "l'intervalle bootstrap à 95 % de l'écart exclut 0 (pas de valeur p)"
         + (f" ; tests employés : {', '.join(tests)}." if tests else "."),
         "Fichiers joints : chaque graphique en PNG et SVG (graphiques/), les données de chaque graphique en XLSX (une feuille par "
         "indicateur) et en CSV (donnees/ ; UTF-8 avec BOM, séparateur point-virgule, virgule décimale, dates AAAA-MM-JJ : ils "
@@ -438,6 +442,7 @@ def _funder_section(
         ),
         ("Intervalle de confiance à 95 %", _range(row.get("ci_low"), row.get("ci_high"), unit)),
         ("Effectif (n)", _n_text(row.get("n"), ind.min_sample)),
+        *delay_median_lines(row),
         (f"Référence ({base_period})", base),
         (f"Cible au {fmt_date(row['target_date'])}", fmt_value(row["target_value"], unit, sentence=True)),
         (
@@ -648,7 +653,7 @@ def _review_section(
             "Test",
             f"{row['test']}, {fmt_p(row['p_value'])}"
             if row.get("test") and row.get("p_value") is not None
-            else "—",
+            else row.get("test") or "—",  # a bootstrap interval: no p-value, the interval is in the sentence
         ),
         (
             "Évolution significative (seuil de 5 %)",

@@ -4,6 +4,8 @@
 --
 --   take_up, assisted_share           Wilson 95 %                 n = requests / online requests
 --   delay_median, delay_p90           order statistics (binomial) n = cases decided
+--   delay_median_cohort               Brookmeyer–Crowley          n = cases filed, closures without
+--     (a delay_median with delay_basis = "cohort": Kaplan–Meier)    decision left out (kpi_delay_km)
 --   delay_mean                        Student                     n = cases decided
 --   within_deadline                   Wilson 95 %                 n = cases decided with a deadline
 --   backlog                           none (exhaustive count)     n = cases filed in the period
@@ -84,6 +86,11 @@ backlog as (
     where measure_name = 'backlog'
 ),
 
+delay_cohort as (
+    select * from kpi_delay_km(start, stop, services := services, channels := channels, communes := communes, dims := dims)
+    where measure_name = 'delay_median_cohort'
+),
+
 measured as (
     select month, service, channel, commune, age_band, 'delay_median' as measure,
         median as value, median_ci_low as ci_low, median_ci_high as ci_high, n, null::double as sd
@@ -101,6 +108,10 @@ measured as (
     union all
     select month, service, channel, commune, age_band, 'backlog', backlog::double, null, null, n_filed, null
     from backlog
+    union all
+    select month, service, channel, commune, age_band, 'delay_median_cohort',
+        km_median, km_median_ci_low, km_median_ci_high, km_n, null
+    from delay_cohort
 ),
 
 final as (
@@ -153,13 +164,19 @@ union all
 select * from kpi_measure_survey(measure_name, start, stop, services := services, channels := channels, communes := communes, age_bands := age_bands, dims := dims);
 
 -- The plan's indicators measured over [start, stop) on their own scope, one row each (n = 0
--- and null value when no data falls in the period).
+-- and null value when no data falls in the period). A delay_median whose plan sets
+-- delay_basis = "cohort" (plan_delay_bases) is measured as delay_median_cohort (Kaplan–Meier).
 --   select * from kpi_indicator_at(date '2025-11-01', date '2026-11-01');
 create or replace macro kpi_indicator_at(start, stop) as table
 with
 
 indicators as (
-    select * from plan_indicators
+    select
+        p.*,
+        case when p.measure = 'delay_median' and b.delay_basis = 'cohort' then 'delay_median_cohort' else p.measure end
+            as measure_key
+    from plan_indicators as p
+    left join plan_delay_bases as b on b.indicator_id = p.indicator_id
 ),
 
 final as (
@@ -178,7 +195,7 @@ final as (
     from indicators as i
     left join lateral (
         select * from kpi_measure(
-            i.measure, start, stop,
+            i.measure_key, start, stop,
             services := case when len(i.scope_services) > 0 then i.scope_services end,
             channels := case when len(i.scope_channels) > 0 then i.scope_channels end,
             communes := case when len(i.scope_communes) > 0 then i.scope_communes end,

@@ -34,16 +34,20 @@ select * from final;
 comment on view kpi_default_period is 'Période par défaut : les 12 mois se terminant au dernier mois complet de données.';
 
 -- Each indicator over its baseline period (whole months), and the baseline value retained: the
--- one typed in the plan, else the computed one.
+-- one typed in the plan, else the computed one (a cohort-based delay median: Kaplan–Meier, as in
+-- kpi_indicator_at).
 create or replace view kpi_indicator_baselines as
 with
 
 indicators as (
     select
-        *,
-        date_trunc('month', baseline_start)::date as baseline_period_start,
-        (date_trunc('month', baseline_end) + interval 1 month)::date as baseline_period_stop
-    from plan_indicators
+        p.*,
+        date_trunc('month', p.baseline_start)::date as baseline_period_start,
+        (date_trunc('month', p.baseline_end) + interval 1 month)::date as baseline_period_stop,
+        case when p.measure = 'delay_median' and b.delay_basis = 'cohort' then 'delay_median_cohort' else p.measure end
+            as measure_key
+    from plan_indicators as p
+    left join plan_delay_bases as b on b.indicator_id = p.indicator_id
 ),
 
 final as (
@@ -60,7 +64,7 @@ final as (
     from indicators as i
     left join lateral (
         select * from kpi_measure(
-            i.measure, i.baseline_period_start, i.baseline_period_stop,
+            i.measure_key, i.baseline_period_start, i.baseline_period_stop,
             services := case when len(i.scope_services) > 0 then i.scope_services end,
             channels := case when len(i.scope_channels) > 0 then i.scope_channels end,
             communes := case when len(i.scope_communes) > 0 then i.scope_communes end,

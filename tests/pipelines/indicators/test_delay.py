@@ -116,21 +116,21 @@ def test_kaplan_meier_by_hand_on_six_cases(make):
         cases=[
             case("2025-06-01", 2),
             case("2025-06-01", 4),
-            case("2025-06-01", 5, status="closed_without_decision"),  # censored at 5 days
+            case("2025-06-01", 5, status="closed_without_decision"),  # competing outcome: out of the curve
             case("2025-06-01", 6),
             case("2025-06-01", None, status="in_review"),  # open: censored at 214 days (2026-01-01)
             case("2025-06-01", 9),
         ],
         indicators=(indicator("med", "delay_median", "decrease", target=5),),
     )
-    # S(2) = 5/6; S(4) = 5/6 × 4/5 = 2/3; 5 is censored (3 left at risk); S(6) = 2/3 × 2/3 = 4/9 ≤ 0.5 → median 6
+    # the closed case leaves the cohort: S(2) = 4/5; S(4) = 3/5; S(6) = 2/5 ≤ 0.5 → median 6
     s = 1.0
-    for at_risk in (6, 5, 3):
+    for at_risk in (5, 4, 3):
         s *= 1 - 1 / at_risk
-    assert s == pytest.approx(4 / 9) and s <= 0.5
+    assert s == pytest.approx(2 / 5) and s <= 0.5
     d = evaluate(wh, plan, AS_OF)["indicators"][0]["details"]
     assert d["km_median"] == pytest.approx(6.0)
-    assert (d["n_cohort"], d["n_events"], d["n_censored"]) == (6, 4, 2)
+    assert (d["n_cohort"], d["n_events"], d["n_censored"], d["n_closed_without_decision"]) == (6, 4, 1, 1)
     assert d["median"] == pytest.approx(5.0)  # the plain median of the 4 decided cases, beside it
 
 
