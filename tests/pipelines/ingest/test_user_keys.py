@@ -120,3 +120,35 @@ def test_migration_8_to_9_puts_user_key_where_a_fresh_warehouse_has_it(tmp_path)
     ]
     assert migrations.stored_version(con) == migrations.SCHEMA_VERSION == 9
     con.close()
+
+
+def test_a_mapping_file_user_column_is_hashed(zone):
+    zone.mapping(
+        "logiciel.toml",
+        """
+[match]
+columns = ["Réf.", "Reçue le"]
+[target]
+dataset = "usage"
+source = "logiciel-ec"
+[columns]
+source_id = "Réf."
+submitted_at = "Reçue le"
+channel = "Origine"
+user_key = "Courriel"
+[constants]
+service = "etat-civil"
+""",
+    )
+    zone.write(
+        "extraction.csv",
+        "Réf.;Reçue le;Origine;Courriel\nX1;02/01/2025;Internet;zoe@example.org\nX2;03/01/2025;Guichet;\n",
+    )
+    (report,) = zone.ingest()
+    assert report.status == "loaded", report.message
+    salt = salt_of(zone)
+    assert zone.rows("select source_id, user_key from usage_events order by 1") == [
+        ("X1", expected_key("zoe@example.org", salt)),
+        ("X2", None),
+    ]
+    assert "zoe@example.org" not in every_text(zone)
