@@ -172,7 +172,7 @@ def yearly_users(
 ) -> dict[int, dict]:
     """Per calendar year: requests (online or assisted, not abandoned) to ``services`` from their
     date in ``services``, up to ``as_of``; those with a user key; the distinct keys."""
-    if not services or not years:
+    if not services or not years or not has_requests(con):
         return {}
     frame = pl.DataFrame({"service": list(services), "since": list(services.values())})
     con.register("_rcr11_services", frame.to_arrow())
@@ -192,6 +192,15 @@ def yearly_users(
     finally:
         con.unregister("_rcr11_services")
     return {int(y): {"requests": int(r), "keyed": int(k), "users": int(u)} for y, r, k, u in rows}
+
+
+def has_requests(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse holds the requests themselves (a consolidated one holds only marts)."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = 'usage_events' and schema_name = 'main'"
+        ).fetchall()[0][0]
+    )
 
 
 def year_figure(year: int, counts: dict | None, as_of: dt.date) -> dict:
@@ -256,6 +265,13 @@ def rcr11(con: duckdb.DuckDBPyConnection, plan: Plan, funder: str, as_of: dt.dat
         "Une personne qui utilise deux comptes ou deux adresses compte deux fois ; les demandes au guichet, par "
         "téléphone ou par courrier ne sont pas comptées (services numériques seulement).",
     ]
+    if not has_requests(con):
+        limits.insert(
+            0,
+            "Cet entrepôt ne contient pas les demandes elles-mêmes (entrepôt consolidé) : RCR11 se calcule dans "
+            "l'entrepôt de chaque membre.",
+        )
+        by_year, headline = [], None
     if untargeted:
         limits.append(
             f"Action(s) financée(s) sans service visé, dont les usagers ne sont pas comptés : {', '.join(untargeted)}."

@@ -180,3 +180,19 @@ def test_kpi_json_carries_funder_indicators(make, capsys):
     for ind in entries["FEDER"]["indicators"]:
         assert {"code", "label", "definition", "value", "unit", "method", "limits", "by_year"} <= set(ind)
     assert by_code(entries["FEDER"])["RCO14"]["value"] == 6
+
+
+def test_rcr11_without_the_requests_says_where_it_is_computed(make):
+    """A consolidated warehouse holds marts, not the requests: RCR11 has no value and says why."""
+    import duckdb
+
+    from pipelines.indicators.funder_indicators import rcr11
+
+    _, plan = make(requests=ROWS, extra_plan=ACTIONS)
+    con = duckdb.connect()
+    try:
+        figure = rcr11(con, plan, "FEDER", dt.date(2025, 12, 31))
+    finally:
+        con.close()
+    assert (figure["value"], figure["by_year"]) == (None, [])
+    assert "entrepôt consolidé" in figure["limits"]
