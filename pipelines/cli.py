@@ -132,8 +132,13 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     from pipelines.present.console import print_kpi_table
 
     _, warehouse, plan_path = _paths(args)
-    doc = evaluate(warehouse, load_plan(plan_path), args.at)
+    plan = load_plan(plan_path)
+    doc = evaluate(warehouse, plan, args.at)
     if args.json:
+        from pipelines.indicators.funder_indicators import funder_indicators
+
+        # FEDER common indicators (RCO14, RCR11) per funder, at the headline period's end
+        doc["funder_indicators"] = funder_indicators(warehouse, plan, dt.date.fromisoformat(doc["as_of"]))
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
         print_kpi_table(doc)

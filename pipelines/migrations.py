@@ -30,7 +30,7 @@ from pipelines.absence_tables import create_absence_tables
 from pipelines.diagnostic.tables import create_maturity_tables
 from pipelines.errors import MigrationFailed, WarehouseOutdated, WarehouseTooNew
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 VERSION_KEY = "schema_version"
 META_DDL = "create table if not exists meta (key varchar primary key, value varchar)"
 # meta keys that the writer computes again; every other key is data (e.g. the salt of the row ids)
@@ -127,6 +127,31 @@ def _published_reviews(con: duckdb.DuckDBPyConnection) -> None:
     create_published_tables(con)
 
 
+def _usage_user_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Version 9 keeps the user's pseudonymous key on each request (``usage_events.user_key``, a
+    salted hash; the FEDER indicator RCR11 counts unique users). The rows already loaded have none
+    (null: counted as requests). The column goes before ``file_id``, where a fresh warehouse has it
+    (the load inserts by position), in ``usage_events`` and in its pruned copy (before ``prune_id``)."""
+    for table in ("usage_events", "pruned_usage_events"):
+        cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where table_name = ? and schema_name = 'main' "
+                "order by column_index",
+                [table],
+            ).fetchall()
+        ]
+        if not cols or "user_key" in cols:
+            continue
+        at = cols.index("file_id")
+        select = [*cols[:at], "null::varchar as user_key", *cols[at:]]
+        con.execute(f"create table _v9_{table} as select {', '.join(select)} from {table}").fetchall()
+        con.execute(f"drop table {table}").fetchall()
+        con.execute(f"alter table _v9_{table} rename to {table}").fetchall()
+        if table == "usage_events":
+            con.execute("alter table usage_events alter column file_id set not null").fetchall()
+
+
 MIGRATIONS: list[Migration] = [
     Migration(
         1,
@@ -169,6 +194,12 @@ MIGRATIONS: list[Migration] = [
         8,
         "revues publiées : chiffres, empreintes du plan et des données, manifeste",
         _published_reviews,
+    ),
+    Migration(
+        8,
+        9,
+        "demandes : clé pseudonyme de l'usager (empreinte salée, indicateur FEDER RCR11)",
+        _usage_user_key,
     ),
 ]
 

@@ -161,6 +161,11 @@ class Action:
     themes: tuple[str, ...] = ()
     # deliverable records, stakeholders, policy links (``deliverables`` above keeps their labels)
     links: ActionLinks = field(default_factory=ActionLinks)
+    # FEDER RCO14: the public institutions the action supports (``institutions = ["Commune de X", …]``),
+    # or only their number (``institutions = 12``); none named: the authority itself (see
+    # pipelines.indicators.funder_indicators)
+    institutions: tuple[str, ...] = ()
+    institution_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -869,7 +874,29 @@ def _action(r: _Reader, d: dict, i: int, refs: dict[str, set[str]]) -> Action:
         communes=_codes(r, d, "communes", t, i),
         themes=tuple(dict.fromkeys(themes)),
         links=links,
+        **_institutions(r, d, t, i),
     )
+
+
+def _institutions(r: _Reader, d: dict, t: str, i: int) -> dict:
+    """``institutions``: a list of names of the public institutions supported, or their number."""
+    value = d.get("institutions")
+    if value is None:
+        return {}
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            r.fail("le nombre d'institutions soutenues est un entier positif.", t, i, "institutions")
+        return {"institution_count": value}
+    if isinstance(value, list) and value and all(isinstance(x, str) and x.strip() for x in value):
+        return {"institutions": tuple(dict.fromkeys(x.strip() for x in value))}
+    r.fail(
+        "« institutions » est la liste des institutions publiques soutenues "
+        '(ex. ["Commune de Lons-le-Saunier", "CCAS de Lons-le-Saunier"]) ou leur nombre (ex. 12).',
+        t,
+        i,
+        "institutions",
+    )
+    return {}
 
 
 PLAN_SCHEMAS: dict[str, dict[str, pl.DataType]] = {

@@ -28,6 +28,11 @@ class UsageEvent(pa.DataFrameModel):
     outcome: str = pa.Field(
         nullable=True, isin=OUTCOMES, description="Issue : completed, abandoned, rejected, pending."
     )
+    user_key: str = pa.Field(
+        nullable=True,
+        description="Clé pseudonyme de l'usager (empreinte salée de son compte ou de son e-mail, calculée à "
+        "l'import ; jamais l'identité elle-même) : compte les usagers distincts (indicateur FEDER RCR11).",
+    )
 
     class Config:
         strict = "filter"

@@ -404,6 +404,18 @@ def _survey(rng: np.random.Generator, n: int, profile: Profile = DEMO_PROFILE) -
     )
 
 
+def _users(seed: int, channel: np.ndarray, scale: float) -> pl.Series:
+    """The account (a fictitious e-mail) of each online or assisted request, as the portal's export
+    gives it; none for the other channels. Drawn from a pool of 25 000 accounts (at scale 1) with
+    its own generator, so that the other columns stay those of the same seed; hashed at import
+    (``usage_events.user_key``), they give the FEDER indicator RCR11 its unique users."""
+    rng = np.random.default_rng([seed, 17])
+    pool = max(1, round(25_000 * scale))
+    who = rng.integers(0, pool, size=len(channel))
+    names = np.char.add(np.char.add("usager-", np.char.zfill(who.astype(str), 6)), "@demo.invalid")
+    return pl.Series(np.where(channel <= 1, names, None).tolist(), dtype=pl.String)
+
+
 def _float(values: np.ndarray, mask: np.ndarray) -> pl.Series:
     """Float64 series, null where mask is False."""
     return pl.Series(np.where(mask, values, np.nan).astype(float), nan_to_null=True)
@@ -433,6 +445,7 @@ def generate_frames(
             "commune": _gather(codes, u["commune"], u["has_commune"]),
             "age_band": _gather(AGE_BANDS, u["age"], u["has_age"]),
             "outcome": _gather(OUTCOMES, u["outcome"]),
+            "user_key": _users(seed, u["channel"], scale),
         },
     )
     processing = _finish(

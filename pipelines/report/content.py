@@ -30,6 +30,7 @@ from pipelines.present.action_links import overdue_table, policy_summary
 from pipelines.present.survey_words import report_facts
 from pipelines.report import frames
 from pipelines.report.diagnostic import diagnostic_part
+from pipelines.report.feder import feder_parts
 from pipelines.report.model import Chart, Pack, PolicyPart, Section
 from pipelines.report.sources import Sources, collect_sources
 from pipelines.warehouse import read_connection
@@ -406,6 +407,7 @@ def funder_content(warehouse: Path, plan: Plan, funder: str, as_of: dt.date | No
         meta={"funder": funder, "period_start": doc["period_start"], "period_end": doc["period_end"]},
         diagnostic=diagnostic_part(warehouse, plan, when, CHART_WIDTH),
         overdue=overdue_table(plan, when, {a["id"] for a in actions}),
+        parts=feder_parts(warehouse, plan, funder, when),  # FEDER common indicators RCO14, RCR11
     )
 
 

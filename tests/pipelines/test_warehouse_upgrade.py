@@ -276,6 +276,7 @@ def test_the_registry_chains_the_steps_and_names_a_gap(monkeypatch):
         (5, 6),
         (6, 7),
         (7, 8),
+        (8, 9),
     ]
     assert migrations.steps_from(migrations.SCHEMA_VERSION) == []
     monkeypatch.setattr(migrations, "MIGRATIONS", [])
@@ -315,7 +316,7 @@ def test_a_version_4_warehouse_gets_the_maturity_tables_and_keeps_its_data(work,
     con.close()
     before = digest(WH)
     step = migrations.steps_from(4)
-    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6), (6, 7), (7, 8)]
+    assert [(m.from_version, m.to_version) for m in step] == [(4, 5), (5, 6), (6, 7), (7, 8), (8, 9)]
     rc, _, err = cli(capsys, "ingest", "--data-dir", "data")
     assert rc == 1, err  # the built data holds one unknown file, refused again
     assert meta(WH)["schema_version"] == str(migrations.SCHEMA_VERSION)

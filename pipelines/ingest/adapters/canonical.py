@@ -7,6 +7,7 @@ import polars as pl
 from pipelines.ingest.adapters.base import MapContext, Mapped
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.user_keys import canonical_identity, hash_user_keys
 from schemas import DATASETS, Dataset
 
 DEFAULT_SOURCE = "fichier-canonique"
@@ -53,6 +54,12 @@ class CanonicalAdapter:
             out = out.with_columns(pl.col("source").fill_null(DEFAULT_SOURCE))
         if "comment" in out.columns:  # free text may hold e-mails and phone numbers: masked, never stored
             out = out.with_columns(mask_free_text(pl.col("comment")).alias("comment"))
+        if self.dataset.name == "usage":  # the user's account or e-mail: kept only as a salted hash
+            who = canonical_identity(frame)
+            if who is not None:
+                out = hash_user_keys(
+                    out.with_columns(frame.get_column(who).cast(pl.String).alias("user_key")), ctx.salt
+                )
         return [Mapped(self.dataset.name, DEFAULT_SOURCE, out)]
 
 

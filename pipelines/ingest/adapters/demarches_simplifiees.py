@@ -27,7 +27,8 @@ name ``dossiers_<procedure-path>_<AAAA-MM-JJ_HH-MM>.csv`` (resolved through the 
 aliases), or from a mapping file constant. The commune is the first ``… (Code INSEE)`` column (the
 one about the home when several). Personal columns (e-mail, civilité, names, mandataire, birth
 date, SIRET/entreprise/association, addresses, instructors, motivation, free-text fields) are
-never selected. source = ``demarches-simplifiees``, source_id = the dossier number: a later
+never selected; the usager's ``Email`` becomes ``usage_events.user_key``, a salted hash
+(:mod:`pipelines.ingest.user_keys`), never the address itself. source = ``demarches-simplifiees``, source_id = the dossier number: a later
 cumulative export updates the same rows.
 
 Each export also gives its scope (``absences.ExportScope``: every line's dossier number, state,
@@ -56,6 +57,7 @@ from pipelines.ingest.adapters.base import (
 from pipelines.ingest.adapters.vocabulary import STATUS_TO_OUTCOME
 from pipelines.ingest.coerce import parse_datetime
 from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.user_keys import hash_user_keys
 
 SOURCE = "demarches-simplifiees"
 ID_HEADERS = (
@@ -134,6 +136,7 @@ class DemarchesSimplifiees:
             col(f, insee).alias("commune"),
             status.alias("status"),
             pl.col(LINE_COL),
+            col(f, _email_column(h)).alias("user_key"),
             col(f, started).alias("_started"),
             col(f, decided).alias("_decided"),
             col(f, sva).alias("_sva"),
@@ -162,8 +165,10 @@ class DemarchesSimplifiees:
             pl.col("status")
             .replace_strict(STATUS_TO_OUTCOME, default=None, return_dtype=pl.String)
             .alias("outcome"),
+            "user_key",
             pl.col(LINE_COL),
         )
+        events = hash_user_keys(events, ctx.salt)  # the usager's e-mail, kept only as a salted hash
         return [Mapped("processing", SOURCE, cases), Mapped("usage", SOURCE, events)]
 
 
@@ -192,6 +197,14 @@ def procedure_from_name(name: str) -> str | None:
     """``dossiers_carte-stationnement-residentiel_2025-06-02_09-41.csv`` → ``carte-stationnement-residentiel``."""
     m = FILE_NAME.match(name)
     return m.group("path") if m else None
+
+
+EMAIL_HEADERS = ("Email", "E-mail", "Courriel", "Adresse électronique", "Adresse e-mail", "Email de l'usager")
+
+
+def _email_column(header: list[str]) -> str | None:
+    """The usager's e-mail (the default export's ``Email``), never the instructors' or a mandataire's."""
+    return find_column(header, *EMAIL_HEADERS)
 
 
 def _commune_column(header: list[str]) -> str | None:

@@ -36,6 +36,7 @@ from pipelines.ingest.coerce import parse_number
 from pipelines.ingest.headers import AmbiguousHeader, ambiguity_reason, resolve
 from pipelines.ingest.privacy import mask_free_text
 from pipelines.ingest.read import LINE_COL, RawTable
+from pipelines.ingest.user_keys import hash_user_keys
 from schemas import DATASETS
 
 
@@ -116,6 +117,8 @@ class MappingAdapter:
                 [e.alias(k) for k, e in _for_dataset(dataset, dict(exprs), raw, spec).items()]
                 + [pl.col(LINE_COL)]
             )
+            if dataset == "usage":  # a mapped user identity is kept only as a salted hash
+                frame = hash_user_keys(frame, ctx.salt)
             out.append(Mapped(dataset, source, frame))
         return out
 

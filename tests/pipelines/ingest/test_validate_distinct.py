@@ -36,6 +36,7 @@ def _usage(n: int, seed: int) -> pl.DataFrame:
                 rnd.choice(communes),
                 rnd.choice(ages),
                 rnd.choice(outcomes),
+                rnd.choice(["u1", "u2", None]),  # user_key (issue 17)
                 i + 2,
             )
         )
