@@ -47,6 +47,7 @@ OTHER_TABLES = (
     "plan_stakeholders",
     "plan_policy_links",
     "plan_costs",  # unit costs per channel (cost_per_transaction); absent from older exports: empty
+    "plan_delay_bases",  # which median a delay indicator leads with; absent from older exports: empty
     "territory",
     "equipment",
     "consultation_items",

@@ -167,7 +167,7 @@ def measure_row(
     if getattr(ind, "weighting", None):  # non-response weighting (issue 17): the weighted value leads
         from pipelines.indicators.weighting import weighted_row
 
-        return weighted_row(con, ind, period, filters, out)
+        return weighted_row(con, ind, period, scope_params(ind, filters), instruments_param(ind), out)
     return out
 
 

@@ -158,11 +158,12 @@ def wilson(p: float, n: float, z: float = 1.959963984540054) -> tuple[float | No
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def cells(con: duckdb.DuckDBPyConnection, ind: Indicator, period, filters) -> list[Cell]:
-    """Respondents and requests by channel × service over the period, on the indicator's scope."""
-    from pipelines.indicators.query import instruments_param, scope_params
-
-    services, channels, communes, age_bands = scope_params(ind, filters)
+def cells(
+    con: duckdb.DuckDBPyConnection, ind: Indicator, period, scope_params: list, instruments: list | None
+) -> list[Cell]:
+    """Respondents and requests by channel × service over the period, on the indicator's scope
+    (``scope_params``: services, channels, communes, age bands, as ``query.scope_params`` gives them)."""
+    services, channels, communes, age_bands = scope_params
     n, s1, s2 = MEASURE_SUMS[ind.measure]
     scope = (
         "month >= ?::date and month < ?::date and kpi_in_scope(?, service) and kpi_in_scope(?, channel) "
@@ -183,14 +184,22 @@ def cells(con: duckdb.DuckDBPyConnection, ind: Indicator, period, filters) -> li
         select channel, service, coalesce(r.n, 0), coalesce(r.s1, 0), coalesce(r.s2, 0),
             coalesce(p.requests, 0)
         from resp as r full outer join pop as p using (channel, service)
+        order by channel nulls first, service nulls first  -- sums in one order: reproducible to the last digit
     """
-    rows = con.execute(sql, [*params, instruments_param(ind), *params]).fetchall()
+    rows = con.execute(sql, [*params, instruments, *params]).fetchall()
     return [Cell(r[0], r[1], float(r[2]), float(r[3]), float(r[4]), float(r[5])) for r in rows]
 
 
-def weighted_row(con: duckdb.DuckDBPyConnection, ind: Indicator, period, filters, raw: dict) -> dict:
+def weighted_row(
+    con: duckdb.DuckDBPyConnection,
+    ind: Indicator,
+    period,
+    scope_params: list,
+    instruments: list | None,
+    raw: dict,
+) -> dict:
     """The measure row with the weighted value as headline and the raw one kept under ``weighting``."""
-    w = post_stratify(cells(con, ind, period, filters), ind.weighting, ind.measure)
+    w = post_stratify(cells(con, ind, period, scope_params, instruments), ind.weighting, ind.measure)
     info = {
         "scheme": ind.weighting,
         "label": LABELS[ind.weighting],
